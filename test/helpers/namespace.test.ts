@@ -5,7 +5,9 @@ describe('private namespaces', () => {
   it('isolates System V objects, /dev/shm and /dev/mqueue from the host', async () => {
     const hostShm = (await import('node:fs')).readFileSync('/proc/sysvipc/shm', 'utf8');
     await withNamespace(async (ns) => {
-      const made = await ns.sh('ipcmk -M 4096 && touch /dev/shm/probe && ls /dev/shm && ipcs -m | grep -c 4096');
+      const made = await ns.sh(
+        'ipcmk -M 4096 && touch /dev/shm/probe && ls /dev/shm && ipcs -m | grep -c 4096',
+      );
       expect(made.status).toBe(0);
       expect(made.stdout).toMatch(/^Shared memory id: 0\nprobe\n1\n$/);
       const mounts = await ns.run('stat', ['-f', '-c', '%T', '/dev/shm', '/dev/mqueue']);

@@ -65,9 +65,7 @@ export class IpcNamespace {
     const mounts = [
       'mount -t tmpfs -o mode=1777 tmpfs /dev/shm',
       'mkdir -p /dev/mqueue',
-      options.noMqueue
-        ? 'mount -t tmpfs -o mode=1777 tmpfs /dev/mqueue'
-        : 'mount -t mqueue none /dev/mqueue',
+      options.noMqueue ? 'mount -t tmpfs -o mode=1777 tmpfs /dev/mqueue' : 'mount -t mqueue none /dev/mqueue',
     ];
     const unshareArgs = ['--ipc', '--mount', '--propagation', 'private'];
     if (options.pid) unshareArgs.push('--pid', '--fork', '--mount-proc');
@@ -200,6 +198,11 @@ function collect(child: ChildProcess, options: RunOptions): Promise<RunResult> {
 }
 
 function signalNumber(signal: NodeJS.Signals | null): number {
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGKILL: 9, SIGSEGV: 11, SIGABRT: 6, SIGTERM: 15 };
+  const numbers: Partial<Record<NodeJS.Signals, number>> = {
+    SIGKILL: 9,
+    SIGSEGV: 11,
+    SIGABRT: 6,
+    SIGTERM: 15,
+  };
   return (signal && numbers[signal]) ?? 0;
 }

@@ -1,0 +1,20 @@
+import { IpcError, type IpcObjectRef } from '../errors.js';
+import type { Raw } from './libc.js';
+
+/** The IpcError for a failed call; ffi-rs's text is glibc's strerror() plus " (os error N)". */
+export function errorFrom(raw: Raw, syscall: string, object?: IpcObjectRef): IpcError {
+  const message = raw.errnoMessage.replace(/ \(os error \d+\)$/, '');
+  return new IpcError({ errno: raw.errnoCode, syscall, message, ...(object ? { object } : {}) });
+}
+
+/** The result of a call that returns -1 on failure (errno is only meaningful then). */
+export function check(raw: Raw, syscall: string, object?: IpcObjectRef): number {
+  if (raw.value === -1) throw errorFrom(raw, syscall, object);
+  return raw.value;
+}
+
+/** The result of a call that returns a pointer, NULL (0) or -1 on failure. */
+export function checkPointer(raw: Raw, syscall: string, object?: IpcObjectRef): number {
+  if (raw.value === 0 || raw.value === -1) throw errorFrom(raw, syscall, object);
+  return raw.value;
+}
