@@ -8,9 +8,11 @@ export interface IpcObjectRef {
   path?: string;
 }
 
-const ERRNO_NAMES = new Map<number, string>(
-  Object.entries(constants.errno).map(([name, value]) => [value, name]),
-);
+/** errno number → name; the first name wins where Node lists aliases (EAGAIN before EWOULDBLOCK). */
+const ERRNO_NAMES = new Map<number, string>();
+for (const [name, value] of Object.entries(constants.errno)) {
+  if (!ERRNO_NAMES.has(value)) ERRNO_NAMES.set(value, name);
+}
 
 /** glibc's strerror() texts for the errnos the tools print without having made a call. */
 const MESSAGES: Record<string, string> = {

@@ -8,3 +8,4 @@ export type {
   ShortOptionKeys,
 } from './getopt.js';
 export { GetoptError, getopt } from './getopt.js';
+export * from './io.js';

@@ -135,7 +135,7 @@ export function decodeSemidDs(buffer: Buffer, id: number): SemSet {
 
 /** A CLOCK_REALTIME absolute deadline `ms` milliseconds from now (mq_timed*, sem_timedwait). */
 export function deadlineAfter(ms: number): Buffer {
-  const at = Date.now() + ms;
+  const at = Math.ceil(Date.now() + ms);
   return timespec(Math.floor(at / 1000), (at % 1000) * 1_000_000);
 }
 

@@ -1,0 +1,160 @@
+/**
+ * User and group names as the name service (NSS) gives them, so LDAP/sssd accounts resolve too.
+ * When nsswitch.conf consults `files` first, an entry found in /etc/passwd (/etc/group) is what
+ * NSS would return, so those files are read directly and ffi-rs (~5 ms to load) is only needed
+ * for ids they lack; otherwise every lookup goes through getpwuid/getgrgid. Results, misses
+ * included, are cached for the life of the resolver.
+ */
+import { readFileSync } from 'node:fs';
+import { GROUP_NAME, PASSWD_NAME } from './ffi/layout.js';
+import * as libc from './ffi/libc.js';
+
+export interface NameServiceFiles {
+  /** Default /etc/nsswitch.conf. */
+  nsswitch?: string;
+  /** Default /etc/passwd. */
+  passwd?: string;
+  /** Default /etc/group. */
+  group?: string;
+}
+
+type Database = 'passwd' | 'group';
+
+// Candidates for paths.ts (util-linux: _PATH_PASSWD, _PATH_GROUP in include/pathnames.h).
+const PATH_NSSWITCH = '/etc/nsswitch.conf';
+const PATH_PASSWD = '/etc/passwd';
+const PATH_GROUP = '/etc/group';
+
+/** Resolves ids to names for one run; each file is read at most once, and only when needed. */
+export class NameResolver {
+  private readonly users: NameTable;
+  private readonly groups: NameTable;
+  private nsswitch: string | undefined;
+
+  constructor(private readonly files: NameServiceFiles = {}) {
+    this.users = new NameTable(files.passwd ?? PATH_PASSWD, () => this.filesFirst('passwd'), lookupUser);
+    this.groups = new NameTable(files.group ?? PATH_GROUP, () => this.filesFirst('group'), lookupGroup);
+  }
+
+  /** The user name of `uid`, or undefined when the name service has no entry. */
+  userName(uid: number): string | undefined {
+    return this.users.name(uid);
+  }
+
+  /** The group name of `gid`, or undefined when the name service has no entry. */
+  groupName(gid: number): string | undefined {
+    return this.groups.name(gid);
+  }
+
+  private filesFirst(database: Database): boolean {
+    this.nsswitch ??= readOptional(this.files.nsswitch ?? PATH_NSSWITCH) ?? '';
+    const sources = nsswitchSources(this.nsswitch, database);
+    // glibc's default for a database without a line (or without nsswitch.conf) is "files".
+    return (sources[0] ?? 'files') === 'files';
+  }
+}
+
+let defaultResolver: NameResolver | undefined;
+
+/** The user name of `uid` through the process-wide resolver; undefined when there is no entry. */
+export function userName(uid: number): string | undefined {
+  defaultResolver ??= new NameResolver();
+  return defaultResolver.userName(uid);
+}
+
+/** The group name of `gid` through the process-wide resolver; undefined when there is no entry. */
+export function groupName(gid: number): string | undefined {
+  defaultResolver ??= new NameResolver();
+  return defaultResolver.groupName(gid);
+}
+
+/** Points the process-wide resolver at other files (tests) and forgets everything it cached. */
+export function configureNameService(files: NameServiceFiles = {}): void {
+  defaultResolver = new NameResolver(files);
+}
+
+/** The sources of a database's nsswitch.conf line: `passwd: files [NOTFOUND=return] sss` → files, sss. */
+export function nsswitchSources(conf: string, database: Database): string[] {
+  for (const rawLine of conf.split('\n')) {
+    const line = rawLine.replace(/#.*/, '').trim();
+    const match = /^(\w+)\s*:(.*)$/.exec(line);
+    if (match?.[1] !== database) continue;
+    const body = (match[2] ?? '').replace(/\[[^\]]*\]/g, ' ');
+    return body.split(/\s+/).filter((source) => source !== '');
+  }
+  return [];
+}
+
+/** id → name from a passwd or group file; the first line wins for a duplicated id, as in glibc's files module. */
+export function parseIdFile(text: string): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const line of text.split('\n')) {
+    // "+"/"-" lines are compat-mode NIS references, not entries.
+    if (line === '' || line.startsWith('#') || line.startsWith('+') || line.startsWith('-')) continue;
+    const fields = line.split(':');
+    const name = fields[0];
+    const id = fields[2];
+    if (!name || fields.length < 4 || !id || !/^\d+$/.test(id)) continue;
+    const number = Number(id);
+    if (!names.has(number)) names.set(number, name);
+  }
+  return names;
+}
+
+class NameTable {
+  private readonly cache = new Map<number, string | undefined>();
+  private fromFile: Map<number, string> | undefined;
+  private useFile: boolean | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly filesFirst: () => boolean,
+    private readonly lookup: (id: number) => string | undefined,
+  ) {}
+
+  name(id: number): string | undefined {
+    // uid_t and gid_t are 32-bit unsigned; anything else has no entry.
+    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) return undefined;
+    if (this.cache.has(id)) return this.cache.get(id);
+    this.useFile ??= this.filesFirst();
+    const name = (this.useFile ? this.file().get(id) : undefined) ?? this.lookup(id);
+    this.cache.set(id, name);
+    return name;
+  }
+
+  private file(): Map<number, string> {
+    this.fromFile ??= parseIdFile(readOptional(this.path) ?? '');
+    return this.fromFile;
+  }
+}
+
+function lookupUser(uid: number): string | undefined {
+  return nameAt(libc.getpwuid(uid).value, PASSWD_NAME);
+}
+
+function lookupGroup(gid: number): string | undefined {
+  return nameAt(libc.getgrgid(gid).value, GROUP_NAME);
+}
+
+/** The `char *` name field of a libc-owned struct passwd/group (never freed: the next call reuses it). */
+function nameAt(struct: number, offset: number): string | undefined {
+  // NULL means no entry (or a lookup error, which we also show as the number).
+  if (struct === 0) return undefined;
+  const pointer = Buffer.alloc(8);
+  libc.copyFromAddress(pointer, struct + offset);
+  const address = Number(pointer.readBigUInt64LE(0));
+  if (address === 0) return undefined;
+  const length = libc.strlen(address);
+  if (length === 0) return '';
+  const text = Buffer.alloc(length);
+  libc.copyFromAddress(text, address);
+  return text.toString();
+}
+
+function readOptional(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
