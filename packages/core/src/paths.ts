@@ -22,8 +22,19 @@ export const PATH_PROC_IPC_SEM = '/proc/sys/kernel/sem';
 export const PATH_PROC_MQUEUE_QUEUES_MAX = '/proc/sys/fs/mqueue/queues_max';
 export const PATH_PROC_MQUEUE_MSG_MAX = '/proc/sys/fs/mqueue/msg_max';
 export const PATH_PROC_MQUEUE_MSGSIZE_MAX = '/proc/sys/fs/mqueue/msgsize_max';
+/** What mq_open uses when a queue is created without attributes. */
+export const PATH_PROC_MQUEUE_MSG_DEFAULT = '/proc/sys/fs/mqueue/msg_default';
+export const PATH_PROC_MQUEUE_MSGSIZE_DEFAULT = '/proc/sys/fs/mqueue/msgsize_default';
 
 /** glibc's shm_open and sem_open create their files here (semaphores as "sem.NAME"). */
 export const PATH_DEV_SHM = '/dev/shm';
 /** The mqueue filesystem, when mounted: one file per queue, reading it gives "QSIZE:…". */
 export const PATH_DEV_MQUEUE = '/dev/mqueue';
+
+/** The name service: when its passwd/group lines list "files" first, the files answer as NSS would. */
+export const PATH_NSSWITCH = '/etc/nsswitch.conf';
+export const PATH_PASSWD = '/etc/passwd';
+export const PATH_GROUP = '/etc/group';
+
+/** Per-process views: open files, mappings, start times. */
+export const PATH_PROC = '/proc';

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { GROUP_NAME, PASSWD_NAME } from './ffi/layout.js';
 import * as libc from './ffi/libc.js';
+import { PATH_GROUP, PATH_NSSWITCH, PATH_PASSWD } from './paths.js';
 
 export interface NameServiceFiles {
   /** Default /etc/nsswitch.conf. */
@@ -21,9 +22,6 @@ export interface NameServiceFiles {
 type Database = 'passwd' | 'group';
 
 // Candidates for paths.ts (util-linux: _PATH_PASSWD, _PATH_GROUP in include/pathnames.h).
-const PATH_NSSWITCH = '/etc/nsswitch.conf';
-const PATH_PASSWD = '/etc/passwd';
-const PATH_GROUP = '/etc/group';
 
 /** Resolves ids to names for one run; each file is read at most once, and only when needed. */
 export class NameResolver {

@@ -10,6 +10,7 @@ import { O_CREAT, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY } from '../ffi/
 import { deadlineAfter, MQ_ATTR, TIMESPEC } from '../ffi/layout.js';
 import type { Raw } from '../ffi/libc.js';
 import * as libc from '../ffi/libc.js';
+import { PATH_PROC_MQUEUE_MSG_DEFAULT, PATH_PROC_MQUEUE_MSGSIZE_DEFAULT } from '../paths.js';
 
 export interface OpenMqueueOptions {
   /** O_CREAT: create the queue if it does not exist. */
@@ -71,8 +72,6 @@ export interface PosixMqueueHandle {
 }
 
 /** The kernel's limits for a queue created with attr NULL (Linux >= 3.5); candidates for paths.ts. */
-const PATH_MSG_DEFAULT = '/proc/sys/fs/mqueue/msg_default';
-const PATH_MSGSIZE_DEFAULT = '/proc/sys/fs/mqueue/msgsize_default';
 
 const { EAGAIN, EINTR, ETIMEDOUT, EINVAL } = constants.errno;
 
@@ -233,8 +232,8 @@ function creationAttr(options: OpenMqueueOptions): Buffer | undefined {
   const { maxMessages, messageSize } = options;
   if (maxMessages === undefined && messageSize === undefined) return undefined;
   const attr = Buffer.alloc(MQ_ATTR.size);
-  attr.writeBigInt64LE(BigInt(maxMessages ?? readDefault(PATH_MSG_DEFAULT)), MQ_ATTR.maxmsg);
-  attr.writeBigInt64LE(BigInt(messageSize ?? readDefault(PATH_MSGSIZE_DEFAULT)), MQ_ATTR.msgsize);
+  attr.writeBigInt64LE(BigInt(maxMessages ?? readDefault(PATH_PROC_MQUEUE_MSG_DEFAULT)), MQ_ATTR.maxmsg);
+  attr.writeBigInt64LE(BigInt(messageSize ?? readDefault(PATH_PROC_MQUEUE_MSGSIZE_DEFAULT)), MQ_ATTR.msgsize);
   return attr;
 }
 
