@@ -57,23 +57,33 @@ function call(funcName: string, retType: number, paramsType: unknown[], paramsVa
   }) as Raw;
 }
 
+/** Arguments of threaded calls still running: ffi-rs hands the pool thread only their addresses. */
+const inFlight = new Set<unknown[]>();
+
 /** The same call on the libuv threadpool, for calls that may block (the event loop keeps running). */
-function callInThread(
+async function callInThread(
   funcName: string,
   retType: number,
   paramsType: unknown[],
   paramsValue: unknown[],
 ): Promise<Raw> {
-  return ffi().load({
-    library: LIBRARY,
-    funcName,
-    retType,
-    paramsType,
-    paramsValue,
-    errno: true,
-    freeResultMemory: false,
-    runInNewThread: true,
-  }) as Promise<Raw>;
+  // Keep the Buffers reachable until C returns: a call queued behind busy threads must not
+  // find its buffer collected.
+  inFlight.add(paramsValue);
+  try {
+    return await (ffi().load({
+      library: LIBRARY,
+      funcName,
+      retType,
+      paramsType,
+      paramsValue,
+      errno: true,
+      freeResultMemory: false,
+      runInNewThread: true,
+    }) as Promise<Raw>);
+  } finally {
+    inFlight.delete(paramsValue);
+  }
 }
 
 /** A Buffer argument, or NULL (passed as the integer 0) when absent. */
