@@ -30,7 +30,9 @@ export interface MemoryIo extends Io {
   readonly stderr: string;
 }
 
-export function memoryIo(options: Partial<Pick<Io, 'env' | 'isTerminal' | 'columns' | 'argv0' | 'programName'>> = {}): MemoryIo {
+export function memoryIo(
+  options: Partial<Pick<Io, 'env' | 'isTerminal' | 'columns' | 'argv0' | 'programName'>> = {},
+): MemoryIo {
   let stdout = '';
   let stderr = '';
   const programName = options.programName ?? 'prog';
@@ -60,7 +62,12 @@ export function memoryIo(options: Partial<Pick<Io, 'env' | 'isTerminal' | 'colum
  * when it runs a #! script, so the typed name is lost; when that path is the first match of its
  * basename on PATH, the user (almost certainly) typed the bare name, as util-linux's messages show.
  */
-export function invocationName(scriptPath: string, env: Readonly<Record<string, string | undefined>>): string {
+export function invocationName(
+  scriptPath: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  // The built bins are dist/NAME.js: `node dist/ipcs.js` is still "ipcs" to the user.
+  if (scriptPath.endsWith('.js')) return basename(scriptPath, '.js');
   const name = basename(scriptPath);
   const dir = dirname(resolve(scriptPath));
   for (const entry of (env.PATH ?? '').split(':')) {

@@ -1,0 +1,186 @@
+/**
+ * Fills lsipc's one table from every selected resource, in util-linux's order (msg, POSIX msg,
+ * shm, POSIX shm, sem, POSIX sem), with its warnings ("id 5 not found") as they occur. The table
+ * is named after the last resource that found something (the semaphore name is set even when
+ * none is found; util-linux's JSON shows "" otherwise).
+ */
+import { IpcError } from '@ipcutils/core';
+import type { Cell, Table } from '../smartcols/index.js';
+import { msgGlobalRows, posixMsgGlobalRows, semGlobalRows, shmGlobalRows } from './global.js';
+import type { Resource } from './options.js';
+import {
+  globalRow,
+  msgRow,
+  posixMqueueRow,
+  posixSemRow,
+  posixShmRow,
+  type RowContext,
+  semRow,
+  shmRow,
+} from './rows.js';
+import type { PosixListing } from './sources.js';
+
+export interface Collected {
+  name: string | null;
+  rows: Cell[][];
+  /** The "Elements" table of `-s -i ID`, shown under the first row in the pretty view. */
+  elements: Map<number, Table>;
+}
+
+type Warn = (message: string) => void;
+
+const ORDER: readonly Resource[] = ['msg', 'pmsg', 'shm', 'pshm', 'sem', 'psem'];
+
+export function collectRows(context: RowContext, warn: Warn): Collected {
+  const { options } = context;
+  const collected: Collected = { name: options.global ? 'ipclimits' : null, rows: [], elements: new Map() };
+  for (const resource of ORDER) {
+    if (!options.resources.has(resource)) continue;
+    if (options.global) collectGlobal(context, resource, collected, warn);
+    else COLLECTORS[resource](context, collected, warn);
+  }
+  return collected;
+}
+
+function collectGlobal(context: RowContext, resource: Resource, collected: Collected, warn: Warn): void {
+  const { sources } = context;
+  const rows =
+    resource === 'msg'
+      ? msgGlobalRows(sources)
+      : resource === 'pmsg'
+        ? posixMsgGlobalRows(sources, posixListing(sources.posixMqueues(), warn, '/dev/mqueue'))
+        : resource === 'shm'
+          ? shmGlobalRows(sources)
+          : resource === 'sem'
+            ? semGlobalRows(sources)
+            : [];
+  for (const row of rows) collected.rows.push(globalRow(context, row));
+}
+
+/** -i ID: one object or a warning; -1 (no -i) and other negative ids select all of them. */
+function selectById<T extends { id: number }>(records: T[], id: number, warn: Warn): T[] {
+  if (id < 0) return records;
+  const found = records.find((record) => record.id === id);
+  if (found) return [found];
+  warn(`id ${id} not found`);
+  return [];
+}
+
+const COLLECTORS: Record<Resource, (context: RowContext, collected: Collected, warn: Warn) => void> = {
+  msg(context, collected, warn) {
+    const queues = selectById(context.sources.msgQueues(), context.options.id, warn);
+    if (queues.length > 0) collected.name = 'messages';
+    for (const queue of queues) collected.rows.push(msgRow(context, queue));
+  },
+
+  shm(context, collected, warn) {
+    const segments = selectById(context.sources.shmSegments(), context.options.id, warn);
+    if (segments.length > 0) collected.name = 'sharedmemory';
+    for (const segment of segments) collected.rows.push(shmRow(context, segment));
+  },
+
+  sem(context, collected, warn) {
+    collected.name = 'semaphores';
+    const { id } = context.options;
+    const sets = selectById(context.sources.semSets(), id, warn);
+    for (const set of sets) {
+      if (id < 0 || set.nsems === 0) {
+        collected.rows.push(semRow(context, set));
+        continue;
+      }
+      const elements = readElements(context, set.id);
+      // Removed between reading /proc and semctl(): as if it had not been there.
+      if (elements === undefined) {
+        warn(`id ${id} not found`);
+        continue;
+      }
+      collected.elements.set(collected.rows.length, elements);
+      collected.rows.push(semRow(context, set));
+    }
+  },
+
+  pmsg(context, collected, warn) {
+    const listing = posixListing(context.sources.posixMqueues(), warn, '/dev/mqueue');
+    if (!Array.isArray(listing)) return;
+    const { name } = context.options;
+    if (name !== undefined && !name.startsWith('/')) {
+      warn(`message queue name must start with '/': ${name}`);
+      return;
+    }
+    const queues = selectByName(listing, name);
+    if (queues.length === 0) {
+      if (name !== undefined) warn(`message queue ${name} not found`);
+      return;
+    }
+    collected.name = 'posix-messages';
+    for (const queue of queues) collected.rows.push(posixMqueueRow(context, queue));
+  },
+
+  pshm(context, collected, warn) {
+    const listing = posixListing(context.sources.posixShm(), warn, '/dev/shm');
+    if (!Array.isArray(listing)) return;
+    const { name } = context.options;
+    const objects = selectByName(listing, name);
+    if (objects.length === 0) {
+      if (name !== undefined) warn(`shared memory segment ${name} not found`);
+      return;
+    }
+    collected.name = 'posix-sharedmemory';
+    for (const object of objects) collected.rows.push(posixShmRow(context, object));
+  },
+
+  psem(context, collected, warn) {
+    const listing = posixListing(context.sources.posixSems(), warn, '/dev/shm');
+    if (!Array.isArray(listing)) return;
+    const { name } = context.options;
+    const sems = selectByName(listing, name);
+    if (sems.length === 0) {
+      // util-linux says "message queue" here (a copy-paste slip); we name the semaphore.
+      if (name !== undefined) warn(`semaphore ${name} not found`);
+      return;
+    }
+    collected.name = 'posix-semaphores';
+    for (const sem of sems) collected.rows.push(posixSemRow(context, sem));
+  },
+};
+
+/** The listing, or undefined after util-linux's warning for a directory it cannot read. */
+function posixListing<T>(listing: PosixListing<T>, warn: Warn, path: string): T[] | undefined {
+  if (Array.isArray(listing)) return listing;
+  if (listing.problem === 'not-mounted') {
+    warn(`${path} does not seem to be mounted. Use 'mount -t mqueue none ${path}' to mount it.`);
+  } else {
+    warn(`cannot open ${path}`);
+  }
+  return undefined;
+}
+
+function selectByName<T extends { name: string }>(objects: T[], name: string | undefined): T[] {
+  if (name === undefined) return objects;
+  const found = objects.find((object) => object.name === name);
+  return found ? [found] : [];
+}
+
+/** The SEMNUM VALUE NCOUNT ZCOUNT PID COMMAND table; undefined when the set is gone. */
+function readElements(context: RowContext, id: number): Table | undefined {
+  let elements: ReturnType<typeof context.sources.semElements>;
+  try {
+    elements = context.sources.semElements(id);
+  } catch (error) {
+    if (error instanceof IpcError && (error.code === 'EINVAL' || error.code === 'EIDRM')) return undefined;
+    throw error;
+  }
+  const names = ['SEMNUM', 'VALUE', 'NCOUNT', 'ZCOUNT', 'PID', 'COMMAND'];
+  return {
+    name: 'elements',
+    columns: names.map((name) => ({ name, right: true, widthHint: 0 })),
+    rows: elements.map((element, num) => [
+      String(num),
+      String(element.semval),
+      String(element.ncount),
+      String(element.zcount),
+      String(element.pid),
+      context.command(element.pid),
+    ]),
+  };
+}

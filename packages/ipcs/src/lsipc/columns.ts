@@ -1,0 +1,168 @@
+/**
+ * lsipc's columns as data (util-linux 2.43 coldescs[] of sys-utils/lsipc.c, in its order): name,
+ * help text, the label of the pretty -i/-N view, and libsmartcols flags. The order matters: it is
+ * the order of the pretty view, and `-o` accepts a column after CTIME only within the range of the
+ * selected resource.
+ */
+import type { Column } from '../smartcols/index.js';
+
+export const COLUMN_IDS = [
+  'KEY',
+  'ID',
+  'OWNER',
+  'PERMS',
+  'CUID',
+  'CUSER',
+  'CGID',
+  'CGROUP',
+  'UID',
+  'USER',
+  'GID',
+  'GROUP',
+  'CTIME',
+  'NAME',
+  'MTIME',
+  'USEDBYTES',
+  'MSGS',
+  'SEND',
+  'RECV',
+  'LSPID',
+  'LRPID',
+  'SIZE',
+  'NATTCH',
+  'STATUS',
+  'ATTACH',
+  'DETACH',
+  'COMMAND',
+  'CPID',
+  'LPID',
+  'NSEMS',
+  'OTIME',
+  'RESOURCE',
+  'DESCRIPTION',
+  'LIMIT',
+  'USED',
+  'USE%',
+  'SVAL',
+] as const;
+
+export type ColumnId = (typeof COLUMN_IDS)[number];
+
+export interface ColumnDesc {
+  id: ColumnId;
+  help: string;
+  /** Label in the pretty view ("Key:"). */
+  pretty: string;
+  right?: boolean;
+  trunc?: boolean;
+  noextremes?: boolean;
+  /** libsmartcols width hint (lsipc gives 1 to all but COMMAND). */
+  widthHint: number;
+}
+
+const R = { right: true, widthHint: 1 } as const;
+const L = { widthHint: 1 } as const;
+
+export const COLUMNS: Readonly<Record<ColumnId, ColumnDesc>> = {
+  KEY: { id: 'KEY', help: 'Resource key', pretty: 'Key', ...L },
+  ID: { id: 'ID', help: 'Resource ID', pretty: 'ID', ...L },
+  OWNER: { id: 'OWNER', help: "Owner's username or UID", pretty: 'Owner', ...R },
+  PERMS: { id: 'PERMS', help: 'Permissions', pretty: 'Permissions', ...R },
+  CUID: { id: 'CUID', help: 'Creator UID', pretty: 'Creator UID', ...R },
+  CUSER: { id: 'CUSER', help: 'Creator user', pretty: 'Creator user', ...L },
+  CGID: { id: 'CGID', help: 'Creator GID', pretty: 'Creator GID', ...R },
+  CGROUP: { id: 'CGROUP', help: 'Creator group', pretty: 'Creator group', ...L },
+  UID: { id: 'UID', help: 'User ID', pretty: 'UID', ...R },
+  USER: { id: 'USER', help: 'User name', pretty: 'User name', ...L },
+  GID: { id: 'GID', help: 'Group ID', pretty: 'GID', ...R },
+  GROUP: { id: 'GROUP', help: 'Group name', pretty: 'Group name', ...L },
+  CTIME: { id: 'CTIME', help: 'Time of the last change', pretty: 'Last change', ...R },
+  NAME: { id: 'NAME', help: 'POSIX resource name', pretty: 'Name', ...L },
+  MTIME: { id: 'MTIME', help: 'Time of last action', pretty: 'Last action', ...R },
+  USEDBYTES: { id: 'USEDBYTES', help: 'Bytes used', pretty: 'Bytes used', ...R },
+  // MSGS is left-aligned in util-linux too.
+  MSGS: { id: 'MSGS', help: 'Number of messages', pretty: 'Messages', ...L },
+  SEND: { id: 'SEND', help: 'Time of last msg sent', pretty: 'Msg sent', ...R },
+  RECV: { id: 'RECV', help: 'Time of last msg received', pretty: 'Msg received', ...R },
+  LSPID: { id: 'LSPID', help: 'PID of the last msg sender', pretty: 'Msg sender', ...R },
+  LRPID: { id: 'LRPID', help: 'PID of the last msg receiver', pretty: 'Msg receiver', ...R },
+  SIZE: { id: 'SIZE', help: 'Segment size', pretty: 'Segment size', ...R },
+  NATTCH: { id: 'NATTCH', help: 'Number of attached processes', pretty: 'Attached processes', ...R },
+  STATUS: { id: 'STATUS', help: 'Status', pretty: 'Status', noextremes: true, widthHint: 1 },
+  ATTACH: { id: 'ATTACH', help: 'Attach time', pretty: 'Attach time', ...R },
+  DETACH: { id: 'DETACH', help: 'Detach time', pretty: 'Detach time', ...R },
+  COMMAND: {
+    id: 'COMMAND',
+    help: 'Creator command line',
+    pretty: 'Creator command',
+    trunc: true,
+    widthHint: 0,
+  },
+  CPID: { id: 'CPID', help: 'PID of the creator', pretty: 'Creator PID', ...R },
+  LPID: { id: 'LPID', help: 'PID of last user', pretty: 'Last user PID', ...R },
+  NSEMS: { id: 'NSEMS', help: 'Number of semaphores', pretty: 'Semaphores', ...R },
+  OTIME: { id: 'OTIME', help: 'Time of the last operation', pretty: 'Last operation', ...R },
+  RESOURCE: { id: 'RESOURCE', help: 'Resource name', pretty: 'Resource', ...L },
+  DESCRIPTION: { id: 'DESCRIPTION', help: 'Resource description', pretty: 'Description', ...L },
+  LIMIT: { id: 'LIMIT', help: 'System-wide limit', pretty: 'Limit', ...R },
+  USED: { id: 'USED', help: 'Currently used', pretty: 'Used', ...R },
+  'USE%': { id: 'USE%', help: 'Currently use percentage', pretty: 'Use', ...R },
+  SVAL: { id: 'SVAL', help: 'Semaphore value', pretty: 'Value', ...R },
+};
+
+/** Which columns `-o` accepts past CTIME: the range of the last resource option given. */
+export type ColumnRange = readonly [first: ColumnId, last: ColumnId];
+
+export const RANGES = {
+  shm: ['SIZE', 'LPID'],
+  msg: ['USEDBYTES', 'LRPID'],
+  sem: ['NSEMS', 'OTIME'],
+  posix: ['NAME', 'MTIME'],
+  global: ['RESOURCE', 'USE%'],
+} as const satisfies Record<string, ColumnRange>;
+
+/** Position in coldescs[] (what the ranges compare). */
+export function columnIndex(id: ColumnId): number {
+  return COLUMN_IDS.indexOf(id);
+}
+
+/** The generic columns every resource accepts: KEY through CTIME. */
+export function isGenericColumn(id: ColumnId): boolean {
+  return columnIndex(id) <= columnIndex('CTIME');
+}
+
+export function isInRange(id: ColumnId, range: ColumnRange): boolean {
+  const index = columnIndex(id);
+  return index >= columnIndex(range[0]) && index <= columnIndex(range[1]);
+}
+
+/** A column's case-insensitive lookup, as c_strncasecmp() in column_name_to_id(). */
+export function findColumn(name: string): ColumnId | undefined {
+  const upper = name.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+  return COLUMN_IDS.find((id) => id === upper);
+}
+
+/** The smartcols column for a descriptor; --notruncate clears TRUNC. */
+export function toTableColumn(desc: ColumnDesc, notruncate: boolean): Column {
+  return {
+    name: desc.id,
+    right: desc.right === true,
+    trunc: desc.trunc === true && !notruncate,
+    noextremes: desc.noextremes === true,
+    widthHint: desc.widthHint,
+  };
+}
+
+/** Default columns of each resource (lsipc.c adds them as the option is seen). */
+export const DEFAULT_COLUMNS = {
+  msg: ['KEY', 'ID', 'PERMS', 'OWNER', 'USEDBYTES', 'MSGS', 'LSPID', 'LRPID'],
+  pmsg: ['NAME', 'PERMS', 'OWNER', 'MTIME', 'USEDBYTES', 'MSGS'],
+  shm: ['KEY', 'ID', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'STATUS', 'CTIME', 'CPID', 'LPID', 'COMMAND'],
+  pshm: ['NAME', 'PERMS', 'OWNER', 'SIZE', 'MTIME'],
+  sem: ['KEY', 'ID', 'PERMS', 'OWNER', 'NSEMS'],
+  psem: ['NAME', 'PERMS', 'OWNER', 'MTIME', 'SVAL'],
+  global: ['RESOURCE', 'DESCRIPTION', 'LIMIT', 'USED', 'USE%'],
+} as const satisfies Record<string, readonly ColumnId[]>;
+
+/** lsipc's columns[] holds twice the number of coldescs; past that it gives up. */
+export const MAX_COLUMNS = COLUMN_IDS.length * 2;

@@ -1,0 +1,419 @@
+/**
+ * lsipc's command line, parsed once into typed options, in command-line order as util-linux's
+ * getopt loop sees them: an error (bad option, exclusive options, bad id or time format, too many
+ * columns) is reported at the option where util-linux would stop, so options before it count.
+ */
+
+import { ParseError, parseS32 } from '@ipcutils/core';
+import {
+  GetoptError,
+  getopt,
+  type LongOption,
+  type ParsedOption,
+  type ShortOptionKeys,
+} from '@ipcutils/core/cli';
+import {
+  COLUMN_IDS,
+  type ColumnId,
+  type ColumnRange,
+  DEFAULT_COLUMNS,
+  findColumn,
+  isGenericColumn,
+  isInRange,
+  MAX_COLUMNS,
+  RANGES,
+} from './columns.js';
+import type { TimeFormat } from './time.js';
+
+export type Resource = 'msg' | 'pmsg' | 'shm' | 'pshm' | 'sem' | 'psem';
+
+/** Output modes; 'pretty' is the -i/-N default, 'list' the table forced by -l. */
+export type OutputMode = 'table' | 'export' | 'newline' | 'raw' | 'json' | 'pretty' | 'list';
+
+export interface LsipcOptions {
+  resources: ReadonlySet<Resource>;
+  global: boolean;
+  /** -i; -1 (also when given as "-1") means none, other negative ids select every object. */
+  id: number;
+  /** -N. */
+  name: string | undefined;
+  columns: readonly ColumnId[];
+  mode: OutputMode;
+  timeFormat: TimeFormat;
+  noHeadings: boolean;
+  noTruncate: boolean;
+  shellVar: boolean;
+  bytes: boolean;
+  numericPerms: boolean;
+}
+
+/** What the command line asks for; an error carries its message (none for -o's silent failures). */
+export type Command =
+  | { kind: 'run'; options: LsipcOptions }
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'error'; message: string | undefined; tryHelp: boolean };
+
+const SHORT_OPTIONS = 'bceghi:JlMmN:no:PQqrSstVy';
+type LongOnly = 'noheadings' | 'notruncate' | 'time-format';
+type Key = ShortOptionKeys<typeof SHORT_OPTIONS> | LongOnly;
+
+export const LONG_OPTIONS: readonly LongOption<Key>[] = [
+  { name: 'bytes', hasArg: 'no', key: 'b' },
+  { name: 'creator', hasArg: 'no', key: 'c' },
+  { name: 'export', hasArg: 'no', key: 'e' },
+  { name: 'global', hasArg: 'no', key: 'g' },
+  { name: 'help', hasArg: 'no', key: 'h' },
+  { name: 'id', hasArg: 'required', key: 'i' },
+  { name: 'json', hasArg: 'no', key: 'J' },
+  { name: 'list', hasArg: 'no', key: 'l' },
+  { name: 'name', hasArg: 'required', key: 'N' },
+  { name: 'newline', hasArg: 'no', key: 'n' },
+  { name: 'noheadings', hasArg: 'no', key: 'noheadings' },
+  { name: 'notruncate', hasArg: 'no', key: 'notruncate' },
+  { name: 'numeric-perms', hasArg: 'no', key: 'P' },
+  { name: 'output', hasArg: 'required', key: 'o' },
+  { name: 'posix-mqueues', hasArg: 'no', key: 'Q' },
+  { name: 'posix-semaphores', hasArg: 'no', key: 'S' },
+  { name: 'posix-shmems', hasArg: 'no', key: 'M' },
+  { name: 'queues', hasArg: 'no', key: 'q' },
+  { name: 'raw', hasArg: 'no', key: 'r' },
+  { name: 'semaphores', hasArg: 'no', key: 's' },
+  { name: 'shmems', hasArg: 'no', key: 'm' },
+  { name: 'time', hasArg: 'no', key: 't' },
+  { name: 'time-format', hasArg: 'required', key: 'time-format' },
+  { name: 'version', hasArg: 'no', key: 'V' },
+  { name: 'shell', hasArg: 'no', key: 'y' },
+];
+
+/** util-linux's excl[] rows, "in ASCII order" as err_exclusive_options() requires. */
+const EXCLUSIVE_GROUPS: readonly (readonly string[])[] = [
+  ['J', 'e', 'l', 'n', 'r'],
+  ['N', 'g', 'i'],
+  ['c', 'o', 't'],
+  // Not in ASCII order after the row above, so the scan never reaches it for M, Q and S.
+  ['M', 'Q', 'S', 'm', 'q', 's'],
+];
+
+const RESOURCE_OPTIONS: Partial<Record<Key, { resource: Resource; range: ColumnRange }>> = {
+  q: { resource: 'msg', range: RANGES.msg },
+  Q: { resource: 'pmsg', range: RANGES.posix },
+  m: { resource: 'shm', range: RANGES.shm },
+  M: { resource: 'pshm', range: RANGES.posix },
+  s: { resource: 'sem', range: RANGES.sem },
+  S: { resource: 'psem', range: RANGES.posix },
+};
+
+const TIME_FORMATS: readonly TimeFormat[] = ['iso', 'full', 'short'];
+
+/** A failure that ends parsing; main turns it into the message and exit status 1. */
+class UsageFailure extends Error {
+  constructor(
+    readonly text: string | undefined,
+    readonly tryHelp = false,
+  ) {
+    super(text);
+  }
+}
+
+interface Accumulated {
+  resources: Set<Resource>;
+  global: boolean;
+  id: number;
+  name: string | undefined;
+  columns: ColumnId[];
+  range: ColumnRange | undefined;
+  output: string | undefined;
+  mode: OutputMode | undefined;
+  timeFormat: TimeFormat | undefined;
+  showTime: boolean;
+  showCreator: boolean;
+  noHeadings: boolean;
+  noTruncate: boolean;
+  shellVar: boolean;
+  bytes: boolean;
+  numericPerms: boolean;
+}
+
+export function parseCommand(argv: readonly string[], program: string): Command {
+  const { options, error } = parseInOrder(argv, program);
+  const state: Accumulated = {
+    resources: new Set(),
+    global: false,
+    id: -1,
+    name: undefined,
+    columns: [],
+    range: undefined,
+    output: undefined,
+    mode: undefined,
+    timeFormat: undefined,
+    showTime: false,
+    showCreator: false,
+    noHeadings: false,
+    noTruncate: false,
+    shellVar: false,
+    bytes: false,
+    numericPerms: false,
+  };
+  const exclusive = EXCLUSIVE_GROUPS.map((): string | undefined => undefined);
+  try {
+    for (const option of options) {
+      checkExclusive(option.key, exclusive);
+      const stop = applyOption(state, option);
+      if (stop) return stop;
+    }
+    // getopt's message already starts with the program name as invoked.
+    if (error) throw new UsageFailure(error.message, true);
+    return { kind: 'run', options: finish(state) };
+  } catch (failure) {
+    if (failure instanceof UsageFailure)
+      return { kind: 'error', message: failure.text, tryHelp: failure.tryHelp };
+    throw failure;
+  }
+}
+
+/**
+ * getopt's options up to the first bad one, and that error: glibc returns the good options one
+ * by one before it reports a bad one, and lsipc acts on each as it comes.
+ */
+function parseInOrder(
+  argv: readonly string[],
+  program: string,
+): { options: ParsedOption<Key>[]; error: GetoptError | undefined } {
+  const parse = (args: readonly string[]) =>
+    getopt(args, { program, shortOptions: SHORT_OPTIONS, longOptions: LONG_OPTIONS }).options;
+  try {
+    return { options: parse(argv), error: undefined };
+  } catch (error) {
+    if (!(error instanceof GetoptError)) throw error;
+    // The longest prefix that parses stops just before the bad element; within a bundle ("-mx")
+    // the letters before the bad one still count.
+    for (let end = argv.length - 1; end >= 0; end--) {
+      let options: ParsedOption<Key>[];
+      try {
+        options = parse(argv.slice(0, end));
+      } catch {
+        continue;
+      }
+      const bad = argv[end]!;
+      if (bad.startsWith('-') && !bad.startsWith('--')) {
+        for (let cut = bad.length - 1; cut >= 2; cut--) {
+          try {
+            return { options: parse([...argv.slice(0, end), bad.slice(0, cut)]), error };
+          } catch {}
+        }
+      }
+      return { options, error };
+    }
+    return { options: [], error };
+  }
+}
+
+/** err_exclusive_options(): the scan stops at the first row whose first letter sorts after the option. */
+function checkExclusive(key: Key, seen: (string | undefined)[]): void {
+  const code = key.length === 1 ? key.charCodeAt(0) : 0x100;
+  for (let row = 0; row < EXCLUSIVE_GROUPS.length; row++) {
+    const group = EXCLUSIVE_GROUPS[row]!;
+    if (group[0]!.charCodeAt(0) > code) break;
+    for (const letter of group) {
+      if (letter.charCodeAt(0) > code) break;
+      if (letter !== key) continue;
+      const first = seen[row];
+      if (first === undefined) seen[row] = key;
+      else if (first !== key) {
+        throw new UsageFailure(`options ${optionName(first)} and ${optionName(key)} cannot be combined`);
+      }
+      break;
+    }
+  }
+}
+
+function optionName(key: string): string {
+  const long = LONG_OPTIONS.find((option) => option.key === key);
+  return long ? `--${long.name}` : `-${key}`;
+}
+
+/** One option, as the switch of lsipc.c's getopt loop; returns a command for -h and -V. */
+function applyOption(state: Accumulated, option: ParsedOption<Key>): Command | undefined {
+  const value = option.value ?? '';
+  const resource = RESOURCE_OPTIONS[option.key];
+  if (resource) {
+    state.resources.add(resource.resource);
+    addColumns(state, DEFAULT_COLUMNS[resource.resource]);
+    state.range = resource.range;
+    return undefined;
+  }
+  switch (option.key) {
+    case 'b':
+      state.bytes = true;
+      break;
+    case 'i':
+      state.id = parseId(value);
+      break;
+    case 'N':
+      state.name = value;
+      break;
+    case 'e':
+      state.mode = 'export';
+      break;
+    case 'r':
+      state.mode = 'raw';
+      break;
+    case 'o':
+      state.output = value;
+      break;
+    case 'g':
+      state.global = true;
+      break;
+    case 'l':
+      state.mode = 'list';
+      break;
+    case 'n':
+      state.mode = 'newline';
+      break;
+    case 'P':
+      state.numericPerms = true;
+      break;
+    case 'notruncate':
+      state.noTruncate = true;
+      break;
+    case 'noheadings':
+      state.noHeadings = true;
+      break;
+    case 'time-format':
+      state.timeFormat = parseTimeFormat(value);
+      break;
+    case 'J':
+      state.mode = 'json';
+      break;
+    case 't':
+      state.showTime = true;
+      break;
+    case 'c':
+      state.showCreator = true;
+      break;
+    case 'y':
+      state.shellVar = true;
+      break;
+    case 'h':
+      return { kind: 'help' };
+    case 'V':
+      return { kind: 'version' };
+  }
+  return undefined;
+}
+
+function parseId(value: string): number {
+  try {
+    return parseS32(value);
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    const reason = error.reason === 'range' ? `: ${error.strerror}` : '';
+    throw new UsageFailure(`failed to parse IPC identifier: '${value}'${reason}`);
+  }
+}
+
+function parseTimeFormat(value: string): TimeFormat {
+  const format = TIME_FORMATS.find((name) => name === value);
+  if (format === undefined) throw new UsageFailure(`unknown time format: ${value}`);
+  return format;
+}
+
+/** add_column(): lsipc's fixed array holds twice the number of columns it knows. */
+function addColumns(state: Accumulated, ids: readonly ColumnId[]): void {
+  for (const id of ids) {
+    if (state.columns.length >= MAX_COLUMNS) {
+      throw new UsageFailure(`too many columns specified, the limit is ${MAX_COLUMNS - 1} columns`);
+    }
+    state.columns.push(id);
+  }
+}
+
+/** What lsipc.c does after its getopt loop: defaults, the pretty view, -c/-t and -o columns. */
+function finish(state: Accumulated): LsipcOptions {
+  if (state.resources.size === 0) {
+    for (const resource of ['msg', 'pmsg', 'shm', 'pshm', 'sem', 'psem'] as const)
+      state.resources.add(resource);
+    state.global = true;
+    if (state.showTime || state.showCreator || state.id !== -1 || state.name !== undefined) {
+      throw new UsageFailure('--global is mutually exclusive with --creator, --id, --name and --time');
+    }
+  }
+  if (state.global) {
+    addColumns(state, DEFAULT_COLUMNS.global);
+    state.range = RANGES.global;
+  }
+  const mode = state.mode ?? (state.id !== -1 || state.name !== undefined ? 'pretty' : 'table');
+  if (mode === 'pretty' && !state.showCreator && !state.showTime) {
+    state.columns = [...COLUMN_IDS];
+  } else {
+    addExtraColumns(state);
+  }
+  if (state.output !== undefined) state.columns = applyOutputList(state, state.output);
+  return {
+    resources: state.resources,
+    global: state.global,
+    id: state.id,
+    name: state.name,
+    columns: state.columns,
+    mode,
+    timeFormat: state.timeFormat ?? (mode === 'pretty' ? 'full' : 'short'),
+    noHeadings: state.noHeadings,
+    noTruncate: state.noTruncate,
+    shellVar: state.shellVar,
+    bytes: state.bytes,
+    numericPerms: state.numericPerms,
+  };
+}
+
+function addExtraColumns(state: Accumulated): void {
+  const has = (resource: Resource) => state.resources.has(resource);
+  if (state.showCreator) {
+    addColumns(state, ['CUID', 'CGID']);
+    if (!has('pmsg') && !has('pshm') && !has('psem')) addColumns(state, ['UID', 'GID']);
+  }
+  if (!state.showTime) return;
+  if (has('msg')) addColumns(state, ['SEND', 'RECV', 'CTIME']);
+  if (has('shm')) {
+    // COMMAND stays the last column.
+    const command = state.columns[state.columns.length - 1] === 'COMMAND';
+    if (command) state.columns.pop();
+    addColumns(state, ['ATTACH', 'DETACH']);
+    if (command) addColumns(state, ['COMMAND']);
+  }
+  if (has('sem')) addColumns(state, ['OTIME', 'CTIME']);
+}
+
+/**
+ * string_add_to_idarray(): "+LIST" appends, "LIST" replaces. An empty name fails silently, and
+ * the messages quote the rest of the list from the bad name on, as util-linux prints it.
+ */
+function applyOutputList(state: Accumulated, list: string): ColumnId[] {
+  const append = list.startsWith('+');
+  const names = append ? list.slice(1) : list;
+  const columns = append ? [...state.columns] : [];
+  const room = MAX_COLUMNS - columns.length;
+  if (names === '') throw new UsageFailure(undefined);
+  let begin = 0;
+  let added = 0;
+  while (begin < names.length) {
+    if (added >= room) throw new UsageFailure(undefined);
+    const comma = names.indexOf(',', begin);
+    // A trailing comma is part of the last name (util-linux checks for the end after the comma).
+    const end = comma === -1 || comma === names.length - 1 ? names.length : comma;
+    if (end === begin) throw new UsageFailure(undefined);
+    columns.push(resolveColumn(names.slice(begin, end), names.slice(begin), state.range));
+    added++;
+    begin = end + 1;
+  }
+  return columns;
+}
+
+function resolveColumn(name: string, rest: string, range: ColumnRange | undefined): ColumnId {
+  const id = findColumn(name);
+  if (id === undefined) throw new UsageFailure(`unknown column: ${rest}`);
+  if (!isGenericColumn(id) && !(range !== undefined && isInRange(id, range))) {
+    throw new UsageFailure(`column ${rest} does not apply to the specified IPC`);
+  }
+  return id;
+}

@@ -1,0 +1,125 @@
+/**
+ * Everything lsipc reads from the system, behind one interface so the rows can be built from
+ * fixtures in tests. The default sources are the core's readers: /proc first, syscalls when
+ * /proc/sysvipc is missing, as util-linux does.
+ */
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import {
+  getMqueueCurmsgs,
+  getPosixSemValue,
+  getSemElements,
+  groupName,
+  listMsgQueuesBySyscall,
+  listPosixMqueues,
+  listPosixSems,
+  listPosixShm,
+  listSemSetsBySyscall,
+  listShmSegmentsBySyscall,
+  type MsgLimits,
+  type MsgQueue,
+  msgLimitsFromKernel,
+  type PosixMqLimits,
+  type PosixMqueue,
+  type PosixSem,
+  type PosixShm,
+  readMsgLimitsFromProc,
+  readMsgQueues,
+  readPosixMqLimits,
+  readSemLimitsFromProc,
+  readSemSets,
+  readShmLimitsFromProc,
+  readShmSegments,
+  type SemElement,
+  type SemLimits,
+  type SemSet,
+  type ShmLimits,
+  type ShmSegment,
+  semLimitsFromKernel,
+  shmLimitsFromKernel,
+  userName,
+} from '@ipcutils/core';
+
+/** A POSIX listing that could not be made, and why (util-linux warns and shows nothing). */
+export type PosixListing<T> = T[] | { problem: 'cannot-open' | 'not-mounted' };
+
+export interface LsipcSources {
+  shmSegments(): ShmSegment[];
+  msgQueues(): MsgQueue[];
+  semSets(): SemSet[];
+  /** Each semaphore of a set; throws IpcError when the set is gone. */
+  semElements(id: number): SemElement[];
+  shmLimits(): ShmLimits;
+  msgLimits(): MsgLimits;
+  semLimits(): SemLimits;
+  posixMqLimits(): PosixMqLimits;
+  posixShm(): PosixListing<PosixShm>;
+  posixSems(): PosixListing<PosixSem>;
+  posixMqueues(): PosixListing<PosixMqueue>;
+  userName(uid: number): string | undefined;
+  groupName(gid: number): string | undefined;
+  /** /proc/PID/cmdline with spaces between the arguments; null when there is none. */
+  commandLine(pid: number): string | null;
+  pageSize(): number;
+  /** Seconds since the epoch, for the short time format's "today". */
+  now(): number;
+}
+
+export const systemSources: LsipcSources = {
+  shmSegments: () => readShmSegments() ?? listShmSegmentsBySyscall(),
+  msgQueues: () => readMsgQueues() ?? listMsgQueuesBySyscall(),
+  semSets: () => readSemSets() ?? listSemSetsBySyscall(),
+  semElements: getSemElements,
+  shmLimits: () => readShmLimitsFromProc() ?? shmLimitsFromKernel(),
+  msgLimits: () => readMsgLimitsFromProc() ?? msgLimitsFromKernel(),
+  semLimits: () => readSemLimitsFromProc() ?? semLimitsFromKernel(),
+  posixMqLimits: () => readPosixMqLimits(),
+  posixShm: () => listPosixShm() ?? { problem: 'cannot-open' },
+  posixSems: () => listPosixSems(undefined, getPosixSemValue) ?? { problem: 'cannot-open' },
+  posixMqueues: () => {
+    try {
+      return listPosixMqueues(undefined, getMqueueCurmsgs) ?? { problem: 'not-mounted' };
+    } catch {
+      return { problem: 'cannot-open' };
+    }
+  },
+  userName,
+  groupName,
+  commandLine: readCommandLine,
+  pageSize: readPageSize,
+  now: () => Math.floor(Date.now() / 1000),
+};
+
+// util-linux reads at most BUFSIZ bytes and overwrites the last one with the terminating NUL.
+const CMDLINE_MAX = 8192;
+
+export function readCommandLine(pid: number): string | null {
+  let data: Buffer;
+  try {
+    data = readFileSync(`/proc/${pid}/cmdline`);
+  } catch {
+    return null;
+  }
+  if (data.length === 0) return null;
+  const kept = data.subarray(0, Math.min(data.length, CMDLINE_MAX) - 1);
+  return kept.toString('utf8').replaceAll('\0', ' ');
+}
+
+let pageSize: number | undefined;
+
+/** getpagesize(): the kernel page size of this process's mappings (4 KiB unless the arch differs). */
+function readPageSize(): number {
+  if (pageSize !== undefined) return pageSize;
+  pageSize = 4096;
+  try {
+    // The first mapping's entry is enough, and the whole file of a node process is large.
+    const fd = openSync('/proc/self/smaps', 'r');
+    const head = Buffer.alloc(4096);
+    const length = readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    const match = /^KernelPageSize:\s+(\d+) kB/m.exec(head.toString('latin1', 0, length));
+    if (match) pageSize = Number(match[1]) * 1024;
+  } catch {
+    // no /proc: keep the common 4 KiB
+  }
+  return pageSize;
+}

@@ -1,0 +1,164 @@
+/**
+ * The human-readable table (SCOLS_FMT_HUMAN): one space between columns, each as wide as its widest
+ * cell (and header), right-aligned columns padded on the left, the last column never padded on the
+ * right. On a terminal the columns are first fitted to its width (./fit.ts).
+ */
+import { encodeSafe, toShellVarName } from './encode.js';
+import { type FitColumn, fitToTerminal } from './fit.js';
+import type { RenderOptions, Table } from './types.js';
+
+/** Cells ready to print, row by row in one flat array: safe-encoded text and its width. */
+interface Printable {
+  texts: string[];
+  widths: Int32Array;
+}
+
+interface Layout {
+  widths: number[];
+  hidden: boolean[];
+  /** Index of the last visible column (libsmartcols' is_last_column). */
+  last: number;
+}
+
+/** Printable ASCII without a "\\x" (the common case: the text is its own encoding and width). */
+const PLAIN = /^[\x20-\x5b\x5d-\x7e]*$/;
+
+/** Encodes `count` cells per row from `rows` into one flat array (null cells become ""). */
+function encodeCells(
+  rows: readonly (readonly (string | null | undefined)[])[],
+  count: number,
+  utf8: boolean,
+): Printable {
+  const texts = new Array<string>(rows.length * count);
+  const widths = new Int32Array(rows.length * count);
+  let i = 0;
+  for (const row of rows) {
+    for (let c = 0; c < count; c++, i++) {
+      const data = row[c];
+      if (!data) {
+        texts[i] = '';
+      } else if (PLAIN.test(data)) {
+        texts[i] = data;
+        widths[i] = data.length;
+      } else {
+        const safe = encodeSafe(data, utf8);
+        texts[i] = safe.text;
+        widths[i] = safe.width;
+      }
+    }
+  }
+  return { texts, widths };
+}
+
+export function renderHuman(table: Table, options: RenderOptions): string {
+  const { columns, rows } = table;
+  const ncols = columns.length;
+  const utf8 = options.utf8 === true;
+  const cells = encodeCells(rows, ncols, utf8);
+  const headings = options.noHeadings !== true;
+  const names = columns.map((column) => (options.shellVar ? toShellVarName(column.name) : column.name));
+  const header = encodeCells([names], ncols, utf8);
+  const layout = computeLayout(table, cells, { header, headings, terminalWidth: options.terminalWidth });
+  const lines = new Array<string>(rows.length + (headings ? 1 : 0));
+  let n = 0;
+  if (headings) lines[n++] = printLine(table, header, 0, layout);
+  for (let r = 0; r < rows.length; r++) lines[n++] = printLine(table, cells, r * ncols, layout);
+  return `${lines.join('\n')}\n`;
+}
+
+interface LayoutInput {
+  header: Printable;
+  headings: boolean;
+  terminalWidth: number | undefined;
+}
+
+/**
+ * count_column_width(): at least the header (libsmartcols newer than 2.38 ignores the header with
+ * --noheadings, so a column with neither header nor data is then 0 wide), at least the width hint.
+ */
+function computeLayout(table: Table, cells: Printable, input: LayoutInput): Layout {
+  const ncols = table.columns.length;
+  const nrows = table.rows.length;
+  const fit: FitColumn[] = table.columns.map((column, c) => {
+    const headerWidth = input.headings ? input.header.widths[c]! : 0;
+    const widthMin = Math.max(headerWidth, 1);
+    const cellWidths: number[] = [];
+    let widthMax = 0;
+    for (let r = 0; r < nrows; r++) {
+      const width = cells.widths[r * ncols + c]!;
+      if (width > widthMax) widthMax = width;
+      if (input.terminalWidth !== undefined) cellWidths.push(width);
+    }
+    const hint = column.widthHint ?? 1;
+    let width = widthMax;
+    if (width < widthMin) width = widthMin;
+    else if (hint >= 1 && width < Math.trunc(hint) && widthMin < Math.trunc(hint)) width = Math.trunc(hint);
+    const noHeader = !input.headings;
+    if (widthMax === 0 && noHeader && widthMin === 1 && width <= 1) width = 0;
+    return {
+      width,
+      widthMin: noHeader && width === 0 ? 0 : widthMin,
+      widthMax,
+      cellWidths,
+      trunc: column.trunc === true,
+      noextremes: column.noextremes === true,
+      right: column.right === true,
+      widthHint: hint,
+      hidden: false,
+    };
+  });
+  if (input.terminalWidth !== undefined) fitToTerminal(fit, input.terminalWidth);
+  const hidden = fit.map((column) => column.hidden);
+  return { widths: fit.map((column) => column.width), hidden, last: hidden.lastIndexOf(false) };
+}
+
+/** print_line() + print_data() of one row (or the header), its cells from `offset` in `cells`. */
+function printLine(table: Table, cells: Printable, offset: number, layout: Layout): string {
+  const { widths, hidden, last } = layout;
+  const { columns } = table;
+  const fields: string[] = [];
+  for (let c = 0; c < columns.length; c++) {
+    if (hidden[c]) continue;
+    const right = columns[c]!.right === true;
+    let text = cells.texts[offset + c]!;
+    let len = cells.widths[offset + c]!;
+    const width = widths[c]!;
+    if (len > width && columns[c]!.trunc) {
+      text = truncate(text, width);
+      len = width;
+    }
+    if (c === last) {
+      // The last column is never padded on the right; a right-aligned one only on its left.
+      fields.push(right && text !== '' && len < width ? padding(width - len) + text : text);
+      break;
+    }
+    if (len > width && !right) {
+      // A cell wider than its column pushes the next columns to a new line, re-indented.
+      let indent = '';
+      for (let p = 0; p <= c; p++) indent += padding(widths[p]!) + (p === last ? '' : ' ');
+      fields.push(`${text}\n${indent.slice(0, -1)}`);
+    } else if (len >= width) {
+      fields.push(text);
+    } else {
+      fields.push(right ? padding(width - len) + text : text + padding(width - len));
+    }
+  }
+  return fields.join(' ');
+}
+
+/** mbs_truncate() on already-encoded text: one cell per character. */
+function truncate(text: string, width: number): string {
+  return Array.from(text).slice(0, width).join('');
+}
+
+const PADDING: string[] = [];
+
+function padding(n: number): string {
+  if (n <= 0) return '';
+  let pad = PADDING[n];
+  if (pad === undefined) {
+    pad = ' '.repeat(n);
+    if (n < 256) PADDING[n] = pad;
+  }
+  return pad;
+}

@@ -1,0 +1,30 @@
+/**
+ * A small libsmartcols emulation: pure functions from a table (columns as data, rows of cells)
+ * to the text util-linux tools print. The output format is chosen here, in one place.
+ */
+import { renderExport, renderJson, renderRaw } from './formats.js';
+import { renderHuman } from './human.js';
+import type { RenderOptions, Table } from './types.js';
+
+export { encodeSafe, toShellVarName } from './encode.js';
+export type { Cell, Column, RenderOptions, Row, Table, TableFormat } from './types.js';
+
+/** scols_print_table(): an empty table prints nothing at all, except the JSON skeleton. */
+export function renderTable(table: Table, options: RenderOptions): string {
+  if (options.format === 'json') return renderJson(table, options);
+  if (table.rows.length === 0 || table.columns.length === 0) return '';
+  switch (options.format) {
+    case 'raw':
+      return renderRaw(table, options);
+    case 'export':
+      return renderExport(table, options);
+    case 'human':
+      return renderHuman(table, options);
+  }
+}
+
+/** Whether the environment's locale (LC_ALL, else LC_CTYPE, else LANG) uses UTF-8. */
+export function isUtf8Locale(env: Readonly<Record<string, string | undefined>>): boolean {
+  const locale = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
+  return /utf-?8/i.test(locale);
+}

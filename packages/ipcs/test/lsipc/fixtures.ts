@@ -1,0 +1,109 @@
+/**
+ * The state behind reference/samples/<version>/listing as LsipcSources: the captured
+ * /proc/sysvipc tables, the POSIX objects of posix-ls.txt, the kernel's default limits and the
+ * sample's users, so lsipc's whole pipeline can be checked against the captured outputs.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseMsgTable, parseSemTable, parseShmTable } from '@ipcutils/core';
+import type { LsipcSources } from '../../src/lsipc/sources.js';
+
+export const SAMPLES = join(import.meta.dirname, '../../../../../shared/reference/samples');
+
+/** The samples' objects were made (System V) and touched (POSIX) at these times; TZ=UTC. */
+export const SYSV_TIME = 1795238463;
+export const POSIX_TIME = SYSV_TIME + 1;
+
+/** One captured command: `$ lsipc ARGS`, stdout, `[exit=N]`, then `--- stderr:` and stderr. */
+export interface Sample {
+  file: string;
+  args: string[];
+  stdout: string;
+  stderr: string;
+  status: number;
+}
+
+export function readSample(path: string): Sample {
+  const text = readFileSync(path, 'utf8');
+  const newline = text.indexOf('\n');
+  const command = text.slice(2, newline).split(' ');
+  const exit = /^\[exit=(\d+)\]$/m.exec(text);
+  if (!exit) throw new Error(`${path}: no [exit=N] line`);
+  const stdout = text.slice(newline + 1, exit.index);
+  const after = text.slice(exit.index + exit[0].length + 1);
+  const stderr = after.startsWith('--- stderr:\n') ? after.slice('--- stderr:\n'.length) : '';
+  return { file: path, args: command.slice(1), stdout, stderr, status: Number(exit[1]) };
+}
+
+export function listSamples(version: string, prefix: string): Sample[] {
+  const dir = join(SAMPLES, version, 'listing');
+  return readdirSync(dir)
+    .filter((name) => name === prefix || name.startsWith(`${prefix}-`))
+    .sort()
+    .map((name) => readSample(join(dir, name)));
+}
+
+/** The three tables of proc-sysvipc.txt, each starting at its header line. */
+function sampleTables(): { shm: string; msg: string; sem: string } {
+  const lines = readFileSync(join(SAMPLES, 'proc-sysvipc.txt'), 'utf8').split('\n');
+  const starts = lines.flatMap((line, n) => (/^\s+key\s/.test(line) ? [n] : []));
+  const table = (index: number) => lines.slice(starts[index], starts[index + 1] ?? lines.length).join('\n');
+  return { shm: table(0), msg: table(1), sem: table(2) };
+}
+
+const USERS = new Map([
+  [0, 'root'],
+  [4242, 'averyveryverylongusername'],
+]);
+const GROUPS = new Map([
+  [0, 'root'],
+  [4242, 'averyverylonggroupname'],
+]);
+
+/** The sample state; `overrides` replace single readers (a missing /dev/mqueue, a race). */
+export function sampleSources(overrides: Partial<LsipcSources> = {}): LsipcSources {
+  const tables = sampleTables();
+  const posix = { uid: 0, gid: 0, mtime: POSIX_TIME };
+  return {
+    shmSegments: () => parseShmTable(tables.shm),
+    msgQueues: () => parseMsgTable(tables.msg),
+    semSets: () => parseSemTable(tables.sem),
+    semElements: (id) => {
+      if (id !== 0) throw new Error(`no elements recorded for set ${id}`);
+      return [
+        { semval: 5, ncount: 0, zcount: 1, pid: 21477 },
+        { semval: 0, ncount: 1, zcount: 0, pid: 0 },
+        { semval: 0, ncount: 0, zcount: 0, pid: 0 },
+      ];
+    },
+    shmLimits: () => ({
+      shmmni: 4096n,
+      shmmax: 18446744073692774399n,
+      shmall: 18446744073692774399n,
+      shmmin: 1n,
+    }),
+    msgLimits: () => ({ msgmni: 32000, msgmax: 8192n, msgmnb: 16384n }),
+    semLimits: () => ({ semmni: 32000, semmsl: 32000, semmns: 1024000000, semopm: 500, semvmx: 32767 }),
+    posixMqLimits: () => ({ queuesMax: 256, msgMax: 10, msgsizeMax: 8192 }),
+    // readdir order of the samples' tmpfs: newest first.
+    posixShm: () => [
+      { ...posix, name: 'pshm_b', path: '/dev/shm/pshm_b', mode: 0o600, size: 1048576 },
+      { ...posix, name: 'pshm_a', path: '/dev/shm/pshm_a', mode: 0o644, size: 8192 },
+    ],
+    posixSems: () => [
+      { ...posix, name: 'psem_b', path: '/dev/shm/sem.psem_b', mode: 0o600, value: 0 },
+      { ...posix, name: 'psem_a', path: '/dev/shm/sem.psem_a', mode: 0o644, value: 3 },
+    ],
+    posixMqueues: () => [
+      { ...posix, name: '/pmq_b', path: '/dev/mqueue/pmq_b', mode: 0o600, qsize: 0, curmsgs: 0 },
+      { ...posix, name: '/pmq_a', path: '/dev/mqueue/pmq_a', mode: 0o644, qsize: 21, curmsgs: 2 },
+    ],
+    userName: (uid) => USERS.get(uid),
+    groupName: (gid) => GROUPS.get(gid),
+    // Every creator had exited when the samples were taken.
+    commandLine: () => null,
+    pageSize: () => 4096,
+    now: () => SYSV_TIME + 60,
+    ...overrides,
+  };
+}
