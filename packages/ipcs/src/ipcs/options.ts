@@ -1,0 +1,188 @@
+/**
+ * ipcs's command line (util-linux sys-utils/ipcs.c), parsed once into an IpcsCommand. Options
+ * act in command-line order as getopt_long returns them: -h/-V stop at once, a bad -i id stops
+ * at once, and a getopt error only counts when nothing before it stopped the parse.
+ */
+
+import { ParseError, parseS32 } from '@ipcutils/core';
+import {
+  GetoptError,
+  getopt,
+  type LongOption,
+  type ParsedOption,
+  type ShortOptionKeys,
+} from '@ipcutils/core/cli';
+
+/** The three System V resources, in the order ipcs prints their sections. */
+export type Resource = 'msg' | 'shm' | 'sem';
+export const RESOURCE_ORDER: readonly Resource[] = ['msg', 'shm', 'sem'];
+
+/** The output option; only the last of -t/-p/-c/-l/-u counts. */
+export type View = 'list' | 'time' | 'pid' | 'creator' | 'limits' | 'summary';
+
+/** util-linux IPC_UNIT_DEFAULT / IPC_UNIT_BYTES (-b) / IPC_UNIT_HUMAN (--human); the last one wins. */
+export type SizeUnit = 'default' | 'bytes' | 'human';
+
+export type IpcsCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  /** -i ID with exactly one resource; the output options other than the unit are ignored. */
+  | { kind: 'details'; resource: Resource; id: number; unit: SizeUnit }
+  | { kind: 'report'; resources: readonly Resource[]; view: View; unit: SizeUnit };
+
+/** A command line ipcs refuses (exit 1). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  /** getopt's own diagnostic, which already starts with argv[0] and is followed by the try-help line. */
+  readonly fromGetopt: boolean;
+  /** Followed by "Try 'ipcs --help' for more information." (util-linux errtryhelp). */
+  readonly tryHelp: boolean;
+
+  constructor(message: string, options: { fromGetopt?: boolean; tryHelp?: boolean } = {}) {
+    super(message);
+    this.fromGetopt = options.fromGetopt === true;
+    this.tryHelp = options.tryHelp === true;
+  }
+}
+
+const SHORT_OPTIONS = 'i:qmsatpclubVh';
+type OptionKey = ShortOptionKeys<typeof SHORT_OPTIONS> | 'human';
+
+// util-linux's table order: glibc lists ambiguous candidates in this order.
+const LONG_OPTIONS: readonly LongOption<OptionKey>[] = [
+  { name: 'id', hasArg: 'required', key: 'i' },
+  { name: 'queues', hasArg: 'no', key: 'q' },
+  { name: 'shmems', hasArg: 'no', key: 'm' },
+  { name: 'semaphores', hasArg: 'no', key: 's' },
+  { name: 'all', hasArg: 'no', key: 'a' },
+  { name: 'time', hasArg: 'no', key: 't' },
+  { name: 'pid', hasArg: 'no', key: 'p' },
+  { name: 'creator', hasArg: 'no', key: 'c' },
+  { name: 'limits', hasArg: 'no', key: 'l' },
+  { name: 'summary', hasArg: 'no', key: 'u' },
+  { name: 'human', hasArg: 'no', key: 'human' },
+  { name: 'bytes', hasArg: 'no', key: 'b' },
+  { name: 'version', hasArg: 'no', key: 'V' },
+  { name: 'help', hasArg: 'no', key: 'h' },
+];
+
+const VIEWS: Readonly<Record<string, View>> = {
+  t: 'time',
+  p: 'pid',
+  c: 'creator',
+  l: 'limits',
+  u: 'summary',
+};
+
+export interface ParseContext {
+  /** getopt's message prefix: argv[0] as typed. */
+  argv0: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Parses ipcs's arguments; throws UsageError for anything util-linux exits 1 on. */
+export function parseIpcsArgs(argv: readonly string[], context: ParseContext): IpcsCommand {
+  const { options, error } = readOptions(argv, context);
+  const resources = new Set<Resource>();
+  let view: View = 'list';
+  let unit: SizeUnit = 'default';
+  let id: number | undefined;
+  for (const option of options) {
+    switch (option.key) {
+      case 'h':
+        return { kind: 'help' };
+      case 'V':
+        return { kind: 'version' };
+      case 'i':
+        id = parseId(option.value ?? '');
+        break;
+      case 'a':
+        for (const resource of RESOURCE_ORDER) resources.add(resource);
+        break;
+      case 'q':
+        resources.add('msg');
+        break;
+      case 'm':
+        resources.add('shm');
+        break;
+      case 's':
+        resources.add('sem');
+        break;
+      case 'b':
+        unit = 'bytes';
+        break;
+      case 'human':
+        unit = 'human';
+        break;
+      default:
+        view = VIEWS[option.key] ?? view;
+    }
+  }
+  if (error) throw new UsageError(error.message, { fromGetopt: true, tryHelp: true });
+  const ordered = RESOURCE_ORDER.filter((resource) => resources.has(resource));
+  if (id !== undefined) {
+    const [only] = ordered;
+    if (only === undefined || ordered.length !== 1) {
+      throw new UsageError('when using an ID, a single resource must be specified');
+    }
+    return { kind: 'details', resource: only, id, unit };
+  }
+  return { kind: 'report', resources: ordered.length > 0 ? ordered : RESOURCE_ORDER, view, unit };
+}
+
+interface ReadOptions {
+  options: ParsedOption<OptionKey>[];
+  /** The getopt error that ends the options, if any; the options before it still act first. */
+  error?: GetoptError;
+}
+
+/**
+ * The options getopt_long would hand out before stopping. core's getopt() throws without the
+ * options it read before the bad element, so on an error they are recovered from the longest
+ * argv prefix that parses: an element is read from itself and at most its successor, so that
+ * prefix ends just before the bad element. The letters of a bad bundle before its bad letter
+ * (`-h` of `-hx`) come from the longest leading part of that bundle that parses.
+ */
+function readOptions(argv: readonly string[], context: ParseContext): ReadOptions {
+  const parse = (args: readonly string[]) =>
+    getopt(args, {
+      program: context.argv0,
+      shortOptions: SHORT_OPTIONS,
+      longOptions: LONG_OPTIONS,
+      env: context.env,
+    }).options;
+  const tryParse = (args: readonly string[]) => {
+    try {
+      return parse(args);
+    } catch {
+      return undefined;
+    }
+  };
+  try {
+    return { options: parse(argv) };
+  } catch (error) {
+    if (!(error instanceof GetoptError)) throw error;
+    let end = argv.length - 1;
+    let options = tryParse(argv.slice(0, end));
+    while (options === undefined && end > 0) options = tryParse(argv.slice(0, --end));
+    const bad = argv[end] ?? '';
+    if (!bad.startsWith('--')) {
+      for (let length = bad.length - 1; length >= 2; length--) {
+        const withLetters = tryParse([...argv.slice(0, end), bad.slice(0, length)]);
+        if (withLetters !== undefined) return { options: withLetters, error };
+      }
+    }
+    return { options: options ?? [], error };
+  }
+}
+
+/** strtos32_or_err(optarg, "failed to parse id argument"): errx, or err() with strerror on ERANGE. */
+function parseId(value: string): number {
+  try {
+    return parseS32(value);
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    const suffix = error.reason === 'range' ? `: ${error.strerror}` : '';
+    throw new UsageError(`failed to parse id argument: '${value}'${suffix}`);
+  }
+}

@@ -1,0 +1,72 @@
+// localtime() under TZ, checked against glibc itself: date(1) formats the same instants.
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatCtime } from '../../src/ipcs/format.js';
+import { localTimeFor, parsePosixTz } from '../../src/ipcs/tz.js';
+
+const savedTz = process.env.TZ;
+afterAll(() => {
+  process.env.TZ = savedTz;
+});
+
+/** Every 30 minutes across 2026's spring and autumn changes, and a few other instants. */
+const INSTANTS = [
+  0,
+  1_000_000_000,
+  1795238463,
+  ...[
+    Date.UTC(2026, 2, 7),
+    Date.UTC(2026, 2, 27),
+    Date.UTC(2026, 3, 3),
+    Date.UTC(2026, 8, 26),
+    Date.UTC(2026, 9, 24),
+    Date.UTC(2026, 10, 1),
+  ].flatMap((start) => Array.from({ length: 4 * 48 }, (_, n) => start / 1000 + n * 1800)),
+];
+
+function glibcCtimes(tz: string): string[] {
+  const input = INSTANTS.map((t) => `@${t}`).join('\n');
+  return execFileSync('date', ['-f', '-', '+%a %b %e %H:%M:%S %Y'], {
+    input,
+    encoding: 'utf8',
+    env: { TZ: tz },
+  })
+    .trimEnd()
+    .split('\n');
+}
+
+describe('localTimeFor', () => {
+  it.each([
+    'XYZ-3:30',
+    '<+0330>-3:30',
+    '<-03>3',
+    'CET-1CEST,M3.5.0,M10.5.0/3',
+    'NZST-12NZDT,M9.5.0,M4.1.0/3',
+    'AAA3BBB,J60/1,J300/-1',
+    'AAA-2BBB-3,59,280/25',
+    'garbage',
+    'Foo/Bar',
+    '',
+    'Asia/Kolkata',
+    ':Europe/London',
+    '/usr/share/zoneinfo/America/Sao_Paulo',
+    '/usr/share/zoneinfo/Australia/Lord_Howe',
+    ':Nowhere/Atlantis',
+  ])('agrees with glibc for TZ=%j', (tz) => {
+    // Zone files are V8's business: it reads TZ from the environment like glibc.
+    process.env.TZ = tz;
+    const localTime = localTimeFor(tz);
+    expect(INSTANTS.map((t) => formatCtime(t, localTime))).toEqual(glibcCtimes(tz));
+  });
+
+  it('parses rule strings and refuses what is not one', () => {
+    expect(parsePosixTz('XYZ-3:30')).toEqual({ stdOffset: 12600 });
+    expect(parsePosixTz('CET-1CEST,M3.5.0,M10.5.0/3')).toMatchObject({
+      stdOffset: 3600,
+      dst: { offset: 7200, end: { kind: 'month', month: 10, week: 5, weekday: 0, time: 10800 } },
+    });
+    for (const bad of ['garbage', 'AB-1', 'ABC', 'ABC1DEF,M13.1.0,M1.1.0', 'ABC1DEF,J0,J1']) {
+      expect(parsePosixTz(bad)).toBeUndefined();
+    }
+  });
+});
