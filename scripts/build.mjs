@@ -3,7 +3,7 @@
 // packages/<pkg>/src/bin/<name>.ts into the declared file (ffi-rs stays external: it is native
 // and loaded on first libc call); packages/core is compiled by tsc for library users.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -22,6 +22,14 @@ for (const name of readdirSync(packagesDir)) {
   }
 }
 
+// Bins are CommonJS: an ESM entry costs Node 20 its ESM loader (~5 ms of a ~55 ms start-up) and
+// an ESM facade per builtin (node:fs's evaluates fs.promises and loads the streams stack).
+// dist/package.json marks the directory as CommonJS; import.meta.url comes from __filename.
+const banner = [
+  '#!/usr/bin/env node',
+  "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+].join('\n');
+
 await Promise.all(
   entries.map(({ source, outfile }) =>
     build({
@@ -29,19 +37,27 @@ await Promise.all(
       outfile,
       bundle: true,
       platform: 'node',
-      format: 'esm',
+      format: 'cjs',
+      define: { 'import.meta.url': '__importMetaUrl' },
       target: 'node20',
       conditions: ['source'],
       external: ['ffi-rs'],
       minify: true,
       legalComments: 'none',
-      banner: { js: '#!/usr/bin/env node' },
+      banner: { js: banner },
       logLevel: 'warning',
-    }).then(() => chmodSync(outfile, 0o755)),
+    }).then(() => {
+      chmodSync(outfile, 0o755);
+      writeFileSync(join(dirname(outfile), 'package.json'), '{ "type": "commonjs" }\n');
+    }),
   ),
 );
 
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(packagesDir, 'core/tsconfig.build.json')], {
-  stdio: 'inherit',
-});
+execFileSync(
+  process.execPath,
+  [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(packagesDir, 'core/tsconfig.build.json')],
+  {
+    stdio: 'inherit',
+  },
+);
 console.log(`built ${entries.length} bins and @ipcutils/core`);

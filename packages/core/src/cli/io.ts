@@ -2,9 +2,9 @@
  * What a tool's `main(argv, io)` may touch of the outside world. Bins build it from `process`
  * with `processIo()`; tests build one in memory with `memoryIo()`. Tools never use `process`.
  */
-import { accessSync, constants, writeSync } from 'node:fs';
+import { accessSync, constants, fstatSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, resolve } from 'node:path';
-import { isatty } from 'node:tty';
 
 export interface Io {
   /** Writes to standard output. */
@@ -101,6 +101,20 @@ function writeAll(fd: number, text: string): void {
 
 class BrokenPipe extends Error {}
 
+/**
+ * isatty(1) without paying for it in pipes: node:tty loads the whole net stack (milliseconds of
+ * start-up), and only a character device can be a terminal.
+ */
+function isStdoutTerminal(): boolean {
+  try {
+    if (!fstatSync(1).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  const { isatty } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+  return isatty(1);
+}
+
 /** Full buffering like C stdio for pipes and files; written through on a terminal. */
 const FLUSH_AT = 1 << 16;
 
@@ -109,8 +123,7 @@ export function processIo(): Io & { flush(): void } {
   const { env } = process;
   const scriptPath = process.argv[1] ?? 'node';
   const argv0 = invocationName(scriptPath, env);
-  // isatty(1) rather than process.stdout, whose stream setup costs start-up time.
-  const isTerminal = isatty(1);
+  const isTerminal = isStdoutTerminal();
   const pending: string[] = [];
   let pendingLength = 0;
   const flush = (): void => {

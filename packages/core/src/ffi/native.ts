@@ -2,6 +2,7 @@
  * Loads ffi-rs and opens libc, once, on first use. Only code paths that call libc import this
  * module's users, so tools that only read /proc never pay for it.
  */
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch } from 'node:process';
 
@@ -33,7 +34,8 @@ export function ffi(): FfiBinding {
  */
 function loadBinding(): FfiBinding {
   const require = createRequire(import.meta.url);
-  const ffiPackage = require.resolve('ffi-rs/package.json');
+  // pnpm keeps the platform binding beside ffi-rs in its store, not beside the symlink to it.
+  const ffiPackage = realpathSync(require.resolve('ffi-rs/package.json'));
   const fromFfi = createRequire(ffiPackage);
   const gnuTriple = arch === 'arm64' ? 'linux-arm64-gnu' : 'linux-x64-gnu';
   try {

@@ -1,4 +1,4 @@
 import { runMain } from '@ipcutils/core/cli';
 import { main } from '../ipcs/main.js';
 
-await runMain(main);
+void runMain(main);
