@@ -1,0 +1,64 @@
+import type { Io } from '@ipcutils/core/cli';
+import { parseCommandLine, reportUsageError } from '../common/cli.js';
+import { type ColumnId, DEFAULT_COLUMNS, parseColumnList } from './columns.js';
+import { formatHelp } from './help.js';
+
+export interface LsfifoOptions {
+  paths: string[];
+  /** find -maxdepth; undefined walks the whole tree. */
+  maxDepth: number | undefined;
+  allProcesses: boolean;
+  pipes: boolean;
+  json: boolean;
+  headings: boolean;
+  columns: ColumnId[];
+}
+
+/** The typed options, or the exit status when there is nothing more to do. */
+export function parseOptions(argv: readonly string[], io: Io): LsfifoOptions | number {
+  const line = parseCommandLine(argv, io, {
+    options: {
+      'all-processes': { type: 'boolean', alias: 'a' },
+      pipes: { type: 'boolean', alias: 'p' },
+      depth: { type: 'string', alias: 'd', requiresArg: true },
+      json: { type: 'boolean', alias: 'J' },
+      noheadings: { type: 'boolean', alias: 'n' },
+      output: { type: 'string', alias: 'o', requiresArg: true },
+    },
+    help: formatHelp,
+  });
+  if ('exitCode' in line) return line.exitCode;
+  const { args, operands } = line;
+  const allProcesses = args['all-processes'] === true;
+  if (allProcesses && operands.length > 0) {
+    reportUsageError(io, '--all-processes takes no <path>');
+    return 1;
+  }
+  let maxDepth: number | undefined;
+  if (typeof args.depth === 'string') {
+    if (!/^[0-9]+$/.test(args.depth)) {
+      reportUsageError(io, `invalid depth: '${args.depth}'`);
+      return 1;
+    }
+    maxDepth = Number(args.depth);
+  }
+  let columns: ColumnId[] = [...DEFAULT_COLUMNS];
+  if (args.pipes === true) columns.splice(1, 0, 'TYPE');
+  if (typeof args.output === 'string') {
+    const parsed = parseColumnList(args.output);
+    if (!Array.isArray(parsed)) {
+      io.err(`${io.programName}: unknown column: ${parsed.unknown}\n`);
+      return 1;
+    }
+    columns = parsed;
+  }
+  return {
+    paths: operands.length > 0 ? operands : ['.'],
+    maxDepth,
+    allProcesses,
+    pipes: args.pipes === true,
+    json: args.json === true,
+    headings: args.noheadings !== true,
+    columns,
+  };
+}

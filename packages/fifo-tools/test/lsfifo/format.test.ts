@@ -1,0 +1,128 @@
+import { memoryIo } from '@ipcutils/core/cli';
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import type { FifoRecord } from '../../src/lsfifo/collect.js';
+import { DEFAULT_COLUMNS, parseColumnList } from '../../src/lsfifo/columns.js';
+import { formatJson, formatPlain, formatTable } from '../../src/lsfifo/format.js';
+import { parseOptions } from '../../src/lsfifo/options.js';
+
+const records: FifoRecord[] = [
+  {
+    path: 'a b',
+    type: 'fifo',
+    inode: 12n,
+    uid: 0,
+    gid: 0,
+    mode: 0o010644,
+    mtimeMs: Date.UTC(2024, 4, 21, 14, 3, 7, 250),
+    holders: [
+      { pid: 42, command: 'cat', access: 'read', fds: [3], opening: false },
+      { pid: 43, command: 'sh', access: 'write', fds: [], opening: true },
+    ],
+    holdersComplete: true,
+  },
+  {
+    path: 'new\nline',
+    type: 'pipe',
+    inode: 123456n,
+    uid: 65534,
+    gid: 4242424,
+    mode: 0o010600,
+    mtimeMs: 0,
+    holders: [],
+    holdersComplete: false,
+  },
+];
+
+const plain = new Chalk({ level: 0 });
+
+describe('lsfifo output', () => {
+  it('prints aligned plain columns, numbers right-aligned, no trailing blanks', () => {
+    const text = formatPlain(
+      records,
+      { columns: ['PATH', 'TYPE', 'INODE', 'UID', 'GID', 'MODE', 'HOLDERS'], headings: true },
+      plain,
+    );
+    expect(text).toMatchInlineSnapshot(`
+      "PATH        TYPE  INODE   UID     GID MODE       HOLDERS
+      a b         fifo     12     0       0 prw-r--r-- 42 cat (r), 43 sh (w, opening)
+      new\\x0aline pipe 123456 65534 4242424 prw------- unknown
+      "
+    `);
+  });
+
+  it('leaves out the headings with --noheadings', () => {
+    expect(formatPlain(records, { columns: ['TYPE'], headings: false }, plain)).toBe('fifo\npipe\n');
+    expect(formatPlain([], { columns: ['TYPE'], headings: false }, plain)).toBe('');
+  });
+
+  it('prints typed JSON: numbers as numbers, ISO 8601 times, holders as an array', () => {
+    const json = JSON.parse(
+      formatJson(records, { columns: ['PATH', 'INODE', 'MODE', 'MTIME', 'HOLDERS'], headings: true }),
+    );
+    expect(json.fifos[0]).toEqual({
+      path: 'a b',
+      inode: 12,
+      mode: 0o644,
+      permissions: 'prw-r--r--',
+      mtime: '2024-05-21T14:03:07.250Z',
+      holders: [
+        { pid: 42, command: 'cat', access: 'read', fds: [3], opening: false },
+        { pid: 43, command: 'sh', access: 'write', fds: [], opening: true },
+      ],
+      holdersComplete: true,
+    });
+    expect(json.fifos[1]).toMatchObject({ path: 'new\nline', holders: [], holdersComplete: false });
+  });
+
+  it('draws a table with bold headings and a yellow "unknown" when colour is on', async () => {
+    const text = await formatTable(
+      records,
+      { columns: ['PATH', 'HOLDERS'], headings: true },
+      new Chalk({ level: 1 }),
+    );
+    expect(text).toContain('\u001b[1mPATH\u001b[22m');
+    expect(text).toContain('\u001b[33munknown\u001b[39m');
+    expect(text.split('\n')).toHaveLength(6);
+  });
+});
+
+describe('lsfifo options', () => {
+  it('parses -o lists, with + adding to the defaults', () => {
+    expect(parseColumnList('path,Holders')).toEqual(['PATH', 'HOLDERS']);
+    expect(parseColumnList('+inode')).toEqual([...DEFAULT_COLUMNS, 'INODE']);
+    expect(parseColumnList('path,bogus')).toEqual({ unknown: 'bogus' });
+  });
+
+  it('turns argv into typed options', () => {
+    const io = memoryIo({ programName: 'lsfifo' });
+    expect(parseOptions(['-Jnd', '2', 'x', '--', '-y'], io)).toMatchObject({
+      paths: ['x', '-y'],
+      maxDepth: 2,
+      json: true,
+      headings: false,
+      allProcesses: false,
+    });
+    expect(parseOptions([], io)).toMatchObject({ paths: ['.'], maxDepth: undefined });
+    expect(parseOptions(['--pipes'], io)).toMatchObject({
+      columns: ['PATH', 'TYPE', ...DEFAULT_COLUMNS.slice(1)],
+    });
+  });
+
+  it.each([
+    [['--depth', 'x'], "lsfifo: invalid depth: 'x'\nTry 'lsfifo --help' for more information.\n"],
+    [
+      ['--depth'],
+      "lsfifo: option '--depth' requires an argument\nTry 'lsfifo --help' for more information.\n",
+    ],
+    [['-a', 'dir'], "lsfifo: --all-processes takes no <path>\nTry 'lsfifo --help' for more information.\n"],
+    [['-o', 'nope'], 'lsfifo: unknown column: nope\n'],
+    [['--bogus'], "lsfifo: unrecognized option '--bogus'\nTry 'lsfifo --help' for more information.\n"],
+    [['-q'], "lsfifo: unrecognized option '-q'\nTry 'lsfifo --help' for more information.\n"],
+  ])('rejects %j', (argv, message) => {
+    const io = memoryIo({ programName: 'lsfifo' });
+    expect(parseOptions(argv, io)).toBe(1);
+    expect(io.stderr).toBe(message);
+    expect(io.stdout).toBe('');
+  });
+});
