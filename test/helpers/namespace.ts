@@ -82,8 +82,9 @@ export class IpcNamespace {
   }
 
   /** The argv prefix that enters the namespaces (and drops privileges when asked). */
-  prefix(user?: User): string[] {
-    const enter = ['nsenter', '--target', String(this.targetPid), '--ipc', '--mount'];
+  prefix(user?: User, cwd: string = process.cwd()): string[] {
+    // Without --wd, nsenter --mount starts the command in the namespace's root directory.
+    const enter = ['nsenter', '--target', String(this.targetPid), '--ipc', '--mount', `--wd=${cwd}`];
     if (this.withPid) enter.push('--pid');
     enter.push('--');
     if (user) {
@@ -103,9 +104,15 @@ export class IpcNamespace {
     return this.run('sh', ['-c', script], options);
   }
 
-  /** Starts a long-lived command inside the namespaces (an attacher, a reader); the caller kills it. */
+  /**
+   * Starts a long-lived command inside the namespaces (an attacher, a reader); the caller kills
+   * it. In a pid namespace the returned process is nsenter's parent side: close() ends the rest.
+   */
   spawn(file: string, args: readonly string[] = [], options: RunOptions = {}): ChildProcess {
-    const [cmd, ...rest] = [...this.prefix(options.user), file, ...args] as [string, ...string[]];
+    const [cmd, ...rest] = [...this.prefix(options.user, options.cwd), file, ...args] as [
+      string,
+      ...string[],
+    ];
     const child = spawn(cmd, rest, {
       cwd: options.cwd,
       env: { ...BASE_ENV, ...options.env },
@@ -118,6 +125,15 @@ export class IpcNamespace {
   }
 
   async close(): Promise<void> {
+    // Killing a pid namespace's init kills every process in it (nsenter forks into it, so
+    // killing what spawn() returned would leave the command behind).
+    if (this.withPid) {
+      try {
+        process.kill(this.targetPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     if (this.holder.exitCode !== null || this.holder.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => this.holder.once('exit', () => resolve()));
     this.holder.kill('SIGKILL');

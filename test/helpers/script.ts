@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -13,11 +13,24 @@ import { build } from 'esbuild';
 const testDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const outDir = join(testDir, '.scripts');
 
-/** Bundles `source` (TypeScript, ESM) and returns the path of the runnable script; cached by content. */
-export async function buildScript(source: string): Promise<string> {
+const built = new Map<string, Promise<string>>();
+
+/**
+ * Bundles `source` (TypeScript, ESM) and returns the path of the runnable script. Built once per
+ * test process, never reused from an earlier run: the modules it imports may have changed since.
+ */
+export function buildScript(source: string): Promise<string> {
+  let script = built.get(source);
+  if (!script) {
+    script = bundle(source);
+    built.set(source, script);
+  }
+  return script;
+}
+
+async function bundle(source: string): Promise<string> {
   const hash = createHash('sha1').update(source).digest('hex').slice(0, 16);
-  const outfile = join(outDir, `${hash}.mjs`);
-  if (existsSync(outfile)) return outfile;
+  const outfile = join(outDir, `${hash}-${process.pid}.mjs`);
   mkdirSync(outDir, { recursive: true });
   await build({
     stdin: { contents: source, loader: 'ts', resolveDir: testDir, sourcefile: `${hash}.ts` },
