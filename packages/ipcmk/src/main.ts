@@ -1,0 +1,59 @@
+/**
+ * ipcmk: creates System V and POSIX IPC objects as util-linux 2.43's ipcmk does, with keys that
+ * never name an existing object, and --key / --ftok / --json besides. Everything is checked
+ * (parse.ts, key.ts, preflight.ts) before the first object is created (create.ts).
+ */
+import type { Io } from '@ipcutils/core/cli';
+import { type Created, createResource } from './create.js';
+import { formatHelp, formatVersion } from './help.js';
+import { resolveKey } from './key.js';
+import { formatCreated, formatDiagnostic, formatFailure, formatJson, formatKeyFailure } from './messages.js';
+import { resetSharedStatBuffer } from './node-realpath-workaround.js';
+import { parseRequest } from './parse.js';
+import { findKnownRejection } from './preflight.js';
+
+export function main(argv: readonly string[], io: Io): number {
+  const program = io.programName;
+  const parsed = parseRequest(argv, { argv0: io.argv0, env: io.env });
+  switch (parsed.kind) {
+    case 'help':
+      io.out(formatHelp(program));
+      return 0;
+    case 'version':
+      io.out(formatVersion(program));
+      return 0;
+    case 'invalid':
+      io.err(formatDiagnostic(parsed.diagnostic, program));
+      return 1;
+    case 'create':
+      break;
+  }
+  const { request } = parsed;
+  resetSharedStatBuffer();
+  const key = resolveKey(request.keySource);
+  if ('path' in key) {
+    io.err(`${program}: ${formatKeyFailure(key)}\n`);
+    return 1;
+  }
+  const rejection = findKnownRejection(request.resources);
+  if (rejection) {
+    io.err(`${program}: ${formatFailure(rejection)}\n`);
+    return 1;
+  }
+
+  const created: Created[] = [];
+  let status = 0;
+  for (const resource of request.resources) {
+    const result = createResource(resource, { mode: request.mode, key });
+    if ('failure' in result) {
+      io.err(`${program}: ${formatFailure(result.failure)}\n`);
+      status = 1;
+      break;
+    }
+    created.push(result.created);
+    if (!request.json) io.out(formatCreated(result.created));
+  }
+  // The document lists what was created even after a failure, so a script can clean it up.
+  if (request.json) io.out(formatJson(created));
+  return status;
+}

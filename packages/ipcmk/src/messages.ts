@@ -1,0 +1,105 @@
+/**
+ * Every text ipcmk prints besides --help and --version: util-linux 2.43's lines and messages,
+ * our messages for the added options, and the --json document.
+ */
+import type { Created, CreateFailure } from './create.js';
+import { formatKeyHex, type KeyFailure } from './key.js';
+import type { Diagnostic } from './parse.js';
+import type { ResourceKind } from './request.js';
+
+const CREATED_LINE: Record<ResourceKind, string> = {
+  shm: 'Shared memory id',
+  pshm: 'POSIX shared memory name',
+  msg: 'Message queue id',
+  pmsg: 'POSIX message queue name',
+  sem: 'Semaphore id',
+  psem: 'POSIX semaphore name',
+};
+
+/** util-linux's line for a created resource: the id, or the name as given. */
+export function formatCreated(created: Created): string {
+  const value = 'id' in created ? created.id : created.name;
+  return `${CREATED_LINE[created.kind]}: ${value}\n`;
+}
+
+// "share memory" is util-linux's spelling, kept so that scripts matching the message still match.
+const CREATE_FAILED: Record<ResourceKind, string> = {
+  shm: 'create share memory failed',
+  pshm: 'create POSIX shared memory failed',
+  msg: 'create message queue failed',
+  pmsg: 'create POSIX message queue failed',
+  sem: 'create semaphore failed',
+  psem: 'create POSIX semaphore failed',
+};
+
+const NOUN: Record<ResourceKind, string> = {
+  shm: 'shared memory',
+  pshm: 'POSIX shared memory',
+  msg: 'message queue',
+  pmsg: 'POSIX message queue',
+  sem: 'semaphore',
+  psem: 'POSIX semaphore',
+};
+
+/** The error line for a failed creation, without the program prefix. */
+export function formatFailure(failure: CreateFailure): string {
+  if (failure.existingKey !== undefined) {
+    return `create ${NOUN[failure.kind]} failed: key ${formatKeyHex(failure.existingKey)} already exists`;
+  }
+  return `${CREATE_FAILED[failure.kind]}: ${failure.reason}`;
+}
+
+export function formatKeyFailure(failure: KeyFailure): string {
+  return `cannot derive a key from ${failure.path}: ${failure.reason}`;
+}
+
+/** The stderr text of a usage or argument problem, try-help line included where util-linux prints it. */
+export function formatDiagnostic(diagnostic: Diagnostic, program: string): string {
+  const tryHelp = `Try '${program} --help' for more information.\n`;
+  switch (diagnostic.kind) {
+    case 'getopt':
+      return `${diagnostic.message}\n${tryHelp}`;
+    case 'parse-failed': {
+      // strtosize_or_err() always appends strerror (err()); the others only for ERANGE.
+      const errno =
+        diagnostic.reason === 'range'
+          ? ': Numerical result out of range'
+          : diagnostic.value === 'size'
+            ? ': Invalid argument'
+            : '';
+      return `${program}: failed to parse ${diagnostic.value}: '${diagnostic.text}'${errno}\n`;
+    }
+    case 'bad-usage':
+      return `${program}: bad usage\n${tryHelp}`;
+    case 'name-required':
+      return `${program}: name is required for POSIX IPC\n${tryHelp}`;
+    case 'conflicting-options':
+      return `${program}: options ${diagnostic.options[0]} and ${diagnostic.options[1]} cannot be combined\n${tryHelp}`;
+    case 'missing-option':
+      return `${program}: ${diagnostic.option} requires ${diagnostic.required}\n${tryHelp}`;
+    case 'sysv-only':
+      return `${program}: ${diagnostic.option} applies only to System V resources (-M, -Q, -S)\n${tryHelp}`;
+  }
+}
+
+/** One created resource in the --json document. */
+export type JsonResource =
+  /** `key` is the unsigned value of key_t; `keyHex` is how ipcs prints it. */
+  | { kind: 'shm' | 'msg' | 'sem'; id: number; key: number; keyHex: string }
+  | { kind: 'pshm' | 'pmsg' | 'psem'; name: string };
+
+export interface JsonReport {
+  resources: JsonResource[];
+}
+
+export function toJsonResource(created: Created): JsonResource {
+  if ('id' in created) {
+    return { kind: created.kind, id: created.id, key: created.key >>> 0, keyHex: formatKeyHex(created.key) };
+  }
+  return { kind: created.kind, name: created.name };
+}
+
+export function formatJson(created: readonly Created[]): string {
+  const report: JsonReport = { resources: created.map(toJsonResource) };
+  return `${JSON.stringify(report, null, 2)}\n`;
+}

@@ -1,0 +1,225 @@
+/**
+ * argv → Request, with util-linux 2.43's checks, order and texts: a bad value ends parsing where
+ * it is (util-linux exits there), then "bad usage" and the POSIX name requirement; our additions
+ * (--key, --ftok, --project-id, --json) are checked after those.
+ */
+import {
+  ParseError,
+  type ParseFailure,
+  parseOctalMode,
+  parseS32,
+  parseSize,
+  parseUlongKey,
+} from '@ipcutils/core';
+import type { LongOption, ParsedOption, ShortOptionKeys } from '@ipcutils/core/cli';
+import { getoptUntilError } from './getopt-until-error.js';
+import { CREATION_ORDER, type KeySource, type Request, type ResourceRequest } from './request.js';
+
+/** What an unparsable value was for: the word util-linux puts in "failed to parse …". */
+export type ValueName = 'size' | 'elements' | 'mode' | 'key' | 'project id';
+
+export type Diagnostic =
+  /** getopt's own message (it carries argv[0]). */
+  | { kind: 'getopt'; message: string }
+  | { kind: 'parse-failed'; value: ValueName; text: string; reason: ParseFailure }
+  /** No resource option. */
+  | { kind: 'bad-usage' }
+  /** -m, -q or -s without -n. */
+  | { kind: 'name-required' }
+  | { kind: 'conflicting-options'; options: readonly [string, string] }
+  /** --project-id without --ftok. */
+  | { kind: 'missing-option'; option: string; required: string }
+  /** --key or --ftok without -M, -Q or -S. */
+  | { kind: 'sysv-only'; option: string };
+
+export type ParseResult =
+  | { kind: 'create'; request: Request }
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'invalid'; diagnostic: Diagnostic };
+
+export interface ParseContext {
+  /** getopt's message prefix: argv[0] as typed. */
+  argv0: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+const SHORT_OPTIONS = 'hM:m:QqS:sp:n:Vh';
+
+// util-linux 2.43's table, then ours (new long options only): every existing spelling keeps its
+// meaning; only the ambiguous `--p` now also lists --project-id among its possibilities.
+const LONG_OPTIONS = [
+  { name: 'shmem', hasArg: 'required', key: 'M' },
+  { name: 'posix-shmem', hasArg: 'required', key: 'm' },
+  { name: 'semaphore', hasArg: 'required', key: 'S' },
+  { name: 'posix-semaphore', hasArg: 'no', key: 's' },
+  { name: 'queue', hasArg: 'no', key: 'Q' },
+  { name: 'posix-mqueue', hasArg: 'no', key: 'q' },
+  { name: 'mode', hasArg: 'required', key: 'p' },
+  { name: 'name', hasArg: 'required', key: 'n' },
+  { name: 'version', hasArg: 'no', key: 'V' },
+  { name: 'help', hasArg: 'no', key: 'h' },
+  { name: 'key', hasArg: 'required', key: 'key' },
+  { name: 'ftok', hasArg: 'required', key: 'ftok' },
+  { name: 'project-id', hasArg: 'required', key: 'project-id' },
+  { name: 'json', hasArg: 'no', key: 'json' },
+] as const satisfies readonly LongOption[];
+
+/** util-linux 2.43: str2unum_or_err(optarg, 8, …, 07777). */
+const MAX_MODE = 0o7777;
+const DEFAULT_MODE = 0o644;
+/** ftok(3) uses the low 8 bits of the project id; 0 is reserved by POSIX. */
+const MAX_PROJECT_ID = 255;
+const DEFAULT_PROJECT_ID = 1;
+
+class ValueError extends Error {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(diagnostic.kind);
+  }
+}
+
+/** Everything the options said, before the checks that need all of them. */
+interface Collected {
+  asked: Record<ResourceRequest['kind'], boolean>;
+  /** util-linux keeps one size for -M and -m: the last one given applies to both. */
+  size: bigint;
+  nsems: number;
+  mode: number;
+  name?: string;
+  key?: number;
+  ftokPath?: string;
+  projectId?: number;
+  json: boolean;
+}
+
+type OptionKey = ShortOptionKeys<typeof SHORT_OPTIONS> | (typeof LONG_OPTIONS)[number]['key'];
+
+export function parseRequest(argv: readonly string[], context: ParseContext): ParseResult {
+  const parsed = getoptUntilError(argv, {
+    program: context.argv0,
+    shortOptions: SHORT_OPTIONS,
+    longOptions: LONG_OPTIONS,
+    env: context.env,
+  });
+  const collected: Collected = {
+    asked: { shm: false, pshm: false, msg: false, pmsg: false, sem: false, psem: false },
+    size: 0n,
+    nsems: 0,
+    mode: DEFAULT_MODE,
+    json: false,
+  };
+  try {
+    for (const option of parsed.options) {
+      if (option.key === 'h') return { kind: 'help' };
+      if (option.key === 'V') return { kind: 'version' };
+      applyOption(option, collected);
+    }
+  } catch (error) {
+    if (error instanceof ValueError) return { kind: 'invalid', diagnostic: error.diagnostic };
+    throw error;
+  }
+  if (parsed.error) return { kind: 'invalid', diagnostic: { kind: 'getopt', message: parsed.error.message } };
+  // Operands are ignored, as util-linux ignores them (`ipcmk -Q extra` creates a queue).
+  const problem = findUsageProblem(collected);
+  if (problem) return { kind: 'invalid', diagnostic: problem };
+  return { kind: 'create', request: toRequest(collected) };
+}
+
+/** Records one option; a value that does not parse throws ValueError (util-linux exits there). */
+function applyOption(option: ParsedOption<OptionKey>, collected: Collected): void {
+  const value = option.value ?? '';
+  switch (option.key) {
+    case 'M':
+    case 'm':
+      collected.size = parseValue('size', value, parseSize);
+      collected.asked[option.key === 'M' ? 'shm' : 'pshm'] = true;
+      break;
+    case 'Q':
+      collected.asked.msg = true;
+      break;
+    case 'q':
+      collected.asked.pmsg = true;
+      break;
+    case 'S':
+      collected.nsems = parseValue('elements', value, parseS32);
+      collected.asked.sem = true;
+      break;
+    case 's':
+      collected.asked.psem = true;
+      break;
+    case 'p':
+      collected.mode = parseValue('mode', value, (text) => parseOctalMode(text, MAX_MODE));
+      break;
+    case 'n':
+      collected.name = value;
+      break;
+    case 'key':
+      collected.key = parseValue('key', value, parseUlongKey);
+      break;
+    case 'ftok':
+      collected.ftokPath = value;
+      break;
+    case 'project-id':
+      collected.projectId = parseValue('project id', value, parseProjectId);
+      break;
+    case 'json':
+      collected.json = true;
+      break;
+  }
+}
+
+/** util-linux's checks after the options ("bad usage", the POSIX name), then those of our options. */
+function findUsageProblem(collected: Collected): Diagnostic | undefined {
+  const { asked, key, ftokPath, projectId } = collected;
+  if (!Object.values(asked).some(Boolean)) return { kind: 'bad-usage' };
+  if ((asked.pshm || asked.pmsg || asked.psem) && collected.name === undefined)
+    return { kind: 'name-required' };
+  if (key !== undefined && ftokPath !== undefined)
+    return { kind: 'conflicting-options', options: ['--key', '--ftok'] };
+  if (projectId !== undefined && ftokPath === undefined) {
+    return { kind: 'missing-option', option: '--project-id', required: '--ftok' };
+  }
+  const keyOption = key !== undefined ? '--key' : ftokPath !== undefined ? '--ftok' : undefined;
+  if (keyOption !== undefined && !(asked.shm || asked.msg || asked.sem))
+    return { kind: 'sysv-only', option: keyOption };
+  return undefined;
+}
+
+function toRequest(collected: Collected): Request {
+  const { asked, size, nsems, key, ftokPath } = collected;
+  const name = collected.name ?? '';
+  let keySource: KeySource = { kind: 'random' };
+  if (key !== undefined) keySource = { kind: 'fixed', key };
+  if (ftokPath !== undefined) {
+    keySource = { kind: 'ftok', path: ftokPath, projectId: collected.projectId ?? DEFAULT_PROJECT_ID };
+  }
+  const requests: Record<ResourceRequest['kind'], ResourceRequest> = {
+    shm: { kind: 'shm', size },
+    pshm: { kind: 'pshm', name, size },
+    msg: { kind: 'msg' },
+    pmsg: { kind: 'pmsg', name },
+    sem: { kind: 'sem', nsems },
+    psem: { kind: 'psem', name },
+  };
+  // util-linux creates in a fixed order, whatever the order of the options.
+  const resources = CREATION_ORDER.filter((kind) => asked[kind]).map((kind) => requests[kind]);
+  return { resources, mode: collected.mode, keySource, json: collected.json };
+}
+
+function parseValue<T>(value: ValueName, text: string, parse: (text: string) => T): T {
+  try {
+    return parse(text);
+  } catch (error) {
+    if (error instanceof ParseError) {
+      throw new ValueError({ kind: 'parse-failed', value, text, reason: error.reason });
+    }
+    throw error;
+  }
+}
+
+/** A decimal project id for ftok, 1 to 255 (ftok keeps only the low 8 bits, so more would alias). */
+export function parseProjectId(text: string): number {
+  const id = parseS32(text);
+  if (id < 1 || id > MAX_PROJECT_ID) throw new ParseError(text, 'range');
+  return id;
+}

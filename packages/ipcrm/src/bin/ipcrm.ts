@@ -1,0 +1,4 @@
+import { runMain } from '@ipcutils/core/cli';
+import { main } from '../main.js';
+
+void runMain(main);

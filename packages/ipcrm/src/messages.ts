@@ -1,0 +1,109 @@
+/**
+ * Every text ipcrm prints besides --help and --version, made from typed outcomes, diagnostics
+ * and listing problems: util-linux 2.43's wording, without the "ipcrm: " prefix that run.ts and
+ * main.ts add (getopt's own messages already carry argv[0]).
+ */
+import type { ParseFailure } from '@ipcutils/core';
+import type { RemovalTarget } from './command.js';
+import type { Diagnostic } from './parse.js';
+import type { Outcome } from './remove.js';
+import type { ListingProblem } from './select.js';
+
+const ANNOUNCE_SYSV = {
+  shm: 'removing shared memory segment id',
+  msg: 'removing message queue id',
+  sem: 'removing semaphore id',
+} as const;
+
+const ANNOUNCE_POSIX = {
+  pshm: 'removing POSIX shared memory',
+  pmsg: 'removing POSIX message queue',
+  psem: 'removing POSIX semaphore',
+} as const;
+
+/** The -v line printed on stdout before each removal; `id` is what a key resolved to. */
+export function formatAnnouncement(target: RemovalTarget, id: number | undefined): string {
+  if (target.by === 'name') return `${ANNOUNCE_POSIX[target.type]} \`${target.name}'\n`;
+  return `${ANNOUNCE_SYSV[target.type]} \`${id ?? (target.by === 'id' ? target.id : target.key)}'\n`;
+}
+
+/** The error line for an outcome, without the program prefix; undefined when the object was removed. */
+export function formatOutcome(outcome: Outcome): string | undefined {
+  const { target, status } = outcome;
+  if (status === 'removed') return undefined;
+  if (target.by === 'name') {
+    switch (status) {
+      case 'permission-denied':
+        return `permission denied for name \`${target.name}'`;
+      case 'not-found':
+        return `name \`${target.name}' not found`;
+      case 'name-too-long':
+        return `name \`${target.name}' too long`;
+      default:
+        return `name failed: ${outcome.error?.reason ?? 'Unknown error'}`;
+    }
+  }
+  const noun = target.by;
+  // A failed key lookup echoes the key as typed; after it, util-linux prints the id it found.
+  const subject = outcome.id ?? (target.by === 'key' ? target.text : target.id);
+  switch (status) {
+    case 'permission-denied':
+      return `permission denied for ${noun} (${subject})`;
+    case 'not-found':
+      return `invalid ${noun} (${subject})`;
+    case 'already-removed':
+      return `already removed ${noun} (${subject})`;
+    default:
+      return `${noun} failed: ${outcome.error?.reason ?? 'Unknown error'}`;
+  }
+}
+
+/** util-linux stops at an errno it does not expect (err(3)); every other failure is counted and skipped. */
+export function isFatal(outcome: Outcome): boolean {
+  return outcome.status === 'failed';
+}
+
+/** What `ipcrm --all` prints when a category cannot be listed. */
+export function formatListingProblem(problem: ListingProblem): string {
+  switch (problem.kind) {
+    case 'cannot-open':
+      return `cannot open ${problem.path}`;
+    case 'mqueue-not-mounted':
+      return `${problem.path} does not seem to be mounted. Use 'mount -t mqueue none ${problem.path}' to mount it.`;
+    case 'not-configured':
+      return `kernel not configured for ${NOT_CONFIGURED[problem.type]}`;
+  }
+}
+
+const NOT_CONFIGURED = { shm: 'shared memory', msg: 'message queues', sem: 'semaphores' } as const;
+
+/** The stderr text of a usage or argument problem, try-help line included where util-linux prints it. */
+export function formatDiagnostic(diagnostic: Diagnostic, program: string): string {
+  const tryHelp = `Try '${program} --help' for more information.\n`;
+  switch (diagnostic.kind) {
+    case 'getopt':
+      return `${diagnostic.message}\n${tryHelp}`;
+    case 'parse-failed':
+      return `${program}: failed to parse argument: '${diagnostic.text}'${rangeSuffix(diagnostic.reason)}\n`;
+    case 'illegal-key':
+      return `${program}: illegal key (${diagnostic.text})\n`;
+    case 'unknown-category':
+      return `${program}: unknown argument: ${diagnostic.text}\n`;
+    case 'unknown-argument':
+      return `${program}: unknown argument: ${diagnostic.text}\n${tryHelp}`;
+    case 'bad-usage':
+      return `${program}: bad usage\n${tryHelp}`;
+    case 'not-enough-arguments':
+      return `${program}: not enough arguments\n${tryHelp}`;
+    case 'invalid-legacy-id':
+      return `${program}: invalid id: ${diagnostic.text}\n`;
+    case 'invalid-mqueue-name':
+      // glibc's mq_unlink refuses a name without the leading "/" with EINVAL.
+      return `${program}: name failed: Invalid argument\n`;
+  }
+}
+
+// util-linux's strtokey() and strtos32_or_err() use err() for ERANGE (strerror appended), errx() otherwise.
+function rangeSuffix(reason: ParseFailure): string {
+  return reason === 'range' ? ': Numerical result out of range' : '';
+}

@@ -1,0 +1,228 @@
+/**
+ * argv → Command, with every argument checked before anything is removed (our deliberate fix 1:
+ * util-linux acts on each option as it parses it, so `ipcrm -m 1 -m abc` removed segment 1 and
+ * `ipcrm -a shm` removed everything before failing). Diagnostics keep util-linux's order and text.
+ */
+import { ParseError, type ParseFailure, parseS32, parseUlongKey } from '@ipcutils/core';
+import type { LongOption, ParsedOption, ShortOptionKeys } from '@ipcutils/core/cli';
+import {
+  type Action,
+  ALL_CATEGORIES,
+  type Category,
+  type Command,
+  type PosixType,
+  type RemovalTarget,
+  type SysvType,
+} from './command.js';
+import { getoptUntilError } from './getopt-until-error.js';
+
+/** A usage or argument problem, in the order util-linux would have reported it. */
+export type Diagnostic =
+  /** getopt's own message (it carries argv[0]). */
+  | { kind: 'getopt'; message: string }
+  /** An id or key that does not parse: util-linux exits there. */
+  | { kind: 'parse-failed'; text: string; reason: ParseFailure }
+  /** Key 0 is IPC_PRIVATE, which names no object: util-linux warns and goes on. */
+  | { kind: 'illegal-key'; text: string }
+  /** `--all=foo` / `-afoo`. */
+  | { kind: 'unknown-category'; text: string }
+  /** A leftover operand, e.g. the "shm" of `ipcrm -a shm`. */
+  | { kind: 'unknown-argument'; text: string }
+  | { kind: 'bad-usage' }
+  | { kind: 'not-enough-arguments' }
+  /** `ipcrm shm abc`: util-linux warns and goes on with the other ids. */
+  | { kind: 'invalid-legacy-id'; text: string }
+  /** `--posix-mqueue` without the leading "/": mq_unlink would fail with EINVAL, util-linux exits. */
+  | { kind: 'invalid-mqueue-name'; name: string };
+
+export type ParseResult =
+  | { kind: 'run'; command: Command }
+  /** Help or version; the diagnostics are warnings util-linux printed before reaching -h/-V. */
+  | { kind: 'help' | 'version'; diagnostics: Diagnostic[] }
+  /** Nothing is removed; the diagnostics are printed in order and ipcrm exits 1. */
+  | { kind: 'invalid'; diagnostics: Diagnostic[] };
+
+export interface ParseContext {
+  /** getopt's message prefix: argv[0] as typed. */
+  argv0: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+const SHORT_OPTIONS = 'q:m:s:Q:M:S:a::vhV';
+
+const LONG_OPTIONS = [
+  { name: 'shmem-id', hasArg: 'required', key: 'm' },
+  { name: 'shmem-key', hasArg: 'required', key: 'M' },
+  { name: 'posix-shmem', hasArg: 'required', key: 'posix-shmem' },
+  { name: 'queue-id', hasArg: 'required', key: 'q' },
+  { name: 'queue-key', hasArg: 'required', key: 'Q' },
+  { name: 'posix-mqueue', hasArg: 'required', key: 'posix-mqueue' },
+  { name: 'semaphore-id', hasArg: 'required', key: 's' },
+  { name: 'semaphore-key', hasArg: 'required', key: 'S' },
+  { name: 'posix-semaphore', hasArg: 'required', key: 'posix-semaphore' },
+  { name: 'all', hasArg: 'optional', key: 'a' },
+  { name: 'verbose', hasArg: 'no', key: 'v' },
+  { name: 'version', hasArg: 'no', key: 'V' },
+  { name: 'help', hasArg: 'no', key: 'h' },
+] as const satisfies readonly LongOption[];
+
+const BY_ID: Record<string, SysvType> = { m: 'shm', q: 'msg', s: 'sem' };
+const BY_KEY: Record<string, SysvType> = { M: 'shm', Q: 'msg', S: 'sem' };
+const BY_NAME: Record<string, PosixType> = {
+  'posix-shmem': 'pshm',
+  'posix-mqueue': 'pmsg',
+  'posix-semaphore': 'psem',
+};
+const LEGACY_TYPES: Record<string, SysvType> = { shm: 'shm', msg: 'msg', sem: 'sem' };
+
+export function parseCommand(argv: readonly string[], context: ParseContext): ParseResult {
+  if (argv.length === 0) return { kind: 'invalid', diagnostics: [{ kind: 'bad-usage' }] };
+  // util-linux looks at argv[1] before getopt: `ipcrm shm -1` is the legacy syntax with id "-1".
+  const first = argv[0]!;
+  if (Object.hasOwn(LEGACY_TYPES, first)) return parseLegacy(LEGACY_TYPES[first]!, argv.slice(1));
+  return parseOptions(argv, context);
+}
+
+/** `ipcrm shm|msg|sem ID...`: ids by strtoul base 10; a bad one is reported and the rest checked. */
+function parseLegacy(type: SysvType, ids: readonly string[]): ParseResult {
+  if (ids.length === 0) return { kind: 'invalid', diagnostics: [{ kind: 'not-enough-arguments' }] };
+  const diagnostics: Diagnostic[] = [];
+  const actions: Action[] = [];
+  for (const text of ids) {
+    const id = parseLegacyId(text);
+    if (id === undefined) diagnostics.push({ kind: 'invalid-legacy-id', text });
+    else actions.push({ kind: 'remove', target: { type, by: 'id', id }, verbose: false });
+  }
+  if (diagnostics.length > 0) return { kind: 'invalid', diagnostics };
+  return { kind: 'run', command: { actions, legacy: true } };
+}
+
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+/**
+ * The legacy syntax's `id = strtoul(arg, &end, 10)` into an int: blanks and a sign allowed,
+ * "-1" wraps to ULONG_MAX, the int keeps the low 32 bits, and "" reads as 0 (strtoul consumes
+ * nothing and leaves `end` on the terminating NUL, which util-linux accepts).
+ */
+export function parseLegacyId(text: string): number | undefined {
+  if (text === '') return 0;
+  const match = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(text);
+  if (match === null) return undefined;
+  let value = BigInt(match[2]!);
+  if (value > U64_MAX) return undefined;
+  if (match[1] === '-') value = BigInt.asUintN(64, -value);
+  return Number(BigInt.asIntN(32, value));
+}
+
+/** What the option walk has gathered so far. */
+interface OptionState {
+  actions: Action[];
+  /** Problems util-linux reports and goes on from; any of them still stops the run (fix 1). */
+  warnings: Diagnostic[];
+  verbose: boolean;
+  removeAll?: readonly Category[];
+}
+
+type OptionKey = ShortOptionKeys<typeof SHORT_OPTIONS> | (typeof LONG_OPTIONS)[number]['key'];
+
+function parseOptions(argv: readonly string[], context: ParseContext): ParseResult {
+  const parsed = getoptUntilError(argv, {
+    program: context.argv0,
+    shortOptions: SHORT_OPTIONS,
+    longOptions: LONG_OPTIONS,
+    env: context.env,
+  });
+  const state: OptionState = { actions: [], warnings: [], verbose: false };
+  const invalid = (fatal: Diagnostic): ParseResult => ({
+    kind: 'invalid',
+    diagnostics: [...state.warnings, fatal],
+  });
+  for (const option of parsed.options) {
+    const stop = applyOption(option, state);
+    if (stop === 'help' || stop === 'version') return { kind: stop, diagnostics: state.warnings };
+    if (stop !== undefined) return invalid(stop);
+  }
+  if (parsed.error) return invalid({ kind: 'getopt', message: parsed.error.message });
+  const leftover = parsed.operands[0];
+  if (leftover !== undefined) return invalid({ kind: 'unknown-argument', text: leftover });
+  if (state.warnings.length > 0) return { kind: 'invalid', diagnostics: state.warnings };
+  const { actions, removeAll, verbose } = state;
+  // remove_all() runs after every option, with -v as it stands at the end.
+  if (removeAll !== undefined) actions.push({ kind: 'remove-all', categories: removeAll, verbose });
+  return { kind: 'run', command: { actions, legacy: false } };
+}
+
+/** Applies one option in command-line order; returns what ends the walk, if anything does. */
+function applyOption(
+  option: ParsedOption<OptionKey>,
+  state: OptionState,
+): Diagnostic | 'help' | 'version' | undefined {
+  const value = option.value ?? '';
+  const remove = (target: RemovalTarget) =>
+    state.actions.push({ kind: 'remove', target, verbose: state.verbose });
+  switch (option.key) {
+    case 'm':
+    case 'q':
+    case 's': {
+      const id = parseArgument(value, parseS32);
+      if (typeof id !== 'number') return id;
+      remove({ type: BY_ID[option.key]!, by: 'id', id });
+      return undefined;
+    }
+    case 'M':
+    case 'Q':
+    case 'S': {
+      const key = parseArgument(value, parseUlongKey);
+      if (typeof key !== 'number') return key;
+      if (key === 0) state.warnings.push({ kind: 'illegal-key', text: value });
+      else remove({ type: BY_KEY[option.key]!, by: 'key', key, text: value });
+      return undefined;
+    }
+    case 'posix-shmem':
+    case 'posix-mqueue':
+    case 'posix-semaphore': {
+      const type = BY_NAME[option.key]!;
+      if (type === 'pmsg' && !value.startsWith('/')) return { kind: 'invalid-mqueue-name', name: value };
+      remove({ type, by: 'name', name: value });
+      return undefined;
+    }
+    case 'a': {
+      const categories = parseCategories(option.value);
+      if (categories === undefined) return { kind: 'unknown-category', text: value.replace(/^=/, '') };
+      state.removeAll = categories;
+      return undefined;
+    }
+    case 'v':
+      state.verbose = true;
+      return undefined;
+    case 'h':
+      return 'help';
+    case 'V':
+      return 'version';
+  }
+}
+
+function parseArgument(text: string, parse: (text: string) => number): number | Diagnostic {
+  try {
+    return parse(text);
+  } catch (error) {
+    if (error instanceof ParseError) return { kind: 'parse-failed', text, reason: error.reason };
+    throw error;
+  }
+}
+
+const CATEGORIES: Record<string, readonly Category[]> = {
+  shm: ['shm'],
+  pshm: ['pshm'],
+  msg: ['msg'],
+  pmsg: ['pmsg'],
+  sem: ['sem'],
+  psem: ['psem'],
+};
+
+/** `-a` alone means everything; util-linux 2.43 also drops one leading "=" (`-a=shm`). */
+export function parseCategories(value: string | undefined): readonly Category[] | undefined {
+  if (value === undefined) return ALL_CATEGORIES;
+  const name = value.startsWith('=') ? value.slice(1) : value;
+  return Object.hasOwn(CATEGORIES, name) ? CATEGORIES[name] : undefined;
+}
