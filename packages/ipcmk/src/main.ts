@@ -8,7 +8,6 @@ import { type Created, createResource } from './create.js';
 import { formatHelp, formatVersion } from './help.js';
 import { resolveKey } from './key.js';
 import { formatCreated, formatDiagnostic, formatFailure, formatJson, formatKeyFailure } from './messages.js';
-import { resetSharedStatBuffer } from './node-realpath-workaround.js';
 import { parseRequest } from './parse.js';
 import { findKnownRejection } from './preflight.js';
 
@@ -29,7 +28,6 @@ export function main(argv: readonly string[], io: Io): number {
       break;
   }
   const { request } = parsed;
-  resetSharedStatBuffer();
   const key = resolveKey(request.keySource);
   if ('path' in key) {
     io.err(`${program}: ${formatKeyFailure(key)}\n`);

@@ -2,6 +2,7 @@
  * What ipcrm was asked to do, as typed values: argv is parsed into this once (parse.ts), then
  * executed (run.ts) without ever looking at a string that might be a number again.
  */
+import type { IpcFilter } from '@ipcutils/core';
 
 export type SysvType = 'shm' | 'msg' | 'sem';
 export type PosixType = 'pshm' | 'pmsg' | 'psem';
@@ -25,8 +26,21 @@ export type Action =
   /** Runs after every other action, as util-linux's remove_all() does. */
   | { kind: 'remove-all'; categories: readonly Category[]; verbose: boolean };
 
+/**
+ * Our cleanup (COMPATIBILITY.md, "Additions"): with a filter, --dry-run or --json the actions only
+ * say which objects are candidates (none: every kind), and cleanup.ts selects, re-checks and removes.
+ */
+export interface CleanupSettings {
+  filter: IpcFilter;
+  dryRun: boolean;
+  json: boolean;
+  /** -v anywhere on the command line: each removal is announced. */
+  verbose: boolean;
+}
+
 export interface Command {
   actions: Action[];
   /** `ipcrm shm|msg|sem ID...`: prints "resource(s) deleted" when every removal succeeded. */
   legacy: boolean;
+  cleanup?: CleanupSettings;
 }

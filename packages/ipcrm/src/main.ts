@@ -6,7 +6,6 @@
 import type { Io } from '@ipcutils/core/cli';
 import { formatHelp, formatVersion } from './help.js';
 import { formatDiagnostic } from './messages.js';
-import { resetSharedStatBuffer } from './node-realpath-workaround.js';
 import { parseCommand } from './parse.js';
 import { runCommand } from './run.js';
 
@@ -14,7 +13,6 @@ export function main(argv: readonly string[], io: Io): number {
   const program = io.programName;
   const parsed = parseCommand(argv, { argv0: io.argv0, env: io.env });
   if (parsed.kind === 'run') {
-    resetSharedStatBuffer();
     return runCommand(parsed.command, io);
   }
   for (const diagnostic of parsed.diagnostics) io.err(formatDiagnostic(diagnostic, program));

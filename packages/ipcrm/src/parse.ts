@@ -3,7 +3,17 @@
  * util-linux acts on each option as it parses it, so `ipcrm -m 1 -m abc` removed segment 1 and
  * `ipcrm -a shm` removed everything before failing). Diagnostics keep util-linux's order and text.
  */
-import { ParseError, type ParseFailure, parseS32, parseUlongKey } from '@ipcutils/core';
+import {
+  addFilterOption,
+  FilterArgumentError,
+  type FilterOption,
+  hasFilter,
+  type IpcFilter,
+  ParseError,
+  type ParseFailure,
+  parseS32,
+  parseUlongKey,
+} from '@ipcutils/core';
 import type { LongOption, ParsedOption, ShortOptionKeys } from '@ipcutils/core/cli';
 import {
   type Action,
@@ -33,7 +43,9 @@ export type Diagnostic =
   /** `ipcrm shm abc`: util-linux warns and goes on with the other ids. */
   | { kind: 'invalid-legacy-id'; text: string }
   /** `--posix-mqueue` without the leading "/": mq_unlink would fail with EINVAL, util-linux exits. */
-  | { kind: 'invalid-mqueue-name'; name: string };
+  | { kind: 'invalid-mqueue-name'; name: string }
+  /** A cleanup filter's argument that does not parse (`--older-than 7`); the message says why. */
+  | { kind: 'filter-argument'; message: string };
 
 export type ParseResult =
   | { kind: 'run'; command: Command }
@@ -64,7 +76,27 @@ const LONG_OPTIONS = [
   { name: 'verbose', hasArg: 'no', key: 'v' },
   { name: 'version', hasArg: 'no', key: 'V' },
   { name: 'help', hasArg: 'no', key: 'h' },
+  // Ours: the cleanup (COMPATIBILITY.md, "Additions").
+  { name: 'owner', hasArg: 'required', key: 'owner' },
+  { name: 'creator', hasArg: 'required', key: 'creator' },
+  { name: 'key', hasArg: 'required', key: 'key' },
+  { name: 'older-than', hasArg: 'required', key: 'older-than' },
+  { name: 'min-size', hasArg: 'required', key: 'min-size' },
+  { name: 'unattached', hasArg: 'no', key: 'unattached' },
+  { name: 'orphaned', hasArg: 'no', key: 'orphaned' },
+  { name: 'dry-run', hasArg: 'no', key: 'dry-run' },
+  { name: 'json', hasArg: 'no', key: 'json' },
 ] as const satisfies readonly LongOption[];
+
+const FILTER_OPTIONS: ReadonlySet<string> = new Set<FilterOption>([
+  'owner',
+  'creator',
+  'key',
+  'older-than',
+  'min-size',
+  'unattached',
+  'orphaned',
+]);
 
 const BY_ID: Record<string, SysvType> = { m: 'shm', q: 'msg', s: 'sem' };
 const BY_KEY: Record<string, SysvType> = { M: 'shm', Q: 'msg', S: 'sem' };
@@ -121,6 +153,9 @@ interface OptionState {
   warnings: Diagnostic[];
   verbose: boolean;
   removeAll?: readonly Category[];
+  filter: IpcFilter;
+  dryRun: boolean;
+  json: boolean;
 }
 
 type OptionKey = ShortOptionKeys<typeof SHORT_OPTIONS> | (typeof LONG_OPTIONS)[number]['key'];
@@ -132,7 +167,7 @@ function parseOptions(argv: readonly string[], context: ParseContext): ParseResu
     longOptions: LONG_OPTIONS,
     env: context.env,
   });
-  const state: OptionState = { actions: [], warnings: [], verbose: false };
+  const state: OptionState = { actions: [], warnings: [], verbose: false, filter: {}, dryRun: false, json: false };
   const invalid = (fatal: Diagnostic): ParseResult => ({
     kind: 'invalid',
     diagnostics: [...state.warnings, fatal],
@@ -149,7 +184,13 @@ function parseOptions(argv: readonly string[], context: ParseContext): ParseResu
   const { actions, removeAll, verbose } = state;
   // remove_all() runs after every option, with -v as it stands at the end.
   if (removeAll !== undefined) actions.push({ kind: 'remove-all', categories: removeAll, verbose });
-  return { kind: 'run', command: { actions, legacy: false } };
+  const command: Command = { actions, legacy: false };
+  if (hasFilter(state.filter) || state.dryRun || state.json) {
+    // Without a filter the actions say what to remove; without either there is nothing to do.
+    if (!hasFilter(state.filter) && actions.length === 0) return { kind: 'invalid', diagnostics: [{ kind: 'bad-usage' }] };
+    command.cleanup = { filter: state.filter, dryRun: state.dryRun, json: state.json, verbose };
+  }
+  return { kind: 'run', command };
 }
 
 /** Applies one option in command-line order; returns what ends the walk, if anything does. */
@@ -158,6 +199,15 @@ function applyOption(
   state: OptionState,
 ): Diagnostic | 'help' | 'version' | undefined {
   const value = option.value ?? '';
+  if (FILTER_OPTIONS.has(option.key)) {
+    try {
+      addFilterOption(state.filter, option.key as FilterOption, value);
+    } catch (error) {
+      if (error instanceof FilterArgumentError) return { kind: 'filter-argument', message: error.message };
+      throw error;
+    }
+    return undefined;
+  }
   const remove = (target: RemovalTarget) =>
     state.actions.push({ kind: 'remove', target, verbose: state.verbose });
   switch (option.key) {
@@ -195,11 +245,18 @@ function applyOption(
     case 'v':
       state.verbose = true;
       return undefined;
+    case 'dry-run':
+      state.dryRun = true;
+      return undefined;
+    case 'json':
+      state.json = true;
+      return undefined;
     case 'h':
       return 'help';
     case 'V':
       return 'version';
   }
+  return undefined;
 }
 
 function parseArgument(text: string, parse: (text: string) => number): number | Diagnostic {

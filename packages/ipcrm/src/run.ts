@@ -4,6 +4,7 @@
  * errno util-linux does not expect ends it (as its err() does). Exit status: 0, or 1 if anything failed.
  */
 import type { Io } from '@ipcutils/core/cli';
+import { runCleanup } from './cleanup.js';
 import type { Action, Command, RemovalTarget } from './command.js';
 import { formatAnnouncement, formatListingProblem, formatOutcome, isFatal } from './messages.js';
 import { type RemoveHooks, removeObject } from './remove.js';
@@ -18,6 +19,7 @@ interface Progress {
 }
 
 export function runCommand(command: Command, io: Output): number {
+  if (command.cleanup) return runCleanup(command.actions, command.cleanup, io);
   const progress: Progress = { failed: false, stopped: false };
   for (const action of command.actions) {
     runAction(action, io, progress);
