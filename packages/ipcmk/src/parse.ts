@@ -11,8 +11,12 @@ import {
   parseSize,
   parseUlongKey,
 } from '@ipcutils/core';
-import type { LongOption, ParsedOption, ShortOptionKeys } from '@ipcutils/core/cli';
-import { getoptUntilError } from './getopt-until-error.js';
+import {
+  getoptUntilError,
+  type LongOption,
+  type ParsedOption,
+  type ShortOptionKeys,
+} from '@ipcutils/core/cli';
 import { CREATION_ORDER, type KeySource, type Request, type ResourceRequest } from './request.js';
 
 /** What an unparsable value was for: the word util-linux puts in "failed to parse …". */

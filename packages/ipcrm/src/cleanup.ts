@@ -5,13 +5,13 @@
  * and the run goes on; an object that changed since the selection is skipped, not a failure.
  */
 import {
+  type ListingProblem as CoreListingProblem,
   type HolderScan,
   IPC_KINDS,
   type IpcFilter,
   type IpcKind,
   type IpcObject,
   isSysvObject,
-  type ListingProblem as CoreListingProblem,
   listIpcObjects,
   PATH_DEV_MQUEUE,
   PATH_DEV_SHM,
@@ -21,7 +21,7 @@ import {
   selectObjects,
 } from '@ipcutils/core';
 import type { Io } from '@ipcutils/core/cli';
-import type { Action, Category, RemovalTarget } from './command.js';
+import type { Action, CleanupSettings, RemovalTarget } from './command.js';
 import {
   formatAnnouncement,
   formatListingProblem,
@@ -30,14 +30,8 @@ import {
   formatSkipped,
 } from './messages.js';
 import { type Outcome, removeObject } from './remove.js';
-import { type CleanupReport, formatReport, type ReportedObject, reportObject, type SkipReason } from './report.js';
+import { type CleanupReport, formatReport, reportObject, type SkipReason, type TargetRef } from './report.js';
 import type { ListingProblem } from './select.js';
-
-export interface CleanupSettings {
-  filter: IpcFilter;
-  dryRun: boolean;
-  json: boolean;
-}
 
 export interface CleanupHooks {
   /** Runs between the selection and the removals (tests replace an object there). */
@@ -53,14 +47,21 @@ export function runCleanup(
   io: Output,
   hooks: CleanupHooks = {},
 ): number {
-  const report: CleanupReport = { dryRun: settings.dryRun, selected: [], removed: [], skipped: [], failed: [] };
+  const report: CleanupReport = {
+    dryRun: settings.dryRun,
+    selected: [],
+    removed: [],
+    skipped: [],
+    failed: [],
+  };
   const say = settings.json ? () => {} : (text: string) => io.out(text);
   const warn = settings.json ? () => {} : (text: string) => io.err(`${io.programName}: ${text}\n`);
-  const verbose = actions.some((action) => action.verbose);
+  const { verbose } = settings;
 
   const { kinds, targets } = candidatesOf(actions);
   const listing = listIpcObjects(new Set([...kinds, ...targets.map((target) => target.type)]));
-  for (const problem of listing.problems) io.err(`${io.programName}: ${formatListingProblem(toIpcrmProblem(problem))}\n`);
+  for (const problem of listing.problems)
+    io.err(`${io.programName}: ${formatListingProblem(toIpcrmProblem(problem))}\n`);
   const candidates = listing.objects.filter(
     (object) => kinds.has(object.kind) || targets.some((target) => isTarget(object, target)),
   );
@@ -68,11 +69,15 @@ export function runCleanup(
     if (candidates.some((object) => isTarget(object, target))) continue;
     const outcome: Outcome = { target, status: 'not-found' };
     warn(formatOutcome(outcome) ?? '');
-    report.failed.push({ ...targetRef(target), error: { code: 'ENOENT', message: 'not found' } });
+    report.failed.push({
+      ...targetRef(target),
+      error: { code: 'ENOENT', message: 'No such file or directory' },
+    });
   }
 
   const selection = selectObjects(candidates, settings.filter);
-  for (const { object, ...evidence } of selection.selected) report.selected.push(reportObject(object, evidence));
+  for (const { object, ...evidence } of selection.selected)
+    report.selected.push(reportObject(object, evidence));
   hooks.afterSelection?.(selection.selected);
 
   if (settings.dryRun) {
@@ -99,7 +104,11 @@ interface RemovalContext {
 /** The re-check, then the removal engine. */
 function removeChecked(object: IpcObject, context: RemovalContext): void {
   const { report } = context;
-  const check = recheckObject(object, context.settings.filter, context.holders ? { holders: context.holders } : {});
+  const check = recheckObject(
+    object,
+    context.settings.filter,
+    context.holders ? { holders: context.holders } : {},
+  );
   const reported = reportObject(object);
   const target = targetOf(object);
   if (check.status === 'unknown') {
@@ -151,7 +160,7 @@ function candidatesOf(actions: readonly Action[]): { kinds: Set<IpcKind>; target
   const kinds = new Set<IpcKind>();
   const targets: RemovalTarget[] = [];
   for (const action of actions) {
-    if (action.kind === 'remove-all') for (const category of action.categories) kinds.add(category as Category);
+    if (action.kind === 'remove-all') for (const category of action.categories) kinds.add(category);
     else targets.push(action.target);
   }
   if (actions.length === 0) for (const kind of IPC_KINDS) kinds.add(kind);
@@ -167,7 +176,10 @@ function isTarget(object: IpcObject, target: RemovalTarget): boolean {
       return isSysvObject(object) && object.record.key === target.key;
     case 'name':
       // shm_unlink and sem_unlink take the name with or without its "/"; lsipc lists it without.
-      return !isSysvObject(object) && object.record.name === (target.type === 'pmsg' ? target.name : target.name.replace(/^\/+/, ''));
+      return (
+        !isSysvObject(object) &&
+        object.record.name === (target.type === 'pmsg' ? target.name : target.name.replace(/^\/+/, ''))
+      );
   }
 }
 
@@ -182,7 +194,7 @@ function idOf(object: IpcObject): number | undefined {
   return isSysvObject(object) ? object.record.id : undefined;
 }
 
-function targetRef(target: RemovalTarget): Pick<ReportedObject, 'type' | 'id' | 'key' | 'name'> {
+function targetRef(target: RemovalTarget): TargetRef {
   switch (target.by) {
     case 'id':
       return { type: target.type, id: target.id };

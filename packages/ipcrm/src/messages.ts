@@ -7,6 +7,7 @@ import type { ParseFailure } from '@ipcutils/core';
 import type { RemovalTarget } from './command.js';
 import type { Diagnostic } from './parse.js';
 import type { Outcome } from './remove.js';
+import type { SkipReason } from './report.js';
 import type { ListingProblem } from './select.js';
 
 const ANNOUNCE_SYSV = {
@@ -23,8 +24,30 @@ const ANNOUNCE_POSIX = {
 
 /** The -v line printed on stdout before each removal; `id` is what a key resolved to. */
 export function formatAnnouncement(target: RemovalTarget, id: number | undefined): string {
-  if (target.by === 'name') return `${ANNOUNCE_POSIX[target.type]} \`${target.name}'\n`;
-  return `${ANNOUNCE_SYSV[target.type]} \`${id ?? (target.by === 'id' ? target.id : target.key)}'\n`;
+  return `${describeTarget(target, id)}\n`;
+}
+
+/** --dry-run's line for each object it would remove: the -v line, in the conditional. */
+export function formatPlanned(target: RemovalTarget, id: number | undefined): string {
+  return `would ${describeTarget(target, id).replace(/^removing /, 'remove ')}\n`;
+}
+
+/** The warning for an object the re-check before its removal skipped. */
+export function formatSkipped(target: RemovalTarget, id: number | undefined, skip: SkipReason): string {
+  const what = describeTarget(target, id).replace(/^removing /, '');
+  switch (skip.reason) {
+    case 'gone':
+      return `skipped ${what}: removed since it was selected`;
+    case 'changed':
+      return `skipped ${what}: it changed since it was selected (${skip.what})`;
+    case 'no-longer-matching':
+      return `skipped ${what}: it no longer matches --${skip.filter}`;
+  }
+}
+
+function describeTarget(target: RemovalTarget, id: number | undefined): string {
+  if (target.by === 'name') return `${ANNOUNCE_POSIX[target.type]} \`${target.name}'`;
+  return `${ANNOUNCE_SYSV[target.type]} \`${id ?? (target.by === 'id' ? target.id : target.key)}'`;
 }
 
 /** The error line for an outcome, without the program prefix; undefined when the object was removed. */
@@ -100,6 +123,8 @@ export function formatDiagnostic(diagnostic: Diagnostic, program: string): strin
     case 'invalid-mqueue-name':
       // glibc's mq_unlink refuses a name without the leading "/" with EINVAL.
       return `${program}: name failed: Invalid argument\n`;
+    case 'filter-argument':
+      return `${program}: ${diagnostic.message}\n`;
   }
 }
 

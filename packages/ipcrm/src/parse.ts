@@ -14,7 +14,12 @@ import {
   parseS32,
   parseUlongKey,
 } from '@ipcutils/core';
-import type { LongOption, ParsedOption, ShortOptionKeys } from '@ipcutils/core/cli';
+import {
+  getoptUntilError,
+  type LongOption,
+  type ParsedOption,
+  type ShortOptionKeys,
+} from '@ipcutils/core/cli';
 import {
   type Action,
   ALL_CATEGORIES,
@@ -24,7 +29,6 @@ import {
   type RemovalTarget,
   type SysvType,
 } from './command.js';
-import { getoptUntilError } from './getopt-until-error.js';
 
 /** A usage or argument problem, in the order util-linux would have reported it. */
 export type Diagnostic =
@@ -167,7 +171,14 @@ function parseOptions(argv: readonly string[], context: ParseContext): ParseResu
     longOptions: LONG_OPTIONS,
     env: context.env,
   });
-  const state: OptionState = { actions: [], warnings: [], verbose: false, filter: {}, dryRun: false, json: false };
+  const state: OptionState = {
+    actions: [],
+    warnings: [],
+    verbose: false,
+    filter: {},
+    dryRun: false,
+    json: false,
+  };
   const invalid = (fatal: Diagnostic): ParseResult => ({
     kind: 'invalid',
     diagnostics: [...state.warnings, fatal],
@@ -187,7 +198,8 @@ function parseOptions(argv: readonly string[], context: ParseContext): ParseResu
   const command: Command = { actions, legacy: false };
   if (hasFilter(state.filter) || state.dryRun || state.json) {
     // Without a filter the actions say what to remove; without either there is nothing to do.
-    if (!hasFilter(state.filter) && actions.length === 0) return { kind: 'invalid', diagnostics: [{ kind: 'bad-usage' }] };
+    if (!hasFilter(state.filter) && actions.length === 0)
+      return { kind: 'invalid', diagnostics: [{ kind: 'bad-usage' }] };
     command.cleanup = { filter: state.filter, dryRun: state.dryRun, json: state.json, verbose };
   }
   return { kind: 'run', command };

@@ -41,27 +41,34 @@ export type SkipReason =
   /** Still there but no longer passes a filter (e.g. attached meanwhile). */
   | { reason: 'no-longer-matching'; filter: string };
 
+/** An object named on the command line that does not exist: all that is known is its name. */
+export type TargetRef = Pick<ReportedObject, 'type' | 'id' | 'key' | 'name'>;
+
 export interface CleanupReport {
   dryRun: boolean;
+  /** What the filters chose, before anything was removed. */
   selected: ReportedObject[];
   removed: ReportedObject[];
+  /** Changed or gone between the selection and the removal: left alone. */
   skipped: (ReportedObject & SkipReason)[];
-  failed: (ReportedObject & { error: { code: string; message: string } })[];
+  /** The removal failed (or the named object does not exist); errno name and glibc's text. */
+  failed: ((ReportedObject | TargetRef) & { error: { code: string; message: string } })[];
 }
 
 export function reportObject(object: IpcObject, evidence?: Omit<SelectedObject, 'object'>): ReportedObject {
-  const reported: ReportedObject = {
-    type: object.kind,
-    owner: object.record.uid,
-    creator: creatorOf(object),
-    changed: isoTime(changeTimeOf(object)),
-  };
-  if (isSysvObject(object)) {
-    reported.id = object.record.id;
-    reported.key = object.record.key >>> 0;
-  } else {
-    reported.name = object.record.name;
-  }
+  const reported: ReportedObject = isSysvObject(object)
+    ? {
+        type: object.kind,
+        id: object.record.id,
+        key: object.record.key >>> 0,
+        owner: 0,
+        creator: 0,
+        changed: null,
+      }
+    : { type: object.kind, name: object.record.name, owner: 0, creator: 0, changed: null };
+  reported.owner = object.record.uid;
+  reported.creator = creatorOf(object);
+  reported.changed = isoTime(changeTimeOf(object));
   const size = sizeOf(object);
   if (size !== undefined) reported.size = size;
   if (evidence?.pids !== undefined) reported.pids = evidence.pids;

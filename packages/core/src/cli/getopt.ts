@@ -48,6 +48,12 @@ export type GetoptErrorKind =
 export class GetoptError extends Error {
   override readonly name = 'GetoptError';
   readonly kind: GetoptErrorKind;
+  /**
+   * What was parsed before the bad option. glibc hands options over one at a time, so a tool
+   * acts on those first (util-linux prints the help for `ipcs -h -x`, and in a bundle like `-vhx`
+   * the letters before the bad one count).
+   */
+  parsed: GetoptResult = { options: [], operands: [] };
 
   constructor(kind: GetoptErrorKind, message: string) {
     super(message);
@@ -101,7 +107,12 @@ export function getopt<S extends string, L extends string = never>(
       continue;
     }
     const context = { argv, index: i, program: options.program, parsed };
-    i = arg[1] === '-' ? parseLong(context, longOptions) : parseShortBundle(context, spec.letters);
+    try {
+      i = arg[1] === '-' ? parseLong(context, longOptions) : parseShortBundle(context, spec.letters);
+    } catch (error) {
+      if (error instanceof GetoptError) error.parsed = { options: parsed, operands };
+      throw error;
+    }
   }
   return { options: parsed as ParsedOption<K>[], operands };
 }
@@ -215,4 +226,22 @@ function matchLongOption(
     (option, n) => n === 0 || option.hasArg !== first.hasArg || option.key !== first.key,
   );
   return differing.length > 1 ? differing : first;
+}
+
+export interface GetoptUntilErrorResult<K extends string> extends GetoptResult<K> {
+  /** The first bad option; `options` and `operands` are those parsed before it. */
+  error?: GetoptError;
+}
+
+/** getopt that does not throw: what parsed before the first bad option, and that option's error. */
+export function getoptUntilError<S extends string, L extends string = never>(
+  argv: readonly string[],
+  options: GetoptOptions<S, L>,
+): GetoptUntilErrorResult<ShortOptionKeys<S> | L> {
+  try {
+    return getopt(argv, options);
+  } catch (error) {
+    if (!(error instanceof GetoptError)) throw error;
+    return { ...(error.parsed as GetoptResult<ShortOptionKeys<S> | L>), error };
+  }
 }

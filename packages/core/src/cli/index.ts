@@ -3,9 +3,10 @@ export type {
   GetoptErrorKind,
   GetoptOptions,
   GetoptResult,
+  GetoptUntilErrorResult,
   LongOption,
   ParsedOption,
   ShortOptionKeys,
 } from './getopt.js';
-export { GetoptError, getopt } from './getopt.js';
+export { GetoptError, getopt, getoptUntilError } from './getopt.js';
 export * from './io.js';

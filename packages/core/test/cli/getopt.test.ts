@@ -2,8 +2,10 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import {
+  GetoptError,
   type GetoptOptions,
   getopt,
+  getoptUntilError,
   type LongOption,
   type ParsedOption,
   type ShortOptionKeys,
@@ -275,7 +277,8 @@ const CASES: Record<string, Case> = {
   },
 };
 
-function toOutcome(expected: Expected): Outcome {
+/** The table's expectation: the message alone for errors, the whole parse otherwise. */
+function toOutcome(expected: Expected): Partial<Outcome> {
   if (typeof expected === 'string') return { error: expected };
   const options = expected.options.map(({ key, name, value }) =>
     value === undefined ? { key, long: name.startsWith('--') } : { key, long: name.startsWith('--'), value },
@@ -302,7 +305,10 @@ describe('getopt', () => {
     });
 
     it('agrees with glibc getopt_long', () => {
-      expect(runGlibc(glibc.binary, argv, spec)).toEqual(toOutcome(expected));
+      const theirs = runGlibc(glibc.binary, argv, spec);
+      expect(theirs).toMatchObject(toOutcome(expected));
+      // Ours in full, including the options parsed before an error.
+      expect(runOurs(argv, spec)).toEqual(theirs);
     });
   });
 
@@ -422,5 +428,40 @@ describe('getopt against glibc on random specs and arguments', () => {
       }),
       { numRuns: 1500 },
     );
+  });
+});
+
+describe('what was parsed before the first bad option', () => {
+  const spec = {
+    program: 'ipcs',
+    shortOptions: 'i:qmsh',
+    longOptions: [{ name: 'human', hasArg: 'no', key: 'human' }],
+  } as const;
+
+  it('keeps options, bundle letters and operands before the error, in order', () => {
+    const result = getoptUntilError(['-m', 'extra', '-qhx', '--human'], spec);
+    expect(result.error?.message).toBe("ipcs: invalid option -- 'x'");
+    expect(result.options.map((option) => option.name)).toEqual(['-m', '-q', '-h']);
+    expect(result.operands).toEqual(['extra']);
+  });
+
+  it('returns the whole parse and no error when nothing is wrong', () => {
+    const result = getoptUntilError(['-i', '3', '-m', '--hum'], spec);
+    expect(result.error).toBeUndefined();
+    expect(result.options).toEqual([
+      { key: 'i', name: '-i', value: '3' },
+      { key: 'm', name: '-m' },
+      { key: 'human', name: '--hum' },
+    ]);
+  });
+
+  it('attaches the partial parse to a thrown GetoptError', () => {
+    try {
+      getopt(['-s', '--bogus'], spec);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(GetoptError);
+      expect((error as GetoptError).parsed.options).toEqual([{ key: 's', name: '-s' }]);
+    }
   });
 });

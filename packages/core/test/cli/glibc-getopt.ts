@@ -2,12 +2,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetoptError, type GetoptOptions, getopt } from '../../src/cli/index.js';
+import { GetoptError, type GetoptOptions, getopt, type ParsedOption } from '../../src/cli/index.js';
 
 /** What a parse came to, in a form both glibc and our parser can produce. */
+type OutcomeOption = { key: string; long: boolean; value?: string };
+
+/** On an error, `before` holds the options glibc returned before it (operands come only at the end). */
 export type Outcome =
-  | { error: string }
-  | { options: { key: string; long: boolean; value?: string }[]; operands: string[] };
+  | { error: string; before: OutcomeOption[] }
+  | { options: OutcomeOption[]; operands: string[] };
 
 /** Builds getopt-ref.c with gcc into a temporary directory; `dispose` removes it. */
 export function buildGlibcGetopt(): { binary: string; dispose: () => void } {
@@ -35,11 +38,11 @@ export function runGlibc(binary: string, argv: readonly string[], spec: GetoptOp
   });
   if (run.status !== 0) throw new Error(`getopt-ref failed (${run.status}): ${run.stderr}`);
 
-  const options: { key: string; long: boolean; value?: string }[] = [];
+  const options: OutcomeOption[] = [];
   const operands: string[] = [];
   for (const line of run.stdout.trimEnd().split('\n')) {
     const fields = line.split(' ');
-    if (fields[0] === 'error') return { error: run.stderr.replace(/\n$/, '') };
+    if (fields[0] === 'error') return { error: run.stderr.replace(/\n$/, ''), before: options };
     const value = decodeArgument(fields.at(-1)!);
     if (fields[0] === 'option') {
       const option = { key: keyOfVal(Number(fields[1])), long: fields[2] !== '-1' };
@@ -53,15 +56,17 @@ export function runGlibc(binary: string, argv: readonly string[], spec: GetoptOp
 
 /** Our parser's result in the same form as runGlibc's. */
 export function runOurs(argv: readonly string[], spec: GetoptOptions): Outcome {
-  try {
-    const result = getopt(argv, spec);
-    const options = result.options.map(({ key, name, value }) => {
+  const toOutcome = (options: readonly ParsedOption[]): OutcomeOption[] =>
+    options.map(({ key, name, value }) => {
       const option = { key, long: name.startsWith('--') };
       return value === undefined ? option : { ...option, value };
     });
-    return { options, operands: result.operands };
+  try {
+    const result = getopt(argv, spec);
+    return { options: toOutcome(result.options), operands: result.operands };
   } catch (error) {
-    if (error instanceof GetoptError) return { error: error.message };
+    if (error instanceof GetoptError)
+      return { error: error.message, before: toOutcome(error.parsed.options) };
     throw error;
   }
 }

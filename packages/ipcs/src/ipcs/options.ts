@@ -6,8 +6,8 @@
 
 import { ParseError, parseS32 } from '@ipcutils/core';
 import {
-  GetoptError,
-  getopt,
+  type GetoptError,
+  getoptUntilError,
   type LongOption,
   type ParsedOption,
   type ShortOptionKeys,
@@ -136,44 +136,15 @@ interface ReadOptions {
   error?: GetoptError;
 }
 
-/**
- * The options getopt_long would hand out before stopping. core's getopt() throws without the
- * options it read before the bad element, so on an error they are recovered from the longest
- * argv prefix that parses: an element is read from itself and at most its successor, so that
- * prefix ends just before the bad element. The letters of a bad bundle before its bad letter
- * (`-h` of `-hx`) come from the longest leading part of that bundle that parses.
- */
+/** The options getopt_long hands out, up to the first bad one (whose error comes last). */
 function readOptions(argv: readonly string[], context: ParseContext): ReadOptions {
-  const parse = (args: readonly string[]) =>
-    getopt(args, {
-      program: context.argv0,
-      shortOptions: SHORT_OPTIONS,
-      longOptions: LONG_OPTIONS,
-      env: context.env,
-    }).options;
-  const tryParse = (args: readonly string[]) => {
-    try {
-      return parse(args);
-    } catch {
-      return undefined;
-    }
-  };
-  try {
-    return { options: parse(argv) };
-  } catch (error) {
-    if (!(error instanceof GetoptError)) throw error;
-    let end = argv.length - 1;
-    let options = tryParse(argv.slice(0, end));
-    while (options === undefined && end > 0) options = tryParse(argv.slice(0, --end));
-    const bad = argv[end] ?? '';
-    if (!bad.startsWith('--')) {
-      for (let length = bad.length - 1; length >= 2; length--) {
-        const withLetters = tryParse([...argv.slice(0, end), bad.slice(0, length)]);
-        if (withLetters !== undefined) return { options: withLetters, error };
-      }
-    }
-    return { options: options ?? [], error };
-  }
+  const { options, error } = getoptUntilError(argv, {
+    program: context.argv0,
+    shortOptions: SHORT_OPTIONS,
+    longOptions: LONG_OPTIONS,
+    env: context.env,
+  });
+  return error ? { options, error } : { options };
 }
 
 /** strtos32_or_err(optarg, "failed to parse id argument"): errx, or err() with strerror on ERANGE. */

@@ -4,10 +4,18 @@
  * columns) is reported at the option where util-linux would stop, so options before it count.
  */
 
-import { ParseError, parseS32 } from '@ipcutils/core';
 import {
-  GetoptError,
-  getopt,
+  addFilterOption,
+  FilterArgumentError,
+  type FilterOption,
+  hasFilter,
+  type IpcFilter,
+  ParseError,
+  parseS32,
+} from '@ipcutils/core';
+import {
+  type GetoptError,
+  getoptUntilError,
   type LongOption,
   type ParsedOption,
   type ShortOptionKeys,
@@ -18,6 +26,7 @@ import {
   type ColumnRange,
   DEFAULT_COLUMNS,
   findColumn,
+  isExtraColumn,
   isGenericColumn,
   isInRange,
   MAX_COLUMNS,
@@ -27,8 +36,8 @@ import type { TimeFormat } from './time.js';
 
 export type Resource = 'msg' | 'pmsg' | 'shm' | 'pshm' | 'sem' | 'psem';
 
-/** Output modes; 'pretty' is the -i/-N default, 'list' the table forced by -l. */
-export type OutputMode = 'table' | 'export' | 'newline' | 'raw' | 'json' | 'pretty' | 'list';
+/** Output modes; 'pretty' is the -i/-N default, 'list' the table forced by -l, 'typed-json' ours. */
+export type OutputMode = 'table' | 'export' | 'newline' | 'raw' | 'json' | 'pretty' | 'list' | 'typed-json';
 
 export interface LsipcOptions {
   resources: ReadonlySet<Resource>;
@@ -45,6 +54,10 @@ export interface LsipcOptions {
   shellVar: boolean;
   bytes: boolean;
   numericPerms: boolean;
+  /** The cleanup filters (empty: every object). */
+  filter: IpcFilter;
+  /** Filters without a resource option: every kind, in one table with a TYPE column. */
+  mixed: boolean;
 }
 
 /** What the command line asks for; an error carries its message (none for -o's silent failures). */
@@ -55,12 +68,19 @@ export type Command =
   | { kind: 'error'; message: string | undefined; tryHelp: boolean };
 
 const SHORT_OPTIONS = 'bceghi:JlMmN:no:PQqrSstVy';
-type LongOnly = 'noheadings' | 'notruncate' | 'time-format';
+type LongOnly =
+  | 'noheadings'
+  | 'notruncate'
+  | 'time-format'
+  | 'holders'
+  | 'typed-json'
+  | Exclude<FilterOption, 'creator'>;
 type Key = ShortOptionKeys<typeof SHORT_OPTIONS> | LongOnly;
 
 export const LONG_OPTIONS: readonly LongOption<Key>[] = [
   { name: 'bytes', hasArg: 'no', key: 'b' },
-  { name: 'creator', hasArg: 'no', key: 'c' },
+  // --creator alone adds the creator columns (util-linux); --creator=USER is our filter.
+  { name: 'creator', hasArg: 'optional', key: 'c' },
   { name: 'export', hasArg: 'no', key: 'e' },
   { name: 'global', hasArg: 'no', key: 'g' },
   { name: 'help', hasArg: 'no', key: 'h' },
@@ -84,7 +104,28 @@ export const LONG_OPTIONS: readonly LongOption<Key>[] = [
   { name: 'time-format', hasArg: 'required', key: 'time-format' },
   { name: 'version', hasArg: 'no', key: 'V' },
   { name: 'shell', hasArg: 'no', key: 'y' },
+  // Ours (COMPATIBILITY.md, "Additions").
+  { name: 'holders', hasArg: 'no', key: 'holders' },
+  { name: 'typed-json', hasArg: 'no', key: 'typed-json' },
+  { name: 'owner', hasArg: 'required', key: 'owner' },
+  { name: 'key', hasArg: 'required', key: 'key' },
+  { name: 'older-than', hasArg: 'required', key: 'older-than' },
+  { name: 'min-size', hasArg: 'required', key: 'min-size' },
+  { name: 'unattached', hasArg: 'no', key: 'unattached' },
+  { name: 'orphaned', hasArg: 'no', key: 'orphaned' },
 ];
+
+const FILTER_KEYS: ReadonlySet<Key> = new Set([
+  'owner',
+  'key',
+  'older-than',
+  'min-size',
+  'unattached',
+  'orphaned',
+]);
+
+/** The options that choose an output mode: util-linux's exclusive row, and ours. */
+const MODE_KEYS: ReadonlySet<Key> = new Set(['J', 'e', 'l', 'n', 'r']);
 
 /** util-linux's excl[] rows, "in ASCII order" as err_exclusive_options() requires. */
 const EXCLUSIVE_GROUPS: readonly (readonly string[])[] = [
@@ -133,6 +174,11 @@ interface Accumulated {
   shellVar: boolean;
   bytes: boolean;
   numericPerms: boolean;
+  filter: IpcFilter;
+  holders: boolean;
+  typedJson: boolean;
+  /** The option that chose util-linux's output mode, for the --typed-json conflict message. */
+  modeKey: Key | undefined;
 }
 
 export function parseCommand(argv: readonly string[], program: string): Command {
@@ -154,11 +200,16 @@ export function parseCommand(argv: readonly string[], program: string): Command 
     shellVar: false,
     bytes: false,
     numericPerms: false,
+    filter: {},
+    holders: false,
+    typedJson: false,
+    modeKey: undefined,
   };
   const exclusive = EXCLUSIVE_GROUPS.map((): string | undefined => undefined);
   try {
     for (const option of options) {
-      checkExclusive(option.key, exclusive);
+      // --creator=USER is a filter, not util-linux's -c.
+      if (!(option.key === 'c' && option.value !== undefined)) checkExclusive(option.key, exclusive);
       const stop = applyOption(state, option);
       if (stop) return stop;
     }
@@ -180,33 +231,12 @@ function parseInOrder(
   argv: readonly string[],
   program: string,
 ): { options: ParsedOption<Key>[]; error: GetoptError | undefined } {
-  const parse = (args: readonly string[]) =>
-    getopt(args, { program, shortOptions: SHORT_OPTIONS, longOptions: LONG_OPTIONS }).options;
-  try {
-    return { options: parse(argv), error: undefined };
-  } catch (error) {
-    if (!(error instanceof GetoptError)) throw error;
-    // The longest prefix that parses stops just before the bad element; within a bundle ("-mx")
-    // the letters before the bad one still count.
-    for (let end = argv.length - 1; end >= 0; end--) {
-      let options: ParsedOption<Key>[];
-      try {
-        options = parse(argv.slice(0, end));
-      } catch {
-        continue;
-      }
-      const bad = argv[end]!;
-      if (bad.startsWith('-') && !bad.startsWith('--')) {
-        for (let cut = bad.length - 1; cut >= 2; cut--) {
-          try {
-            return { options: parse([...argv.slice(0, end), bad.slice(0, cut)]), error };
-          } catch {}
-        }
-      }
-      return { options, error };
-    }
-    return { options: [], error };
-  }
+  const { options, error } = getoptUntilError(argv, {
+    program,
+    shortOptions: SHORT_OPTIONS,
+    longOptions: LONG_OPTIONS,
+  });
+  return { options, error };
 }
 
 /** err_exclusive_options(): the scan stops at the first row whose first letter sorts after the option. */
@@ -236,6 +266,11 @@ function optionName(key: string): string {
 /** One option, as the switch of lsipc.c's getopt loop; returns a command for -h and -V. */
 function applyOption(state: Accumulated, option: ParsedOption<Key>): Command | undefined {
   const value = option.value ?? '';
+  if (FILTER_KEYS.has(option.key) || (option.key === 'c' && option.value !== undefined)) {
+    applyFilter(state, option.key === 'c' ? 'creator' : (option.key as FilterOption), value);
+    return undefined;
+  }
+  if (MODE_KEYS.has(option.key) || option.key === 'typed-json') checkModeConflict(state, option.key);
   const resource = RESOURCE_OPTIONS[option.key];
   if (resource) {
     state.resources.add(resource.resource);
@@ -295,12 +330,40 @@ function applyOption(state: Accumulated, option: ParsedOption<Key>): Command | u
     case 'y':
       state.shellVar = true;
       break;
+    case 'holders':
+      state.holders = true;
+      break;
+    case 'typed-json':
+      state.typedJson = true;
+      break;
     case 'h':
       return { kind: 'help' };
     case 'V':
       return { kind: 'version' };
   }
   return undefined;
+}
+
+function applyFilter(state: Accumulated, option: FilterOption, value: string): void {
+  try {
+    addFilterOption(state.filter, option, value);
+  } catch (error) {
+    if (error instanceof FilterArgumentError) throw new UsageFailure(error.message);
+    throw error;
+  }
+}
+
+/** --typed-json is one more output mode: like util-linux's own, it excludes the others. */
+function checkModeConflict(state: Accumulated, key: Key): void {
+  if (key === 'typed-json') {
+    if (state.modeKey !== undefined) {
+      throw new UsageFailure(`options ${optionName(state.modeKey)} and --typed-json cannot be combined`);
+    }
+    return;
+  }
+  if (state.typedJson)
+    throw new UsageFailure(`options --typed-json and ${optionName(key)} cannot be combined`);
+  state.modeKey ??= key;
 }
 
 function parseId(value: string): number {
@@ -331,25 +394,39 @@ function addColumns(state: Accumulated, ids: readonly ColumnId[]): void {
 
 /** What lsipc.c does after its getopt loop: defaults, the pretty view, -c/-t and -o columns. */
 function finish(state: Accumulated): LsipcOptions {
+  const filtered = hasFilter(state.filter);
+  const mixed = filtered && state.resources.size === 0;
   if (state.resources.size === 0) {
     for (const resource of ['msg', 'pmsg', 'shm', 'pshm', 'sem', 'psem'] as const)
       state.resources.add(resource);
-    state.global = true;
-    if (state.showTime || state.showCreator || state.id !== -1 || state.name !== undefined) {
-      throw new UsageFailure('--global is mutually exclusive with --creator, --id, --name and --time');
+    if (mixed) {
+      if (state.id !== -1 || state.name !== undefined) {
+        throw new UsageFailure('--id and --name need a resource option (-m, -q, -s, -M, -Q or -S)');
+      }
+      addColumns(state, DEFAULT_COLUMNS.mixed);
+    } else {
+      state.global = true;
+      if (state.showTime || state.showCreator || state.id !== -1 || state.name !== undefined) {
+        throw new UsageFailure('--global is mutually exclusive with --creator, --id, --name and --time');
+      }
     }
   }
   if (state.global) {
+    if (filtered) throw new UsageFailure('--global cannot be combined with filters');
     addColumns(state, DEFAULT_COLUMNS.global);
     state.range = RANGES.global;
   }
-  const mode = state.mode ?? (state.id !== -1 || state.name !== undefined ? 'pretty' : 'table');
+  const mode: OutputMode = state.typedJson
+    ? 'typed-json'
+    : (state.mode ?? (state.id !== -1 || state.name !== undefined ? 'pretty' : 'table'));
   if (mode === 'pretty' && !state.showCreator && !state.showTime) {
     state.columns = [...COLUMN_IDS];
   } else {
     addExtraColumns(state);
   }
-  if (state.output !== undefined) state.columns = applyOutputList(state, state.output);
+  if (state.output !== undefined) state.columns = applyOutputList(state, state.output, mixed);
+  if (mixed) state.columns = [...new Set(state.columns)];
+  if (state.holders && !state.columns.includes('HOLDERS')) state.columns.push('HOLDERS');
   return {
     resources: state.resources,
     global: state.global,
@@ -363,6 +440,8 @@ function finish(state: Accumulated): LsipcOptions {
     shellVar: state.shellVar,
     bytes: state.bytes,
     numericPerms: state.numericPerms,
+    filter: state.filter,
+    mixed,
   };
 }
 
@@ -388,7 +467,7 @@ function addExtraColumns(state: Accumulated): void {
  * string_add_to_idarray(): "+LIST" appends, "LIST" replaces. An empty name fails silently, and
  * the messages quote the rest of the list from the bad name on, as util-linux prints it.
  */
-function applyOutputList(state: Accumulated, list: string): ColumnId[] {
+function applyOutputList(state: Accumulated, list: string, mixed: boolean): ColumnId[] {
   const append = list.startsWith('+');
   const names = append ? list.slice(1) : list;
   const columns = append ? [...state.columns] : [];
@@ -402,18 +481,24 @@ function applyOutputList(state: Accumulated, list: string): ColumnId[] {
     // A trailing comma is part of the last name (util-linux checks for the end after the comma).
     const end = comma === -1 || comma === names.length - 1 ? names.length : comma;
     if (end === begin) throw new UsageFailure(undefined);
-    columns.push(resolveColumn(names.slice(begin, end), names.slice(begin), state.range));
+    columns.push(resolveColumn(names.slice(begin, end), names.slice(begin), mixed ? 'objects' : state.range));
     added++;
     begin = end + 1;
   }
   return columns;
 }
 
-function resolveColumn(name: string, rest: string, range: ColumnRange | undefined): ColumnId {
+/** `range` 'objects': every column but the global view's (filters listing every kind). */
+function resolveColumn(name: string, rest: string, range: ColumnRange | 'objects' | undefined): ColumnId {
   const id = findColumn(name);
   if (id === undefined) throw new UsageFailure(`unknown column: ${rest}`);
-  if (!isGenericColumn(id) && !(range !== undefined && isInRange(id, range))) {
-    throw new UsageFailure(`column ${rest} does not apply to the specified IPC`);
-  }
+  if (!appliesTo(id, range)) throw new UsageFailure(`column ${rest} does not apply to the specified IPC`);
   return id;
+}
+
+function appliesTo(id: ColumnId, range: ColumnRange | 'objects' | undefined): boolean {
+  if (isGenericColumn(id)) return true;
+  if (range === 'objects') return !isInRange(id, RANGES.global);
+  if (isExtraColumn(id)) return range !== RANGES.global;
+  return range !== undefined && isInRange(id, range);
 }
