@@ -60,6 +60,18 @@ function call(funcName: string, retType: number, paramsType: unknown[], paramsVa
 /** Arguments of threaded calls still running: ffi-rs hands the pool thread only their addresses. */
 const inFlight = new Set<unknown[]>();
 
+/** A call whose errno is not wanted: ffi-rs's errno capture costs ~30% of a call. */
+function callNoErrno(funcName: string, retType: number, paramsType: unknown[], paramsValue: unknown[]): number {
+  return ffi().load({
+    library: LIBRARY,
+    funcName,
+    retType,
+    paramsType,
+    paramsValue,
+    freeResultMemory: false,
+  }) as number;
+}
+
 /** The same call on the libuv threadpool, for calls that may block (the event loop keeps running). */
 async function callInThread(
   funcName: string,
@@ -113,6 +125,17 @@ export function shmat(id: number, flags: number): Raw {
 export function shmdt(address: number): Raw {
   const t = types();
   return call('shmdt', t.I32, [t.I64], [address]);
+}
+
+/**
+ * xxxctl(id, IPC_RMID) without errno, for bulk removal (`ipcrm -a` makes 30,000 of these):
+ * 0 or -1. A caller repeats a failure with errno to learn why; the kernel gives the same answer.
+ */
+export function removeIpcIdFast(kind: 'shm' | 'msg' | 'sem', id: number): number {
+  const t = types();
+  // IPC_RMID is 0; the NULL buf (shm, msg) and the ignored semnum/arg (sem) are 0 too.
+  if (kind === 'sem') return callNoErrno('semctl', t.I32, [t.I32, t.I32, t.I32, t.I64], [id, 0, 0, 0]);
+  return callNoErrno(kind === 'shm' ? 'shmctl' : 'msgctl', t.I32, [t.I32, t.I32, t.I64], [id, 0, 0]);
 }
 
 // ---- System V semaphores ----------------------------------------------------------------
@@ -375,6 +398,12 @@ export function mkfifo(path: string, mode: number): Raw {
 export function getpwuid(uid: number): Raw {
   const t = types();
   return call('getpwuid', t.I64, [t.U32], [uid]);
+}
+
+/** Returns a `struct passwd *` or 0; the memory belongs to libc and is reused by the next call. */
+export function getpwnam(name: string): Raw {
+  const t = types();
+  return call('getpwnam', t.I64, [t.String], [name]);
 }
 
 /** Returns a `struct group *` or 0; the memory belongs to libc and is reused by the next call. */
