@@ -22,10 +22,14 @@ const sections = new Set(values.only.split(','));
 
 if (!process.env.IPCUTILS_BENCH_INSIDE) {
   // Re-run inside a fresh namespace so the host's objects are neither measured nor touched.
-  const result = spawnSync(process.execPath, [join(root, 'scripts/in-namespace.mjs'), process.execPath, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, IPCUTILS_BENCH_INSIDE: '1' },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'scripts/in-namespace.mjs'), process.execPath, ...process.argv.slice(1)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, IPCUTILS_BENCH_INSIDE: '1' },
+    },
+  );
   process.exit(result.status ?? 1);
 }
 
@@ -34,7 +38,11 @@ const env = { ...process.env, TZ: 'UTC', LC_ALL: 'C' };
 
 function timeOnce(argv) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(argv[0], argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
+  const result = spawnSync(argv[0], argv.slice(1), {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 30,
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${argv.join(' ')} exited ${result.status}: ${result.stderr}`);
   return ms;
@@ -53,7 +61,8 @@ function median(argv, times = runs, before) {
 
 /** Peak resident memory in MiB (ru_maxrss of the child, through python's getrusage). */
 function peakMiB(argv) {
-  const script = 'import resource,subprocess,sys\nsubprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)';
+  const script =
+    'import resource,subprocess,sys\nsubprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)';
   const result = spawnSync('python3', ['-c', script, ...argv], { env, encoding: 'utf8' });
   return Number(result.stdout.trim()) / 1024;
 }
@@ -62,8 +71,16 @@ const rows = [];
 function report(label, ours, reference, referenceLabel, limit) {
   const ratio = ours / reference;
   const verdict = limit === undefined ? '' : ratio <= limit ? `ok (<= ${limit}x)` : `OVER (> ${limit}x)`;
-  rows.push([label, `${ours.toFixed(1)} ms`, `${reference.toFixed(1)} ms ${referenceLabel}`, `${ratio.toFixed(2)}x`, verdict]);
-  console.log(`${label.padEnd(38)} ${ours.toFixed(1).padStart(8)} ms  vs ${reference.toFixed(1).padStart(8)} ms ${referenceLabel.padEnd(16)} ${ratio.toFixed(2).padStart(5)}x ${verdict}`);
+  rows.push([
+    label,
+    `${ours.toFixed(1)} ms`,
+    `${reference.toFixed(1)} ms ${referenceLabel}`,
+    `${ratio.toFixed(2)}x`,
+    verdict,
+  ]);
+  console.log(
+    `${label.padEnd(38)} ${ours.toFixed(1).padStart(8)} ms  vs ${reference.toFixed(1).padStart(8)} ms ${referenceLabel.padEnd(16)} ${ratio.toFixed(2).padStart(5)}x ${verdict}`,
+  );
 }
 
 function have(name) {
@@ -87,7 +104,10 @@ function populate(n) {
       createMsgQueue({ key: 0x20000000 + i, mode: 0o644 });
       createSemSet({ nsems: 2, key: 0x30000000 + i, mode: 0o644 });
     }`;
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) throw new Error('populate failed');
 }
 
@@ -95,7 +115,9 @@ function clearAll() {
   spawnSync('/usr/bin/ipcrm', ['-a'], { env, stdio: 'ignore' });
 }
 
-console.log(`ipcutils benchmark: median of ${runs} runs; node ${process.version}; ${new Date().toISOString()}`);
+console.log(
+  `ipcutils benchmark: median of ${runs} runs; node ${process.version}; ${new Date().toISOString()}`,
+);
 
 if (sections.has('startup')) {
   console.log('\n# start-up (empty namespace), against bare node');
@@ -107,7 +129,8 @@ if (sections.has('startup')) {
     report('ipcmk -M 4096', median([bin('ipcmk'), '-M', '4096'], runs * 3), node, 'node -e 0', 1.25);
     clearAll();
   }
-  if (have('mkfifo')) report('mkfifo --version', median([bin('mkfifo'), '--version'], runs * 3), node, 'node -e 0');
+  if (have('mkfifo'))
+    report('mkfifo --version', median([bin('mkfifo'), '--version'], runs * 3), node, 'node -e 0');
 }
 
 if (sections.has('scale')) {
@@ -116,10 +139,21 @@ if (sections.has('scale')) {
   populate(count);
   if (have('ipcs')) {
     report('ipcs', median([bin('ipcs')]), median(['/usr/bin/ipcs']), 'util-linux', 1.5);
-    report('ipcs -m -t', median([bin('ipcs'), '-m', '-t']), median(['/usr/bin/ipcs', '-m', '-t']), 'util-linux');
+    report(
+      'ipcs -m -t',
+      median([bin('ipcs'), '-m', '-t']),
+      median(['/usr/bin/ipcs', '-m', '-t']),
+      'util-linux',
+    );
   }
   if (have('lsipc')) {
-    report('lsipc -m --json', median([bin('lsipc'), '-m', '--json']), median(['/usr/bin/lsipc', '-m', '--json']), 'util-linux', 1.5);
+    report(
+      'lsipc -m --json',
+      median([bin('lsipc'), '-m', '--json']),
+      median(['/usr/bin/lsipc', '-m', '--json']),
+      'util-linux',
+      1.5,
+    );
     report('lsipc -m', median([bin('lsipc'), '-m']), median(['/usr/bin/lsipc', '-m']), 'util-linux', 1.0);
     report('lsipc -s', median([bin('lsipc'), '-s']), median(['/usr/bin/lsipc', '-s']), 'util-linux');
   }
@@ -127,7 +161,9 @@ if (sections.has('scale')) {
     if (!have(argv[0])) continue;
     const ours = peakMiB([bin(argv[0]), ...argv.slice(1)]);
     const theirs = peakMiB([`/usr/bin/${argv[0]}`, ...argv.slice(1)]);
-    console.log(`peak memory ${argv.join(' ').padEnd(26)} ${ours.toFixed(1).padStart(8)} MiB vs ${theirs.toFixed(1)} MiB util-linux ${ours < 100 ? 'ok (< 100 MiB)' : 'OVER 100 MiB'}`);
+    console.log(
+      `peak memory ${argv.join(' ').padEnd(26)} ${ours.toFixed(1).padStart(8)} MiB vs ${theirs.toFixed(1)} MiB util-linux ${ours < 100 ? 'ok (< 100 MiB)' : 'OVER 100 MiB'}`,
+    );
   }
   if (sections.has('cleanup') && have('ipcrm') && runsCleanup()) {
     report(

@@ -635,9 +635,42 @@ describe('POSIX listings against the 2.43-devel samples', () => {
 });
 
 describe('help and version', () => {
-  it('--help is util-linux 2.43 text', async () => {
+  it('--help is util-linux 2.43 text, with our options after -V and our columns at the end', async () => {
     const help = readFileSync(join(SAMPLES, '2.43-devel/help-lsipc.txt'), 'utf8');
-    expect(await ours(['--help'])).toEqual({ stdout: help, stderr: '', status: 0 });
+    const version = ' -V, --version            display version\n';
+    const options = [
+      '',
+      'Select objects (ipcutils; filters combine with AND and with -m -q -s -M -Q -S;',
+      'without a resource option every kind is listed in one table):',
+      '     --owner <user>       owned by <user> (name or UID)',
+      '     --creator=<user>     created by <user> (name or UID; note the "=")',
+      '     --key <key>          with this key (repeatable)',
+      '     --older-than <age>   last changed at least <age> ago: 90s, 30m, 12h, 7d',
+      '                            (System V: ctime; POSIX: mtime)',
+      '     --min-size <size>    segment size or bytes queued at least <size>',
+      '     --unattached         segments with nattch 0, POSIX objects nobody holds',
+      '     --orphaned           no live process uses it: a segment with nattch 0 whose',
+      '                            creator and last user are gone; a semaphore set or',
+      '                            queue whose last users (sempid, lspid, lrpid) are gone',
+      '                            (the kernel records no creator for them; one never used',
+      '                            needs --older-than too); a POSIX object nobody holds.',
+      '                            A pid reused by a newer process counts as gone.',
+      '     --holders            add the HOLDERS column (also in the -i/-N view)',
+      '     --typed-json         JSON with numbers, ISO 8601 times and HOLDERS as arrays',
+      '',
+    ].join('\n');
+    const columns = [
+      '',
+      'Columns of every resource (ipcutils):',
+      '           TYPE  Resource type (shm, msg, sem, pshm, pmsg, psem)',
+      '        HOLDERS  Processes attaching, mapping or holding it open',
+      '',
+    ].join('\n');
+    const more = '\nFor more details see lsipc(1).\n';
+    expect(help).toContain(version);
+    expect(help.endsWith(more)).toBe(true);
+    const expected = help.replace(version, version + options).replace(more, columns + more);
+    expect(await ours(['--help'])).toEqual({ stdout: expected, stderr: '', status: 0 });
   });
 
   it('--version names this project', async () => {

@@ -2,6 +2,7 @@
  * @ipcutils/core: Linux IPC as a typed library. Readers of /proc and /dev (no native code
  * loaded), and operations on System V and POSIX objects through libc (ffi-rs, loaded on first use).
  */
+export * from './cleanup/index.js';
 export * from './errors.js';
 export * from './ffi/constants.js';
 export * from './fifo.js';

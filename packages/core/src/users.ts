@@ -6,7 +6,7 @@
  * included, are cached for the life of the resolver.
  */
 import { readFileSync } from 'node:fs';
-import { GROUP_NAME, PASSWD_NAME } from './ffi/layout.js';
+import { GROUP_NAME, PASSWD_NAME, PASSWD_UID } from './ffi/layout.js';
 import * as libc from './ffi/libc.js';
 import { PATH_GROUP, PATH_NSSWITCH, PATH_PASSWD } from './paths.js';
 
@@ -28,6 +28,7 @@ export class NameResolver {
   private readonly users: NameTable;
   private readonly groups: NameTable;
   private nsswitch: string | undefined;
+  private userIds: Map<string, number> | undefined;
 
   constructor(private readonly files: NameServiceFiles = {}) {
     this.users = new NameTable(files.passwd ?? PATH_PASSWD, () => this.filesFirst('passwd'), lookupUser);
@@ -44,6 +45,17 @@ export class NameResolver {
     return this.groups.name(gid);
   }
 
+  /** The uid of the user called `name`, or undefined when the name service has no such user. */
+  userId(name: string): number | undefined {
+    if (name === '' || name.includes('\0')) return undefined;
+    if (this.filesFirst('passwd')) {
+      this.userIds ??= parseNameFile(readOptional(this.files.passwd ?? PATH_PASSWD) ?? '');
+      const uid = this.userIds.get(name);
+      if (uid !== undefined) return uid;
+    }
+    return lookupUserId(name);
+  }
+
   private filesFirst(database: Database): boolean {
     this.nsswitch ??= readOptional(this.files.nsswitch ?? PATH_NSSWITCH) ?? '';
     const sources = nsswitchSources(this.nsswitch, database);
@@ -58,6 +70,12 @@ let defaultResolver: NameResolver | undefined;
 export function userName(uid: number): string | undefined {
   defaultResolver ??= new NameResolver();
   return defaultResolver.userName(uid);
+}
+
+/** The uid of user `name` through the process-wide resolver; undefined when there is no such user. */
+export function userId(name: string): number | undefined {
+  defaultResolver ??= new NameResolver();
+  return defaultResolver.userId(name);
 }
 
 /** The group name of `gid` through the process-wide resolver; undefined when there is no entry. */
@@ -86,6 +104,23 @@ export function nsswitchSources(conf: string, database: Database): string[] {
 /** id → name from a passwd or group file; the first line wins for a duplicated id, as in glibc's files module. */
 export function parseIdFile(text: string): Map<number, string> {
   const names = new Map<number, string>();
+  for (const [name, id] of idFileEntries(text)) {
+    if (!names.has(id)) names.set(id, name);
+  }
+  return names;
+}
+
+/** name → id from a passwd or group file; the first line wins for a duplicated name. */
+function parseNameFile(text: string): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (const [name, id] of idFileEntries(text)) {
+    if (!ids.has(name)) ids.set(name, id);
+  }
+  return ids;
+}
+
+/** The name and id of each well-formed line, in file order. */
+function* idFileEntries(text: string): Generator<[name: string, id: number]> {
   for (const line of text.split('\n')) {
     // "+"/"-" lines are compat-mode NIS references, not entries.
     if (line === '' || line.startsWith('#') || line.startsWith('+') || line.startsWith('-')) continue;
@@ -93,10 +128,8 @@ export function parseIdFile(text: string): Map<number, string> {
     const name = fields[0];
     const id = fields[2];
     if (!name || fields.length < 4 || !id || !/^\d+$/.test(id)) continue;
-    const number = Number(id);
-    if (!names.has(number)) names.set(number, name);
+    yield [name, Number(id)];
   }
-  return names;
 }
 
 class NameTable {
@@ -128,6 +161,14 @@ class NameTable {
 
 function lookupUser(uid: number): string | undefined {
   return nameAt(libc.getpwuid(uid).value, PASSWD_NAME);
+}
+
+function lookupUserId(name: string): number | undefined {
+  const struct = libc.getpwnam(name).value;
+  if (struct === 0) return undefined;
+  const uid = Buffer.alloc(4);
+  libc.copyFromAddress(uid, struct + PASSWD_UID);
+  return uid.readUInt32LE(0);
 }
 
 function lookupGroup(gid: number): string | undefined {

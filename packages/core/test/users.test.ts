@@ -186,3 +186,26 @@ console.log(JSON.stringify({ hits, loadedAfterHits, miss, loadedAfterMiss: ffiLo
     });
   });
 });
+
+describe('NameResolver.userId', () => {
+  it('reads the passwd file when files come first, first name wins', () => {
+    const resolver = new NameResolver({ nsswitch: FILES_FIRST, passwd: PASSWD, group: GROUP });
+    expect(resolver.userId('fileroot')).toBe(0);
+    expect(resolver.userId('ghost')).toBe(4242);
+    expect(resolver.userId('ghost-again')).toBe(4242);
+  });
+
+  it('asks the name service (getpwnam) for a name the file lacks, and for everything when NSS comes first', () => {
+    // "nobody" is in the real name service but not in the fixture file.
+    expect(new NameResolver({ nsswitch: FILES_FIRST, passwd: PASSWD }).userId('nobody')).toBe(65534);
+    expect(new NameResolver({ nsswitch: NSS_FIRST, passwd: PASSWD }).userId('fileroot')).toBeUndefined();
+    expect(new NameResolver({ nsswitch: NSS_FIRST, passwd: PASSWD }).userId('root')).toBe(0);
+  });
+
+  it('an unknown or impossible name has no uid', () => {
+    const resolver = new NameResolver({ nsswitch: FILES_FIRST, passwd: PASSWD });
+    expect(resolver.userId('no-such-user-here')).toBeUndefined();
+    expect(resolver.userId('')).toBeUndefined();
+    expect(resolver.userId('a\0b')).toBeUndefined();
+  });
+});

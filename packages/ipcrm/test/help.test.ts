@@ -29,8 +29,39 @@ Options:
 For more details see ipcrm(1).
 `;
 
-it('prints util-linux 2.43 help text byte for byte', () => {
-  expect(formatHelp('ipcrm')).toBe(UTIL_LINUX_HELP);
+// Ours, between util-linux's -V line and its closing line (COMPATIBILITY.md, "Additions").
+const CLEANUP_HELP = `
+Cleanup (ipcutils): remove only what the filters select, of the objects named by
+the options above or --all=<category>, or of every kind when none is given.
+Filters combine with AND:
+     --owner <user>            owned by <user> (name or UID)
+     --creator <user>          created by <user> (name or UID)
+     --key <key>               with this key (repeatable)
+     --older-than <age>        last changed at least <age> ago: 90s, 30m, 12h, 7d
+                                 (System V: ctime; POSIX: mtime)
+     --min-size <size>         segment size or bytes queued at least <size>
+     --unattached              segments with nattch 0, POSIX objects nobody holds
+     --orphaned                no live process uses it: a segment with nattch 0
+                                 whose creator and last user are gone; a semaphore
+                                 set or queue whose last users (sempid, lspid,
+                                 lrpid) are gone (the kernel records no creator
+                                 for them; one never used needs --older-than too);
+                                 a POSIX object nobody maps or holds open. A pid
+                                 reused by a newer process counts as gone.
+     --dry-run                 print what would be removed, remove nothing
+     --json                    print a typed report: selected, removed, skipped
+                                 (and why) and failed
+ Right before its removal each object is checked again (same id, key and change
+ time, still matching); one that changed is skipped and reported.
+
+Exit status:
+ 0  every selected object was removed (or none matched)
+ 1  a removal failed, or a usage error
+`;
+
+it('prints util-linux 2.43 help text byte for byte, with our cleanup options before its last line', () => {
+  const last = '\nFor more details see ipcrm(1).\n';
+  expect(formatHelp('ipcrm')).toBe(UTIL_LINUX_HELP.replace(last, CLEANUP_HELP + last));
 });
 
 it('uses the name it was invoked as', () => {

@@ -37,6 +37,8 @@ export const MQ_ATTR = { flags: 0, maxmsg: 8, msgsize: 16, curmsgs: 24, size: 64
 export const TIMESPEC = { sec: 0, nsec: 8, size: 16 } as const;
 /** struct passwd / struct group: the name pointer comes first. */
 export const PASSWD_NAME = 0;
+/** struct passwd: pw_name and pw_passwd (pointers), then uid_t pw_uid. */
+export const PASSWD_UID = 16;
 export const GROUP_NAME = 0;
 /** IPC_INFO for shm: struct shminfo, five unsigned longs. */
 export const SHMINFO = { shmmax: 0, shmmin: 8, shmmni: 16, shmseg: 24, shmall: 32, size: 72 } as const;

@@ -1,39 +1,38 @@
 /**
- * Fills lsipc's one table from every selected resource, in util-linux's order (msg, POSIX msg,
- * shm, POSIX shm, sem, POSIX sem), with its warnings ("id 5 not found") as they occur. The table
- * is named after the last resource that found something (the semaphore name is set even when
- * none is found; util-linux's JSON shows "" otherwise).
+ * Lists what lsipc's one table shows, from every selected resource, in util-linux's order (msg,
+ * POSIX msg, shm, POSIX shm, sem, POSIX sem), with its warnings ("id 5 not found") as they occur.
+ * The table is named after the last resource that found something (the semaphore name is set even
+ * when none is found; util-linux's JSON shows "" otherwise). Rows are built later, once the
+ * filters have run and the output mode is known.
  */
 import { IpcError } from '@ipcutils/core';
-import type { Cell, Table } from '../smartcols/index.js';
+import type { Table } from '../smartcols/index.js';
 import { msgGlobalRows, posixMsgGlobalRows, semGlobalRows, shmGlobalRows } from './global.js';
 import type { Resource } from './options.js';
-import {
-  globalRow,
-  msgRow,
-  posixMqueueRow,
-  posixSemRow,
-  posixShmRow,
-  type RowContext,
-  semRow,
-  shmRow,
-} from './rows.js';
+import type { GlobalRow, ListedObject, RowContext } from './rows.js';
 import type { PosixListing } from './sources.js';
+
+/** One row to be: an object, or a line of the global view. */
+export type Entry = ListedObject | { kind: 'global'; row: GlobalRow };
 
 export interface Collected {
   name: string | null;
-  rows: Cell[][];
-  /** The "Elements" table of `-s -i ID`, shown under the first row in the pretty view. */
-  elements: Map<number, Table>;
+  entries: Entry[];
+  /** The "Elements" table of `-s -i ID` by set record, shown under the first row in the pretty view. */
+  elements: Map<object, Table>;
 }
 
 type Warn = (message: string) => void;
 
 const ORDER: readonly Resource[] = ['msg', 'pmsg', 'shm', 'pshm', 'sem', 'psem'];
 
-export function collectRows(context: RowContext, warn: Warn): Collected {
+export function collectEntries(context: RowContext, warn: Warn): Collected {
   const { options } = context;
-  const collected: Collected = { name: options.global ? 'ipclimits' : null, rows: [], elements: new Map() };
+  const collected: Collected = {
+    name: options.global ? 'ipclimits' : options.mixed ? 'ipc' : null,
+    entries: [],
+    elements: new Map(),
+  };
   for (const resource of ORDER) {
     if (!options.resources.has(resource)) continue;
     if (options.global) collectGlobal(context, resource, collected, warn);
@@ -54,7 +53,7 @@ function collectGlobal(context: RowContext, resource: Resource, collected: Colle
           : resource === 'sem'
             ? semGlobalRows(sources)
             : [];
-  for (const row of rows) collected.rows.push(globalRow(context, row));
+  for (const row of rows) collected.entries.push({ kind: 'global', row });
 }
 
 /** -i ID: one object or a warning; -1 (no -i) and other negative ids select all of them. */
@@ -69,23 +68,23 @@ function selectById<T extends { id: number }>(records: T[], id: number, warn: Wa
 const COLLECTORS: Record<Resource, (context: RowContext, collected: Collected, warn: Warn) => void> = {
   msg(context, collected, warn) {
     const queues = selectById(context.sources.msgQueues(), context.options.id, warn);
-    if (queues.length > 0) collected.name = 'messages';
-    for (const queue of queues) collected.rows.push(msgRow(context, queue));
+    if (queues.length > 0) nameTable(context, collected, 'messages');
+    for (const record of queues) collected.entries.push({ kind: 'msg', record });
   },
 
   shm(context, collected, warn) {
     const segments = selectById(context.sources.shmSegments(), context.options.id, warn);
-    if (segments.length > 0) collected.name = 'sharedmemory';
-    for (const segment of segments) collected.rows.push(shmRow(context, segment));
+    if (segments.length > 0) nameTable(context, collected, 'sharedmemory');
+    for (const record of segments) collected.entries.push({ kind: 'shm', record });
   },
 
   sem(context, collected, warn) {
-    collected.name = 'semaphores';
+    nameTable(context, collected, 'semaphores');
     const { id } = context.options;
     const sets = selectById(context.sources.semSets(), id, warn);
     for (const set of sets) {
       if (id < 0 || set.nsems === 0) {
-        collected.rows.push(semRow(context, set));
+        collected.entries.push({ kind: 'sem', record: set });
         continue;
       }
       const elements = readElements(context, set.id);
@@ -94,8 +93,8 @@ const COLLECTORS: Record<Resource, (context: RowContext, collected: Collected, w
         warn(`id ${id} not found`);
         continue;
       }
-      collected.elements.set(collected.rows.length, elements);
-      collected.rows.push(semRow(context, set));
+      collected.elements.set(set, elements);
+      collected.entries.push({ kind: 'sem', record: set });
     }
   },
 
@@ -112,8 +111,8 @@ const COLLECTORS: Record<Resource, (context: RowContext, collected: Collected, w
       if (name !== undefined) warn(`message queue ${name} not found`);
       return;
     }
-    collected.name = 'posix-messages';
-    for (const queue of queues) collected.rows.push(posixMqueueRow(context, queue));
+    nameTable(context, collected, 'posix-messages');
+    for (const record of queues) collected.entries.push({ kind: 'pmsg', record });
   },
 
   pshm(context, collected, warn) {
@@ -125,8 +124,8 @@ const COLLECTORS: Record<Resource, (context: RowContext, collected: Collected, w
       if (name !== undefined) warn(`shared memory segment ${name} not found`);
       return;
     }
-    collected.name = 'posix-sharedmemory';
-    for (const object of objects) collected.rows.push(posixShmRow(context, object));
+    nameTable(context, collected, 'posix-sharedmemory');
+    for (const record of objects) collected.entries.push({ kind: 'pshm', record });
   },
 
   psem(context, collected, warn) {
@@ -139,10 +138,15 @@ const COLLECTORS: Record<Resource, (context: RowContext, collected: Collected, w
       if (name !== undefined) warn(`semaphore ${name} not found`);
       return;
     }
-    collected.name = 'posix-semaphores';
-    for (const sem of sems) collected.rows.push(posixSemRow(context, sem));
+    nameTable(context, collected, 'posix-semaphores');
+    for (const record of sems) collected.entries.push({ kind: 'psem', record });
   },
 };
+
+/** Every kind in one table (filters without a resource option) keeps the name "ipc". */
+function nameTable(context: RowContext, collected: Collected, name: string): void {
+  if (!context.options.mixed) collected.name = name;
+}
 
 /** The listing, or undefined after util-linux's warning for a directory it cannot read. */
 function posixListing<T>(listing: PosixListing<T>, warn: Warn, path: string): T[] | undefined {

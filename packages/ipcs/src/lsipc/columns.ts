@@ -46,7 +46,16 @@ export const COLUMN_IDS = [
   'SVAL',
 ] as const;
 
-export type ColumnId = (typeof COLUMN_IDS)[number];
+/**
+ * Our columns, after util-linux's: TYPE names the kind of each row (useful when filters list every
+ * kind in one table), HOLDERS the processes that attach, map or hold the object open. They are never
+ * in a util-linux default view (not even the pretty one), so existing output does not change.
+ */
+export const EXTRA_COLUMN_IDS = ['TYPE', 'HOLDERS'] as const;
+
+export type ColumnId = (typeof COLUMN_IDS)[number] | (typeof EXTRA_COLUMN_IDS)[number];
+
+const ALL_COLUMN_IDS: readonly ColumnId[] = [...COLUMN_IDS, ...EXTRA_COLUMN_IDS];
 
 export interface ColumnDesc {
   id: ColumnId;
@@ -108,6 +117,14 @@ export const COLUMNS: Readonly<Record<ColumnId, ColumnDesc>> = {
   USED: { id: 'USED', help: 'Currently used', pretty: 'Used', ...R },
   'USE%': { id: 'USE%', help: 'Currently use percentage', pretty: 'Use', ...R },
   SVAL: { id: 'SVAL', help: 'Semaphore value', pretty: 'Value', ...R },
+  TYPE: { id: 'TYPE', help: 'Resource type (shm, msg, sem, pshm, pmsg, psem)', pretty: 'Type', ...L },
+  HOLDERS: {
+    id: 'HOLDERS',
+    help: 'Processes attaching, mapping or holding it open',
+    pretty: 'Holders',
+    trunc: true,
+    widthHint: 1,
+  },
 };
 
 /** Which columns `-o` accepts past CTIME: the range of the last resource option given. */
@@ -121,9 +138,14 @@ export const RANGES = {
   global: ['RESOURCE', 'USE%'],
 } as const satisfies Record<string, ColumnRange>;
 
-/** Position in coldescs[] (what the ranges compare). */
+/** Position in coldescs[] (what the ranges compare); our columns come after util-linux's. */
 export function columnIndex(id: ColumnId): number {
-  return COLUMN_IDS.indexOf(id);
+  return ALL_COLUMN_IDS.indexOf(id);
+}
+
+/** TYPE and HOLDERS: every object kind accepts them, the global view does not. */
+export function isExtraColumn(id: ColumnId): boolean {
+  return (EXTRA_COLUMN_IDS as readonly ColumnId[]).includes(id);
 }
 
 /** The generic columns every resource accepts: KEY through CTIME. */
@@ -139,7 +161,7 @@ export function isInRange(id: ColumnId, range: ColumnRange): boolean {
 /** A column's case-insensitive lookup, as c_strncasecmp() in column_name_to_id(). */
 export function findColumn(name: string): ColumnId | undefined {
   const upper = name.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
-  return COLUMN_IDS.find((id) => id === upper);
+  return ALL_COLUMN_IDS.find((id) => id === upper);
 }
 
 /** The smartcols column for a descriptor; --notruncate clears TRUNC. */
@@ -162,7 +184,9 @@ export const DEFAULT_COLUMNS = {
   sem: ['KEY', 'ID', 'PERMS', 'OWNER', 'NSEMS'],
   psem: ['NAME', 'PERMS', 'OWNER', 'MTIME', 'SVAL'],
   global: ['RESOURCE', 'DESCRIPTION', 'LIMIT', 'USED', 'USE%'],
+  /** Filters without a resource option list every kind in one table. */
+  mixed: ['TYPE', 'KEY', 'ID', 'NAME', 'PERMS', 'OWNER', 'SIZE', 'USEDBYTES', 'CTIME', 'MTIME', 'HOLDERS'],
 } as const satisfies Record<string, readonly ColumnId[]>;
 
-/** lsipc's columns[] holds twice the number of coldescs; past that it gives up. */
+/** lsipc's columns[] holds twice the number of util-linux's coldescs; past that it gives up. */
 export const MAX_COLUMNS = COLUMN_IDS.length * 2;

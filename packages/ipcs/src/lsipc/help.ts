@@ -1,5 +1,5 @@
 /** lsipc --help (util-linux 2.43's text and layout) and --version. */
-import { COLUMN_IDS, COLUMNS, type ColumnId } from './columns.js';
+import { COLUMN_IDS, COLUMNS, type ColumnId, EXTRA_COLUMN_IDS } from './columns.js';
 
 /** This project's version, printed by --version. */
 export const VERSION = '0.1.0';
@@ -13,9 +13,30 @@ function columnList(title: string, ids: readonly ColumnId[]): string {
   return `\n${title}:\n${lines.join('')}`;
 }
 
-function range(first: ColumnId, last: ColumnId): ColumnId[] {
+function range(first: (typeof COLUMN_IDS)[number], last: (typeof COLUMN_IDS)[number]): ColumnId[] {
   return COLUMN_IDS.slice(COLUMN_IDS.indexOf(first), COLUMN_IDS.indexOf(last) + 1);
 }
+
+/** Our options (COMPATIBILITY.md, "Additions"), after util-linux's in the same layout. */
+const CLEANUP_OPTIONS = [
+  '\nSelect objects (ipcutils; filters combine with AND and with -m -q -s -M -Q -S;\n',
+  'without a resource option every kind is listed in one table):\n',
+  '     --owner <user>       owned by <user> (name or UID)\n',
+  '     --creator=<user>     created by <user> (name or UID; note the "=")\n',
+  '     --key <key>          with this key (repeatable)\n',
+  '     --older-than <age>   last changed at least <age> ago: 90s, 30m, 12h, 7d\n',
+  '                            (System V: ctime; POSIX: mtime)\n',
+  '     --min-size <size>    segment size or bytes queued at least <size>\n',
+  '     --unattached         segments with nattch 0, POSIX objects nobody holds\n',
+  '     --orphaned           no live process uses it: a segment with nattch 0 whose\n',
+  '                            creator and last user are gone; a semaphore set or\n',
+  '                            queue whose last users (sempid, lspid, lrpid) are gone\n',
+  '                            (the kernel records no creator for them; one never used\n',
+  '                            needs --older-than too); a POSIX object nobody holds.\n',
+  '                            A pid reused by a newer process counts as gone.\n',
+  '     --holders            add the HOLDERS column (also in the -i/-N view)\n',
+  '     --typed-json         JSON with numbers, ISO 8601 times and HOLDERS as arrays\n',
+].join('');
 
 export function formatHelp(program: string): string {
   return [
@@ -51,6 +72,7 @@ export function formatHelp(program: string): string {
     '\n',
     ' -h, --help               display this help\n',
     ' -V, --version            display version\n',
+    CLEANUP_OPTIONS,
     columnList('Generic System V columns', range('KEY', 'CTIME')),
     columnList('Generic POSIX columns', ['NAME', ...range('OWNER', 'CGROUP'), 'MTIME']),
     columnList('System V Shared-memory columns (--shmems)', range('SIZE', 'LPID')),
@@ -58,6 +80,7 @@ export function formatHelp(program: string): string {
     columnList('System V Semaphore columns (--semaphores)', range('NSEMS', 'OTIME')),
     columnList('POSIX Semaphore columns (--posix-semaphores)', ['SVAL']),
     columnList('Summary columns (--global)', range('RESOURCE', 'USE%')),
+    columnList('Columns of every resource (ipcutils)', EXTRA_COLUMN_IDS),
     '\nFor more details see lsipc(1).\n',
   ].join('');
 }

@@ -4,13 +4,15 @@
  */
 import type { Io } from '@ipcutils/core/cli';
 import { isUtf8Locale, type RenderOptions, renderTable, type TableFormat } from '../smartcols/index.js';
-import { collectRows } from './collect.js';
+import { applyCleanup } from './cleanup.js';
+import { collectEntries } from './collect.js';
 import { COLUMNS, toTableColumn } from './columns.js';
 import { formatHelp, formatVersion } from './help.js';
 import { type LsipcOptions, type OutputMode, parseCommand } from './options.js';
 import { renderPretty } from './pretty.js';
-import { RowContext } from './rows.js';
+import { globalRow, objectRow, RowContext } from './rows.js';
 import { type LsipcSources, systemSources } from './sources.js';
+import { renderTypedJson } from './typed.js';
 
 export function main(argv: readonly string[], io: Io): number {
   return runLsipc(argv, io, systemSources);
@@ -38,7 +40,7 @@ export function runLsipc(argv: readonly string[], io: Io, sources: LsipcSources)
   }
 }
 
-const FORMATS: Record<OutputMode, TableFormat> = {
+const FORMATS: Record<Exclude<OutputMode, 'typed-json'>, TableFormat> = {
   table: 'human',
   list: 'human',
   pretty: 'human',
@@ -51,7 +53,12 @@ const FORMATS: Record<OutputMode, TableFormat> = {
 /** The one place the output mode is chosen. */
 function renderReport(options: LsipcOptions, io: Io, sources: LsipcSources): string {
   const context = new RowContext(options, sources);
-  const collected = collectRows(context, (message) => io.err(`${io.programName}: ${message}\n`));
+  const collected = collectEntries(context, (message) => io.err(`${io.programName}: ${message}\n`));
+  const entries = applyCleanup(context, collected.entries);
+  if (options.mode === 'typed-json') return renderTypedJson(collected.name, entries, context);
+  const rows = entries.map((entry) =>
+    entry.kind === 'global' ? globalRow(context, entry.row) : objectRow(context, entry),
+  );
   const render: RenderOptions = {
     format: FORMATS[options.mode],
     newline: options.mode === 'newline',
@@ -61,10 +68,12 @@ function renderReport(options: LsipcOptions, io: Io, sources: LsipcSources): str
     utf8: isUtf8Locale(io.env),
   };
   if (options.mode === 'pretty') {
-    return renderPretty(options.columns, collected.rows[0], collected.elements.get(0), render);
+    const first = entries[0];
+    const elements = first && first.kind !== 'global' ? collected.elements.get(first.record) : undefined;
+    return renderPretty(options.columns, rows[0], elements, render);
   }
   const columns = options.columns.map((id) => toTableColumn(COLUMNS[id], options.noTruncate));
-  return renderTable({ name: collected.name, columns, rows: collected.rows }, render);
+  return renderTable({ name: collected.name, columns, rows }, render);
 }
 
 /** get_terminal_width(80): the terminal's size, else $COLUMNS, else 80. */

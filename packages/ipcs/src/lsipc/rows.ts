@@ -2,15 +2,19 @@
  * One row builder per resource kind: a record in, the cells of the selected columns out (null
  * where util-linux sets no data, e.g. KEY for a POSIX object or CUSER for a uid without a name).
  */
-import type {
-  IpcPerm,
-  MsgQueue,
-  PosixMqueue,
-  PosixObject,
-  PosixSem,
-  PosixShm,
-  SemSet,
-  ShmSegment,
+import {
+  formatHolders,
+  type HolderAnswer,
+  type IpcKind,
+  type IpcObject,
+  type IpcPerm,
+  type MsgQueue,
+  type PosixMqueue,
+  type PosixObject,
+  type PosixSem,
+  type PosixShm,
+  type SemSet,
+  type ShmSegment,
 } from '@ipcutils/core';
 import type { Cell } from '../smartcols/index.js';
 import type { ColumnId } from './columns.js';
@@ -26,7 +30,9 @@ export class RowContext {
   private readonly commands = new Map<number, string | null>();
   private readonly modes = new Map<number, string>();
   private readonly sizes = new Map<number | bigint, string>();
-  private readonly now: number;
+  /** HOLDERS of each record, when the column is shown or a filter looked. */
+  private readonly holderAnswers = new WeakMap<object, HolderAnswer>();
+  readonly now: number;
 
   constructor(
     readonly options: LsipcOptions,
@@ -78,6 +84,20 @@ export class RowContext {
     return text;
   }
 
+  setHolders(record: object, answer: HolderAnswer): void {
+    this.holderAnswers.set(record, answer);
+  }
+
+  holderAnswer(record: object): HolderAnswer | undefined {
+    return this.holderAnswers.get(record);
+  }
+
+  /** HOLDERS: no data where nothing is known (semaphore sets, queues). */
+  holders(record: object): Cell {
+    const answer = this.holderAnswers.get(record);
+    return answer === undefined ? null : formatHolders(answer);
+  }
+
   command(pid: number): Cell {
     let command = this.commands.get(pid);
     if (command === undefined) {
@@ -92,6 +112,8 @@ type Getter<T> = (context: RowContext, record: T) => Cell;
 type Getters<T> = Partial<Record<ColumnId, Getter<T>>>;
 
 const none: Getter<unknown> = () => null;
+
+const holders: Getter<object> = (context, record) => context.holders(record);
 
 /** KEY through CTIME: every System V object has them. */
 const SYSV: Getters<IpcPerm & { ctime: number }> = {
@@ -132,6 +154,8 @@ const SHM: Getters<ShmSegment> = {
   CPID: (_, segment) => String(segment.cpid),
   LPID: (_, segment) => String(segment.lpid),
   COMMAND: (context, segment) => context.command(segment.cpid),
+  TYPE: () => 'shm',
+  HOLDERS: holders,
 };
 
 const MSG: Getters<MsgQueue> = {
@@ -142,24 +166,38 @@ const MSG: Getters<MsgQueue> = {
   RECV: (context, queue) => context.time(queue.rtime),
   LSPID: (_, queue) => String(queue.lspid),
   LRPID: (_, queue) => String(queue.lrpid),
+  TYPE: () => 'msg',
 };
 
 const SEM: Getters<SemSet> = {
   ...SYSV,
   NSEMS: (_, set) => String(set.nsems),
   OTIME: (context, set) => context.time(set.otime),
+  TYPE: () => 'sem',
 };
 
-const POSIX_SHM: Getters<PosixShm> = { ...POSIX, SIZE: (context, object) => context.size(object.size) };
+const POSIX_SHM: Getters<PosixShm> = {
+  ...POSIX,
+  SIZE: (context, object) => context.size(object.size),
+  TYPE: () => 'pshm',
+  HOLDERS: holders,
+};
 
 const POSIX_MQUEUE: Getters<PosixMqueue> = {
   ...POSIX,
   USEDBYTES: (context, queue) => context.size(queue.qsize),
   // util-linux prints whatever mq_getattr left when the queue cannot be opened; 0 here.
   MSGS: (_, queue) => String(queue.curmsgs ?? 0),
+  TYPE: () => 'pmsg',
+  HOLDERS: holders,
 };
 
-const POSIX_SEM: Getters<PosixSem> = { ...POSIX, SVAL: (_, sem) => String(sem.value ?? 0) };
+const POSIX_SEM: Getters<PosixSem> = {
+  ...POSIX,
+  SVAL: (_, sem) => String(sem.value ?? 0),
+  TYPE: () => 'psem',
+  HOLDERS: holders,
+};
 
 /** A row builder for one kind: the selected columns' getters, looked up once. */
 function rowBuilder<T>(getters: Getters<T>): (context: RowContext, record: T) => Cell[] {
@@ -182,6 +220,29 @@ export const semRow = rowBuilder(SEM);
 export const posixShmRow = rowBuilder(POSIX_SHM);
 export const posixMqueueRow = rowBuilder(POSIX_MQUEUE);
 export const posixSemRow = rowBuilder(POSIX_SEM);
+
+/** A listed object: an IpcObject before a POSIX file's identity is looked up (only filters and HOLDERS need it). */
+export type ListedObject = {
+  [K in IpcKind]: { kind: K; record: Extract<IpcObject, { kind: K }>['record'] };
+}[IpcKind];
+
+/** The row of any listed object. */
+export function objectRow(context: RowContext, object: ListedObject): Cell[] {
+  switch (object.kind) {
+    case 'shm':
+      return shmRow(context, object.record);
+    case 'msg':
+      return msgRow(context, object.record);
+    case 'sem':
+      return semRow(context, object.record);
+    case 'pshm':
+      return posixShmRow(context, object.record);
+    case 'pmsg':
+      return posixMqueueRow(context, object.record);
+    case 'psem':
+      return posixSemRow(context, object.record);
+  }
+}
 
 /** One row of the global view (global_set_data()); `used` undefined for a pure limit. */
 export interface GlobalRow {

@@ -3,12 +3,14 @@
  * fixtures in tests. The default sources are the core's readers: /proc first, syscalls when
  * /proc/sysvipc is missing, as util-linux does.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import {
+  type FileIdentity,
   getMqueueCurmsgs,
   getPosixSemValue,
   getSemElements,
   groupName,
+  type HolderScan,
   listMsgQueuesBySyscall,
   listPosixMqueues,
   listPosixSems,
@@ -18,14 +20,17 @@ import {
   type MsgLimits,
   type MsgQueue,
   msgLimitsFromKernel,
+  type PidStates,
   type PosixMqLimits,
   type PosixMqueue,
   type PosixSem,
   type PosixShm,
+  ProcessTable,
   readMsgLimitsFromProc,
   readMsgQueues,
   readPosixMqLimits,
   readSemLimitsFromProc,
+  readSemPids,
   readSemSets,
   readShmLimitsFromProc,
   readShmSegments,
@@ -34,6 +39,7 @@ import {
   type SemSet,
   type ShmLimits,
   type ShmSegment,
+  scanHolders,
   semLimitsFromKernel,
   shmLimitsFromKernel,
   userName,
@@ -62,6 +68,14 @@ export interface LsipcSources {
   pageSize(): number;
   /** Seconds since the epoch, for the short time format's "today". */
   now(): number;
+  /** A POSIX object's file identity (stat); undefined when it is gone. */
+  fileIdentity(path: string): FileIdentity | undefined;
+  /** One pass over /proc for the holders of segments and of these files. */
+  scanHolders(request: { sysv: boolean; files: FileIdentity[] }): HolderScan;
+  /** What became of recorded pids (a fresh table). */
+  processes(): PidStates;
+  /** Each semaphore's last pid; undefined when they cannot be read. */
+  semPids(set: SemSet): number[] | undefined;
 }
 
 export const systemSources: LsipcSources = {
@@ -87,6 +101,13 @@ export const systemSources: LsipcSources = {
   commandLine: readCommandLine,
   pageSize: readPageSize,
   now: () => Math.floor(Date.now() / 1000),
+  fileIdentity: (path) => {
+    const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
+    return stats && { dev: stats.dev, ino: stats.ino, mtimeNs: stats.mtimeNs };
+  },
+  scanHolders,
+  processes: () => new ProcessTable(),
+  semPids: readSemPids,
 };
 
 // util-linux reads at most BUFSIZ bytes and overwrites the last one with the terminating NUL.

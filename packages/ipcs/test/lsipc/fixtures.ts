@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseMsgTable, parseSemTable, parseShmTable } from '@ipcutils/core';
+import { fileKey, parseMsgTable, parseSemTable, parseShmTable } from '@ipcutils/core';
 import type { LsipcSources } from '../../src/lsipc/sources.js';
 
 export const SAMPLES = join(import.meta.dirname, '../../../../../shared/reference/samples');
@@ -104,6 +104,25 @@ export function sampleSources(overrides: Partial<LsipcSources> = {}): LsipcSourc
     commandLine: () => null,
     pageSize: () => 4096,
     now: () => SYSV_TIME + 60,
+    // The cleanup's view of the sample: each POSIX file its own inode, nobody holding anything,
+    // every recorded process gone.
+    fileIdentity: (path) => ({
+      dev: 1n,
+      ino: BigInt(path.length * 1000 + path.charCodeAt(path.length - 1)),
+      mtimeNs: 0n,
+    }),
+    scanHolders: (request) => ({
+      sysv: request.sysv,
+      shm: new Map(),
+      files: new Map(request.files.map((file) => [fileKey(file), []])),
+      uninspectable: [],
+      hidden: false,
+    }),
+    processes: () => ({
+      pidState: (pid, recordedAt, used = recordedAt !== 0) =>
+        pid === 0 ? (used ? 'unknown' : 'none') : 'gone',
+    }),
+    semPids: (set) => (set.id === 0 ? [21477, 0, 0] : Array.from({ length: set.nsems }, () => 0)),
     ...overrides,
   };
 }

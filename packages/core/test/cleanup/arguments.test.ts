@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addFilterOption,
+  FilterArgumentError,
+  parseDuration,
+  parseUser,
+} from '../../src/cleanup/arguments.js';
+import type { IpcFilter } from '../../src/cleanup/select.js';
+import { ParseError } from '../../src/parse/numbers.js';
+
+describe('parseDuration', () => {
+  it.each([
+    ['90s', 90],
+    ['30m', 1800],
+    ['12h', 43_200],
+    ['7d', 604_800],
+    ['0s', 0],
+  ])('%s is %i seconds', (text, seconds) => {
+    expect(parseDuration(text)).toBe(seconds);
+  });
+
+  it.each(['', '7', 's', '1.5h', '-1d', '10w', '1 d', ' 1d', '1D', '1dd'])('refuses %j', (text) => {
+    expect(() => parseDuration(text)).toThrow(new ParseError(text, 'invalid'));
+  });
+
+  it('refuses what no double holds exactly', () => {
+    expect(() => parseDuration('999999999999999999d')).toThrow(
+      new ParseError('999999999999999999d', 'range'),
+    );
+  });
+});
+
+describe('parseUser', () => {
+  it('takes digits as a uid and anything else as a name', () => {
+    expect(parseUser('0')).toBe(0);
+    expect(parseUser('4294967294')).toBe(4294967294);
+    expect(parseUser('root')).toBe(0);
+    expect(parseUser('nobody')).toBe(65534);
+    expect(parseUser('no-such-user-here')).toBeUndefined();
+  });
+
+  it('refuses (uid_t)-1 and beyond', () => {
+    expect(() => parseUser('4294967295')).toThrow(new ParseError('4294967295', 'range'));
+  });
+});
+
+describe('addFilterOption', () => {
+  it('builds the filter, --key accumulating', () => {
+    const filter: IpcFilter = {};
+    addFilterOption(filter, 'owner', 'root');
+    addFilterOption(filter, 'creator', '65534');
+    addFilterOption(filter, 'key', '0x1234');
+    addFilterOption(filter, 'key', '-1');
+    addFilterOption(filter, 'older-than', '12h');
+    addFilterOption(filter, 'min-size', '1K');
+    addFilterOption(filter, 'unattached');
+    addFilterOption(filter, 'orphaned');
+    expect(filter).toEqual({
+      owner: 0,
+      creator: 65534,
+      keys: [0x1234, -1],
+      olderThan: 43_200,
+      minSize: 1024n,
+      unattached: true,
+      orphaned: true,
+    });
+  });
+
+  it.each([
+    ['owner', 'no-such-user-here', "unknown user: 'no-such-user-here'"],
+    ['creator', '4294967295', "failed to parse user: '4294967295'"],
+    ['key', '0xg', "failed to parse key: '0xg'"],
+    ['older-than', '7', "failed to parse duration: '7' (use 90s, 30m, 12h or 7d)"],
+    ['min-size', '1Q', "failed to parse size: '1Q'"],
+  ] as const)('--%s %s: %s', (option, value, message) => {
+    expect(() => addFilterOption({}, option, value)).toThrow(new FilterArgumentError(message));
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Our additions to lsipc's listing: the cleanup filters and the HOLDERS column, sharing one pass
+ * over /proc. Nothing here runs unless a filter or HOLDERS is asked for.
+ */
+import {
+  type FileIdentity,
+  type HolderScan,
+  hasFilter,
+  holdersOf,
+  type IpcObject,
+  selectObjects,
+} from '@ipcutils/core';
+import type { Entry } from './collect.js';
+import type { ListedObject, RowContext } from './rows.js';
+
+/** The entries that pass the filters, in their order; HOLDERS answers recorded in the context. */
+export function applyCleanup(context: RowContext, entries: Entry[]): Entry[] {
+  const { options, sources } = context;
+  const showHolders = options.columns.includes('HOLDERS');
+  const filtering = hasFilter(options.filter);
+  if (!showHolders && !filtering) return entries;
+
+  const objects: IpcObject[] = [];
+  for (const entry of entries) {
+    if (entry.kind === 'global') continue;
+    const object = identify(entry, (path) => sources.fileIdentity(path));
+    if (object !== undefined) objects.push(object);
+  }
+  let scan: HolderScan | undefined;
+  if (showHolders) {
+    scan = sources.scanHolders({
+      sysv: objects.some((object) => object.kind === 'shm' && object.record.nattch > 0),
+      files: objects.flatMap((object) => ('file' in object ? [object.file] : [])),
+    });
+    for (const object of objects) {
+      const answer = holdersOf(scan, object);
+      if (answer !== undefined) context.setHolders(object.record, answer);
+    }
+  }
+  if (!filtering) return entries;
+  const selection = selectObjects(objects, options.filter, {
+    now: context.now,
+    processes: sources.processes(),
+    semPids: (set) => sources.semPids(set),
+    holders: scan ?? ((request) => sources.scanHolders(request)),
+  });
+  const kept = new Set<object>(selection.selected.map(({ object }) => object.record));
+  return entries.filter((entry) => entry.kind !== 'global' && kept.has(entry.record));
+}
+
+/** The IpcObject of a listed record; a POSIX file gone since the listing has none. */
+function identify(
+  listed: ListedObject,
+  fileIdentity: (path: string) => FileIdentity | undefined,
+): IpcObject | undefined {
+  switch (listed.kind) {
+    case 'shm':
+    case 'msg':
+    case 'sem':
+      return listed;
+    default: {
+      const file = fileIdentity(listed.record.path);
+      return file === undefined ? undefined : ({ ...listed, file } as IpcObject);
+    }
+  }
+}

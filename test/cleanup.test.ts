@@ -1,0 +1,443 @@
+/**
+ * Leak cleanup end to end, as users meet it: processes create, attach, map and hold objects, some
+ * are killed with SIGKILL, and the built lsipc (and ipcrm) must tell the orphans from the objects
+ * live processes use. Each scenario runs in its own IPC, mount and pid namespace (its own /proc,
+ * so that only its processes count, and so that a pid can be handed out again on purpose).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type IpcNamespace, NOBODY, type RunResult, type User, withNamespace } from './helpers/namespace.js';
+import { buildScript } from './helpers/script.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const LSIPC = join(ROOT, 'bin', 'lsipc');
+const IPCRM = join(ROOT, 'bin', 'ipcrm');
+
+// Runs inside the namespace: each argument an action, then prints {"pid": …, action: id} and
+// "ready", and keeps everything until it is killed. Actions:
+//   shm:KEY[:attach]  attach:KEY  sem:KEY[:op]  semop:KEY  msg:KEY[:send]
+//   pshm:NAME[:map|:open]  psem:NAME[:open]  pmq:NAME[:open]
+const HOLDER_SCRIPT = `
+import {
+  attachShm, createMsgQueue, createSemSet, createShm, getSemSet, getShm, openMqueue, openPosixSem,
+  openPosixShm, semopSync, sendMessageSync,
+} from '@ipcutils/core';
+
+const keep = [];
+const ids = {};
+for (const action of process.argv.slice(2)) {
+  const [what, arg, how] = action.split(':');
+  switch (what) {
+    case 'shm': {
+      const id = createShm({ key: Number(arg), size: 4096, mode: 0o644, exclusive: true });
+      if (how === 'attach') keep.push(attachShm(id));
+      ids[action] = id;
+      break;
+    }
+    case 'attach':
+      ids[action] = getShm(Number(arg));
+      keep.push(attachShm(ids[action]));
+      break;
+    case 'sem': {
+      const id = createSemSet({ key: Number(arg), nsems: 2, mode: 0o644, exclusive: true });
+      if (how === 'op') semopSync(id, [{ num: 1, op: 1 }]);
+      ids[action] = id;
+      break;
+    }
+    case 'semop':
+      ids[action] = getSemSet(Number(arg));
+      semopSync(ids[action], [{ num: 0, op: 1 }]);
+      break;
+    case 'msg': {
+      const id = createMsgQueue({ key: Number(arg), mode: 0o644, exclusive: true });
+      if (how === 'send') sendMessageSync(id, { type: 1, data: 'left behind' });
+      ids[action] = id;
+      break;
+    }
+    case 'pshm': {
+      const handle = openPosixShm('/' + arg, { create: true, mode: 0o644, size: 4096 });
+      if (how === 'map') {
+        keep.push(handle.map());
+        handle.close();
+      } else if (how === 'open') keep.push(handle);
+      else handle.close();
+      break;
+    }
+    case 'psem': {
+      const handle = openPosixSem('/' + arg, { create: true, mode: 0o644, value: 1 });
+      if (how === 'open') keep.push(handle);
+      else handle.close();
+      break;
+    }
+    case 'pmq': {
+      const handle = openMqueue('/' + arg, { create: true, mode: 0o644 });
+      if (how === 'open') keep.push(handle);
+      else handle.close();
+      break;
+    }
+    default:
+      throw new Error('unknown action ' + action);
+  }
+}
+console.log(JSON.stringify({ pid: process.pid, ids }));
+console.log('ready');
+setInterval(() => {}, 1 << 30);
+`;
+
+let holderScript: string;
+
+beforeAll(async () => {
+  for (const bin of [LSIPC, IPCRM]) {
+    if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`node scripts/build.mjs\` first`);
+  }
+  holderScript = await buildScript(HOLDER_SCRIPT);
+}, 60_000);
+
+interface Holder {
+  /** The pid inside the namespace. */
+  pid: number;
+  ids: Record<string, number>;
+  child: ChildProcess;
+}
+
+/** Starts a process doing `actions` inside the namespace and waits until it has done them. */
+function start(ns: IpcNamespace, actions: readonly string[], user?: User): Promise<Holder> {
+  const child = ns.spawn('node', [holderScript, ...actions], user ? { user } : {});
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const lines = stdout.split('\n');
+      if (lines.includes('ready')) {
+        const { pid, ids } = JSON.parse(lines[0] ?? '') as { pid: number; ids: Record<string, number> };
+        resolve({ pid, ids, child });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`holder exited (${code}) before ready: ${stderr}`)));
+  });
+}
+
+/** SIGKILL inside the namespace (the spawned nsenter is only its parent), then waits until it is reaped. */
+async function kill(ns: IpcNamespace, holder: Holder): Promise<void> {
+  const exited = new Promise<void>((resolve) => {
+    if (holder.child.exitCode !== null || holder.child.signalCode !== null) resolve();
+    else holder.child.once('exit', () => resolve());
+  });
+  const result = await ns.run('kill', ['-KILL', String(holder.pid)]);
+  expect(result.status).toBe(0);
+  await exited;
+}
+
+function lsipc(ns: IpcNamespace, args: readonly string[], user?: User): Promise<RunResult> {
+  return ns.run(LSIPC, args, user ? { user } : {});
+}
+
+/** What lsipc selects with these arguments, as "shm:3" or "pshm:name" (queues keep their "/"). */
+async function selected(ns: IpcNamespace, args: readonly string[], user?: User): Promise<string[]> {
+  const result = await lsipc(ns, [...args, '--typed-json', '-o', '+TYPE'], user);
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  const table =
+    Object.values(JSON.parse(result.stdout) as Record<string, Record<string, unknown>[]>)[0] ?? [];
+  return table.map((row) => `${row.type}:${row.id ?? row.name}`);
+}
+
+function ipcrm(ns: IpcNamespace, args: readonly string[], user?: User): Promise<RunResult> {
+  return ns.run(IPCRM, args, user ? { user } : {});
+}
+
+/**
+ * Every object in the namespace, read without our tools: /proc/sysvipc and the two directories.
+ * "shm:ID", "msg:ID", "sem:ID", "pshm:NAME", "psem:NAME", "pmsg:/NAME", sorted.
+ */
+async function remaining(ns: IpcNamespace): Promise<string[]> {
+  const objects: string[] = [];
+  for (const kind of ['shm', 'msg', 'sem'] as const) {
+    const table = (await ns.run('cat', [`/proc/sysvipc/${kind}`])).stdout.split('\n').slice(1);
+    for (const line of table) {
+      const id = line.trim().split(/\s+/)[1];
+      if (id !== undefined) objects.push(`${kind}:${id}`);
+    }
+  }
+  for (const name of (await ns.run('ls', ['-A', '/dev/shm'])).stdout.split('\n').filter(Boolean)) {
+    objects.push(name.startsWith('sem.') ? `psem:${name.slice(4)}` : `pshm:${name}`);
+  }
+  for (const name of (await ns.run('ls', ['-A', '/dev/mqueue'])).stdout.split('\n').filter(Boolean)) {
+    objects.push(`pmsg:/${name}`);
+  }
+  return objects.sort();
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('System V segments', () => {
+  it('a process that created and attached a segment is killed: --orphaned selects it', async () => {
+    await withNamespace(
+      async (ns) => {
+        const victim = await start(ns, ['shm:0x1001:attach']);
+        const id = victim.ids['shm:0x1001:attach'];
+        expect(await selected(ns, ['-m', '--orphaned'])).toEqual([]);
+        await kill(ns, victim);
+        expect(await selected(ns, ['-m', '--orphaned'])).toEqual([`shm:${id}`]);
+        expect(await selected(ns, ['--orphaned'])).toEqual([`shm:${id}`]);
+        expect(await ipcrm(ns, ['--orphaned', '--dry-run'])).toEqual({
+          stdout: `would remove shared memory segment id \`${id}'\n`,
+          stderr: '',
+          status: 0,
+        });
+        expect(await remaining(ns)).toEqual([`shm:${id}`]);
+        expect(await ipcrm(ns, ['--orphaned'])).toEqual({ stdout: '', stderr: '', status: 0 });
+        expect(await remaining(ns)).toEqual([]);
+        // Nothing left to select: still a success.
+        expect(await ipcrm(ns, ['--orphaned', '-v'])).toEqual({ stdout: '', stderr: '', status: 0 });
+      },
+      { pid: true },
+    );
+  });
+
+  it('never selects a segment attached by a live process, one whose creator lives, one attached by another live process', async () => {
+    await withNamespace(
+      async (ns) => {
+        const live = await start(ns, ['shm:0x2001:attach', 'shm:0x2002']);
+        const creator = await start(ns, ['shm:0x2003', 'shm:0x2004:attach']);
+        const attacher = await start(ns, ['attach:0x2003']);
+        await kill(ns, creator);
+        const ids = { ...live.ids, ...creator.ids };
+        // The control: the killed creator's other segment, which nobody attaches.
+        expect(await selected(ns, ['-m', '--orphaned'])).toEqual([`shm:${ids['shm:0x2004:attach']}`]);
+        const holders = await lsipc(ns, ['-m', '-o', 'KEY,NATTCH,HOLDERS', '--raw', '--noheadings']);
+        expect(holders.stdout).toBe(
+          [
+            `0x00002001 1 ${live.pid}(node)`,
+            '0x00002002 0 ',
+            `0x00002003 1 ${attacher.pid}(node)`,
+            '0x00002004 0 ',
+            '',
+          ].join('\n'),
+        );
+        const control = ids['shm:0x2004:attach'];
+        // Named objects are candidates only: a live one is left alone, and that is no failure.
+        expect(await ipcrm(ns, ['--orphaned', '-v', '-m', String(ids['shm:0x2001:attach'])])).toEqual({
+          stdout: '',
+          stderr: '',
+          status: 0,
+        });
+        expect(await ipcrm(ns, ['--orphaned', '-v'])).toEqual({
+          stdout: `removing shared memory segment id \`${control}'\n`,
+          stderr: '',
+          status: 0,
+        });
+        expect(await remaining(ns)).toEqual(
+          [ids['shm:0x2001:attach'], ids['shm:0x2002'], ids['shm:0x2003']].map((id) => `shm:${id}`).sort(),
+        );
+      },
+      { pid: true },
+    );
+  });
+
+  it("pid reuse: a new process with the dead creator's pid does not keep the segment alive", async () => {
+    await withNamespace(
+      async (ns) => {
+        const creator = await start(ns, ['shm:0x3001:attach']);
+        const id = creator.ids['shm:0x3001:attach'];
+        await kill(ns, creator);
+        // Past the recorded second and the margin for btime's rounding (PID_REUSE_MARGIN_SECONDS).
+        await sleep(3200);
+        // The next pid handed out in this pid namespace is the creator's.
+        const reuse = await ns.sh(
+          `echo ${creator.pid - 1} > /proc/sys/kernel/ns_last_pid; sleep 1000 >/dev/null 2>&1 & echo $!`,
+        );
+        expect(Number(reuse.stdout.trim())).toBe(creator.pid);
+        const now = await lsipc(ns, ['-m', '-o', 'ID,CPID,LPID,NATTCH', '--raw', '--noheadings']);
+        expect(now.stdout).toBe(`${id} ${creator.pid} ${creator.pid} 0\n`);
+        expect((await ns.run('cat', [`/proc/${creator.pid}/comm`])).stdout).toBe('sleep\n');
+        expect(await selected(ns, ['-m', '--orphaned'])).toEqual([`shm:${id}`]);
+        const report = JSON.parse((await ipcrm(ns, ['--orphaned', '--json'])).stdout);
+        expect(report.removed).toEqual([expect.objectContaining({ type: 'shm', id, key: 0x3001 })]);
+        expect(report.selected[0].pids).toEqual([
+          { role: 'creator', pid: creator.pid, state: 'reused' },
+          { role: 'last-operation', pid: creator.pid, state: 'reused' },
+        ]);
+        expect(await remaining(ns)).toEqual([]);
+      },
+      { pid: true },
+    );
+  });
+});
+
+describe('System V semaphore sets and queues', () => {
+  it('selects those whose users died; never those a live process used; unused ones only with --older-than', async () => {
+    await withNamespace(
+      async (ns) => {
+        const dead = await start(ns, [
+          'sem:0x4001:op',
+          'msg:0x4002:send',
+          'sem:0x4005',
+          'msg:0x4006',
+          'sem:0x4007:op',
+        ]);
+        const live = await start(ns, ['sem:0x4003:op', 'msg:0x4004:send', 'semop:0x4007']);
+        await kill(ns, dead);
+        const id = (holder: Holder, action: string) => holder.ids[action];
+        expect(await selected(ns, ['--orphaned'])).toEqual([
+          `msg:${id(dead, 'msg:0x4002:send')}`,
+          `sem:${id(dead, 'sem:0x4001:op')}`,
+        ]);
+        expect(await selected(ns, ['-s', '--orphaned', '--older-than', '0s'])).toEqual([
+          `sem:${id(dead, 'sem:0x4001:op')}`,
+          `sem:${id(dead, 'sem:0x4005')}`,
+        ]);
+        expect(await selected(ns, ['-q', '--orphaned', '--older-than', '0s'])).toEqual([
+          `msg:${id(dead, 'msg:0x4002:send')}`,
+          `msg:${id(dead, 'msg:0x4006')}`,
+        ]);
+        // Nothing is that old yet.
+        expect(await selected(ns, ['--orphaned', '--older-than', '1h'])).toEqual([]);
+        const sems = (...keys: string[]) =>
+          keys.map((action) => `sem:${dead.ids[action] ?? live.ids[action]}`);
+        const queues = (...keys: string[]) =>
+          keys.map((action) => `msg:${dead.ids[action] ?? live.ids[action]}`);
+        expect(await ipcrm(ns, ['--orphaned'])).toEqual({ stdout: '', stderr: '', status: 0 });
+        expect(await remaining(ns)).toEqual(
+          [
+            ...sems('sem:0x4005', 'sem:0x4007:op', 'sem:0x4003:op'),
+            ...queues('msg:0x4006', 'msg:0x4004:send'),
+          ].sort(),
+        );
+        // The never-used set goes once --older-than says how old is dead; queues are not candidates.
+        expect(await ipcrm(ns, ['--orphaned', '--older-than', '0s', '--all=sem'])).toEqual({
+          stdout: '',
+          stderr: '',
+          status: 0,
+        });
+        expect(await remaining(ns)).toEqual(
+          [...sems('sem:0x4007:op', 'sem:0x4003:op'), ...queues('msg:0x4006', 'msg:0x4004:send')].sort(),
+        );
+      },
+      { pid: true },
+    );
+  });
+});
+
+describe('POSIX objects', () => {
+  it('selects those nobody maps or holds open, and shows who holds the others', async () => {
+    await withNamespace(
+      async (ns) => {
+        const live = await start(ns, [
+          'pshm:mapped:map',
+          'pshm:opened:open',
+          'pshm:closed',
+          'psem:held:open',
+          'pmq:held:open',
+        ]);
+        const dead = await start(ns, ['pshm:dead:map', 'psem:deadsem:open', 'pmq:deadq:open']);
+        await kill(ns, dead);
+        // Kinds in util-linux order, each in readdir order.
+        expect((await selected(ns, ['--orphaned'])).sort()).toEqual([
+          'pmsg:/deadq',
+          'psem:deadsem',
+          'pshm:closed',
+          'pshm:dead',
+        ]);
+        expect((await selected(ns, ['-M', '--unattached'])).sort()).toEqual(['pshm:closed', 'pshm:dead']);
+        const shown = await lsipc(ns, ['-M', '-o', 'NAME,HOLDERS', '--raw', '--noheadings']);
+        expect(shown.stdout.split('\n').sort()).toEqual(
+          ['', 'closed ', 'dead ', `mapped ${live.pid}(node)`, `opened ${live.pid}(node)`].sort(),
+        );
+        const queues = await lsipc(ns, ['-Q', '--holders', '-o', 'NAME', '--raw', '--noheadings']);
+        expect(queues.stdout.split('\n').sort()).toEqual(['', '/deadq ', `/held ${live.pid}(node)`].sort());
+        const sems = await lsipc(ns, ['-S', '-o', 'NAME', '--holders', '--raw', '--noheadings']);
+        expect(sems.stdout.split('\n').sort()).toEqual(['', 'deadsem ', `held ${live.pid}(node)`].sort());
+        const removal = await ipcrm(ns, ['--orphaned', '--json']);
+        expect(removal.status).toBe(0);
+        expect(
+          JSON.parse(removal.stdout)
+            .removed.map((object: { name: string }) => object.name)
+            .sort(),
+        ).toEqual(['/deadq', 'closed', 'dead', 'deadsem']);
+        expect(await remaining(ns)).toEqual(['pmsg:/held', 'psem:held', 'pshm:mapped', 'pshm:opened']);
+      },
+      { pid: true },
+    );
+  });
+
+  it('processes an unprivileged user may not inspect make the answer "unknown", and nothing is selected', async () => {
+    await withNamespace(
+      async (ns) => {
+        const dead = await start(ns, ['pshm:dead:map']);
+        await kill(ns, dead);
+        expect(await selected(ns, ['-M', '--orphaned'])).toEqual(['pshm:dead']);
+        // Root's processes (the namespace's init among them) hide their maps and descriptors from nobody.
+        expect(await selected(ns, ['-M', '--orphaned'], NOBODY)).toEqual([]);
+        const shown = await lsipc(ns, ['-M', '-o', 'NAME,HOLDERS', '--raw', '--noheadings'], NOBODY);
+        expect(shown).toEqual({ stdout: 'dead unknown\n', stderr: '', status: 0 });
+        const typed = await lsipc(ns, ['-M', '-o', 'NAME,HOLDERS', '--typed-json'], NOBODY);
+        expect(JSON.parse(typed.stdout)).toEqual({ 'posix-sharedmemory': [{ name: 'dead', holders: null }] });
+        expect(await ipcrm(ns, ['--orphaned'], NOBODY)).toEqual({ stdout: '', stderr: '', status: 0 });
+        expect(await remaining(ns)).toEqual(['pshm:dead']);
+      },
+      { pid: true },
+    );
+  });
+});
+
+describe('an unprivileged user', () => {
+  it("removes its own orphans and reports root's as permission denied, exit 1", async () => {
+    await withNamespace(
+      async (ns) => {
+        const mine = await start(ns, ['shm:0x6001:attach', 'sem:0x6002:op', 'msg:0x6003:send'], NOBODY);
+        const roots = await start(ns, ['shm:0x6101:attach', 'sem:0x6102:op']);
+        const alive = await start(ns, ['shm:0x6201:attach'], NOBODY);
+        await kill(ns, mine);
+        await kill(ns, roots);
+        const rootShm = roots.ids['shm:0x6101:attach']!;
+        const rootSem = roots.ids['sem:0x6102:op']!;
+        const result = await ipcrm(ns, ['--orphaned', '-v'], NOBODY);
+        expect(result.status).toBe(1);
+        // Kinds in ipcrm's order, each by id: nobody's objects were made first.
+        expect(result.stdout).toBe(
+          [
+            `removing shared memory segment id \`${mine.ids['shm:0x6001:attach']}'`,
+            `removing shared memory segment id \`${rootShm}'`,
+            `removing semaphore id \`${mine.ids['sem:0x6002:op']}'`,
+            `removing semaphore id \`${rootSem}'`,
+            `removing message queue id \`${mine.ids['msg:0x6003:send']}'`,
+            '',
+          ].join('\n'),
+        );
+        expect(result.stderr).toBe(
+          `ipcrm: permission denied for id (${rootShm})\nipcrm: permission denied for id (${rootSem})\n`,
+        );
+        expect(await remaining(ns)).toEqual(
+          [`shm:${rootShm}`, `sem:${rootSem}`, `shm:${alive.ids['shm:0x6201:attach']}`].sort(),
+        );
+        const report = JSON.parse((await ipcrm(ns, ['--orphaned', '--json'], NOBODY)).stdout);
+        expect(report.removed).toEqual([]);
+        expect(report.failed).toEqual([
+          expect.objectContaining({
+            type: 'shm',
+            id: rootShm,
+            owner: 0,
+            error: { code: 'EPERM', message: 'Operation not permitted' },
+          }),
+          expect.objectContaining({
+            type: 'sem',
+            id: rootSem,
+            owner: 0,
+            error: { code: 'EPERM', message: 'Operation not permitted' },
+          }),
+        ]);
+        // Root removes them.
+        expect(await ipcrm(ns, ['--orphaned'])).toEqual({ stdout: '', stderr: '', status: 0 });
+        expect(await remaining(ns)).toEqual([`shm:${alive.ids['shm:0x6201:attach']}`]);
+      },
+      { pid: true },
+    );
+  });
+});
