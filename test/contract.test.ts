@@ -2,7 +2,7 @@
 // stdout with an empty stderr; an unknown option exits 1 with the message and the try-help line
 // on stderr and nothing on stdout.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 

@@ -61,7 +61,12 @@ function call(funcName: string, retType: number, paramsType: unknown[], paramsVa
 const inFlight = new Set<unknown[]>();
 
 /** A call whose errno is not wanted: ffi-rs's errno capture costs ~30% of a call. */
-function callNoErrno(funcName: string, retType: number, paramsType: unknown[], paramsValue: unknown[]): number {
+function callNoErrno(
+  funcName: string,
+  retType: number,
+  paramsType: unknown[],
+  paramsValue: unknown[],
+): number {
   return ffi().load({
     library: LIBRARY,
     funcName,
