@@ -5,6 +5,7 @@
  */
 import {
   addFilterOption,
+  FILTER_OPTIONS,
   FilterArgumentError,
   type FilterOption,
   hasFilter,
@@ -92,15 +93,7 @@ const LONG_OPTIONS = [
   { name: 'json', hasArg: 'no', key: 'json' },
 ] as const satisfies readonly LongOption[];
 
-const FILTER_OPTIONS: ReadonlySet<string> = new Set<FilterOption>([
-  'owner',
-  'creator',
-  'key',
-  'older-than',
-  'min-size',
-  'unattached',
-  'orphaned',
-]);
+const FILTER_OPTION_KEYS: ReadonlySet<string> = new Set(FILTER_OPTIONS);
 
 const BY_ID: Record<string, SysvType> = { m: 'shm', q: 'msg', s: 'sem' };
 const BY_KEY: Record<string, SysvType> = { M: 'shm', Q: 'msg', S: 'sem' };
@@ -211,7 +204,7 @@ function applyOption(
   state: OptionState,
 ): Diagnostic | 'help' | 'version' | undefined {
   const value = option.value ?? '';
-  if (FILTER_OPTIONS.has(option.key)) {
+  if (FILTER_OPTION_KEYS.has(option.key)) {
     try {
       addFilterOption(state.filter, option.key as FilterOption, value);
     } catch (error) {

@@ -1,6 +1,6 @@
+import { ParseError, parseDuration } from '@ipcutils/core';
 import type { Io } from '@ipcutils/core/cli';
 import { parseCommandLine, reportUsageError } from '../common/cli.js';
-import { parseDuration } from '../common/duration.js';
 import { formatHelp } from './help.js';
 
 export interface RmfifoOptions {
@@ -29,8 +29,10 @@ export function parseOptions(argv: readonly string[], io: Io): RmfifoOptions | n
   let olderThanMs: number | undefined;
   const olderThan = args['older-than'];
   if (typeof olderThan === 'string') {
-    olderThanMs = parseDuration(olderThan);
-    if (olderThanMs === undefined) {
+    try {
+      olderThanMs = parseDuration(olderThan) * 1000;
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error;
       reportUsageError(io, `invalid duration: '${olderThan}' (use e.g. 90s, 30m, 12h, 7d)`);
       return 1;
     }

@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { colorLevel } from '../../src/common/color.js';
-import { parseDuration } from '../../src/common/duration.js';
 import { escapeControlCharacters } from '../../src/common/escape.js';
 import { describeHolders } from '../../src/common/holders.js';
 import { formatMode } from '../../src/common/mode.js';
-
-describe('parseDuration', () => {
-  it.each([
-    ['90s', 90_000],
-    ['30m', 1_800_000],
-    ['12h', 43_200_000],
-    ['7d', 604_800_000],
-    ['0s', 0],
-  ])('%s is %d ms', (text, ms) => {
-    expect(parseDuration(text)).toBe(ms);
-  });
-
-  it.each(['', '5', 's', '1.5h', '-1d', '1w', ' 1d', '1D', '99999999999999999d'])('rejects %j', (text) => {
-    expect(parseDuration(text)).toBeUndefined();
-  });
-});
 
 describe('colorLevel', () => {
   it('colours only a terminal, unless NO_COLOR or FORCE_COLOR says otherwise', () => {
