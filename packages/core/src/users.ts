@@ -144,9 +144,12 @@ class NameTable {
   ) {}
 
   name(id: number): string | undefined {
+    // Called once per row of a listing: one map lookup when the id has a name.
+    const cached = this.cache.get(id);
+    if (cached !== undefined) return cached;
     // uid_t and gid_t are 32-bit unsigned; anything else has no entry.
     if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) return undefined;
-    if (this.cache.has(id)) return this.cache.get(id);
+    if (this.cache.has(id)) return undefined;
     this.useFile ??= this.filesFirst();
     const name = (this.useFile ? this.file().get(id) : undefined) ?? this.lookup(id);
     this.cache.set(id, name);

@@ -84,11 +84,16 @@ export function invocationName(
 
 /** Writes all of `text` to a file descriptor, waiting out EAGAIN on non-blocking pipes. */
 function writeAll(fd: number, text: string): void {
-  let data = Buffer.from(text);
+  // ASCII text (nearly all output) is written from the string itself: latin1 then writes the same
+  // bytes as UTF-8, with no Buffer copy of a listing (none at all for a large string made by
+  // Buffer#toString, which is external). Only a partial write leaves a Buffer for the rest.
+  let data: string | Buffer = Buffer.byteLength(text) === text.length ? text : Buffer.from(text);
   while (data.length > 0) {
     try {
-      const written = writeSync(fd, data);
-      data = data.subarray(written);
+      const written: number =
+        typeof data === 'string' ? writeSync(fd, data, null, 'latin1') : writeSync(fd, data);
+      if (written === data.length) return;
+      data = (typeof data === 'string' ? Buffer.from(data, 'latin1') : data).subarray(written);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') continue;
@@ -128,7 +133,7 @@ export function processIo(): Io & { flush(): void } {
   let pendingLength = 0;
   const flush = (): void => {
     if (pending.length === 0) return;
-    const text = pending.join('');
+    const text = pending.length === 1 ? pending[0]! : pending.join('');
     pending.length = 0;
     pendingLength = 0;
     writeAll(1, text);

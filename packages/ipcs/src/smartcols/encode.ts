@@ -70,15 +70,20 @@ export function quoteExport(data: string): string {
 
 /** ul_jsonwrt's string quoting: `"` and `\` escaped, control characters as \b \f \n \r \t or \u00NN. */
 export function quoteJson(data: string): string {
-  if (!JSON_SPECIAL.test(data)) return `"${data}"`;
-  let text = '"';
+  return `"${jsonEscapeInner(data)}"`;
+}
+
+/** The text between the quotes of quoteJson(data): `data` itself unless it has something to escape. */
+export function jsonEscapeInner(data: string): string {
+  if (!JSON_SPECIAL.test(data)) return data;
+  let text = '';
   for (const char of data) {
     const code = char.charCodeAt(0);
     if (char === '"' || char === '\\') text += `\\${char}`;
     else if (code >= 0x20) text += char;
     else text += JSON_ESCAPES[code] ?? `\\u00${code.toString(16).padStart(2, '0')}`;
   }
-  return `${text}"`;
+  return text;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON must escape exactly the control characters.

@@ -5,6 +5,7 @@
  */
 import { encodeSafe, toShellVarName } from './encode.js';
 import { type FitColumn, fitToTerminal } from './fit.js';
+import { TextOutput } from './output.js';
 import type { RenderOptions, Table } from './types.js';
 
 /** Cells ready to print, row by row in one flat array: safe-encoded text and its width. */
@@ -20,24 +21,33 @@ interface Layout {
   last: number;
 }
 
-/** Printable ASCII without a "\\x" (the common case: the text is its own encoding and width). */
-const PLAIN = /^[\x20-\x5b\x5d-\x7e]*$/;
-
-/** Encodes `count` cells per row from `rows` into one flat array (null cells become ""). */
+/** Encodes `count` cells per row from `rows` into `cells` (null cells become ""). */
 function encodeCells(
   rows: readonly (readonly (string | null | undefined)[])[],
   count: number,
   utf8: boolean,
-): Printable {
-  const texts = new Array<string>(rows.length * count);
-  const widths = new Int32Array(rows.length * count);
+  cells: Printable,
+): void {
+  const { texts, widths } = cells;
   let i = 0;
-  for (const row of rows) {
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
     for (let c = 0; c < count; c++, i++) {
       const data = row[c];
       if (!data) {
         texts[i] = '';
-      } else if (PLAIN.test(data)) {
+        continue;
+      }
+      // Printable ASCII without a backslash (nearly every cell) is its own encoding, as wide as long.
+      let plain = true;
+      for (let k = 0; k < data.length; k++) {
+        const code = data.charCodeAt(k);
+        if (code < 0x20 || code > 0x7e || code === 0x5c) {
+          plain = false;
+          break;
+        }
+      }
+      if (plain) {
         texts[i] = data;
         widths[i] = data.length;
       } else {
@@ -47,23 +57,64 @@ function encodeCells(
       }
     }
   }
-  return { texts, widths };
+}
+
+function printable(cells: number): Printable {
+  return { texts: new Array<string>(cells), widths: new Int32Array(cells) };
 }
 
 export function renderHuman(table: Table, options: RenderOptions): string {
   const { columns, rows } = table;
   const ncols = columns.length;
   const utf8 = options.utf8 === true;
-  const cells = encodeCells(rows, ncols, utf8);
   const headings = options.noHeadings !== true;
   const names = columns.map((column) => (options.shellVar ? toShellVarName(column.name) : column.name));
-  const header = encodeCells([names], ncols, utf8);
+  const header = printable(ncols);
+  encodeCells([names], ncols, utf8, header);
+  const cells = printable(rows.length * ncols);
+  encodeCells(rows, ncols, utf8, cells);
   const layout = computeLayout(table, cells, { header, headings, terminalWidth: options.terminalWidth });
-  const lines = new Array<string>(rows.length + (headings ? 1 : 0));
-  let n = 0;
-  if (headings) lines[n++] = printLine(table, header, 0, layout);
-  for (let r = 0; r < rows.length; r++) lines[n++] = printLine(table, cells, r * ncols, layout);
-  return `${lines.join('\n')}\n`;
+  if (options.terminalWidth !== undefined) {
+    // Fitted to a terminal: cells may be truncated or wrapped, line by line as libsmartcols does.
+    const lines = new Array<string>(rows.length + (headings ? 1 : 0));
+    let n = 0;
+    if (headings) lines[n++] = printLine(table, header, 0, layout);
+    for (let r = 0; r < rows.length; r++) lines[n++] = printLine(table, cells, r * ncols, layout);
+    return `${lines.join('\n')}\n`;
+  }
+  // Not fitted: every column is at least as wide as its cells, none hidden, nothing wraps.
+  const right = columns.map((column) => column.right === true);
+  // Every line is at most as long as the columns with their separators.
+  const lineBytes = layout.widths.reduce((sum, width) => sum + width + 1, 0);
+  const out = new TextOutput((rows.length + 1) * lineBytes);
+  if (headings) printPlainLine(out, header, 0, layout.widths, right);
+  for (let r = 0; r < rows.length; r++) printPlainLine(out, cells, r * ncols, layout.widths, right);
+  return out.toString();
+}
+
+/**
+ * printLine() when no cell is wider than its column: the blanks between two cells (the padding
+ * of both and the separator) go out with the next cell's text, in one call.
+ */
+function printPlainLine(
+  out: TextOutput,
+  cells: Printable,
+  offset: number,
+  widths: readonly number[],
+  right: readonly boolean[],
+): void {
+  const { texts, widths: lengths } = cells;
+  const last = widths.length - 1;
+  let blanks = 0;
+  for (let c = 0; c <= last; c++) {
+    const length = lengths[offset + c]!;
+    const pad = widths[c]! - length;
+    // The last column is never padded on the right; a right-aligned one only on its left.
+    if (right[c] && (c < last || length > 0)) blanks += pad;
+    out.writeAfterSpaces(blanks, texts[offset + c]!);
+    blanks = right[c] ? 1 : pad + 1;
+  }
+  out.write('\n');
 }
 
 interface LayoutInput {
@@ -79,15 +130,15 @@ interface LayoutInput {
 function computeLayout(table: Table, cells: Printable, input: LayoutInput): Layout {
   const ncols = table.columns.length;
   const nrows = table.rows.length;
+  const widest = widestCells(cells.widths, ncols);
   const fit: FitColumn[] = table.columns.map((column, c) => {
     const headerWidth = input.headings ? input.header.widths[c]! : 0;
     const widthMin = Math.max(headerWidth, 1);
+    const widthMax = widest[c]!;
+    // Terminal fitting needs every width of the column, for its average and deviation.
     const cellWidths: number[] = [];
-    let widthMax = 0;
-    for (let r = 0; r < nrows; r++) {
-      const width = cells.widths[r * ncols + c]!;
-      if (width > widthMax) widthMax = width;
-      if (input.terminalWidth !== undefined) cellWidths.push(width);
+    if (input.terminalWidth !== undefined) {
+      for (let r = 0; r < nrows; r++) cellWidths.push(cells.widths[r * ncols + c]!);
     }
     const hint = column.widthHint ?? 1;
     let width = widthMax;
@@ -110,6 +161,15 @@ function computeLayout(table: Table, cells: Printable, input: LayoutInput): Layo
   if (input.terminalWidth !== undefined) fitToTerminal(fit, input.terminalWidth);
   const hidden = fit.map((column) => column.hidden);
   return { widths: fit.map((column) => column.width), hidden, last: hidden.lastIndexOf(false) };
+}
+
+/** The widest cell of each column, in one pass over the cells (row by row). */
+function widestCells(widths: Int32Array, ncols: number): Int32Array {
+  const widest = new Int32Array(ncols);
+  for (let i = 0, c = 0; i < widths.length; i++, c = c + 1 === ncols ? 0 : c + 1) {
+    if (widths[i]! > widest[c]!) widest[c] = widths[i]!;
+  }
+  return widest;
 }
 
 /** print_line() + print_data() of one row (or the header), its cells from `offset` in `cells`. */
