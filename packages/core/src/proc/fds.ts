@@ -8,9 +8,7 @@
 import type { BigIntStats } from 'node:fs';
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-
-/** The procfs mount the scan reads; tests point `procRoot` elsewhere. */
-const PROC_ROOT = '/proc';
+import { PATH_PROC } from '../paths.js';
 
 export type FdAccess = 'read' | 'write' | 'readwrite';
 
@@ -96,7 +94,8 @@ export function fileKey(stat: { dev: bigint; ino: bigint }): string {
 
 /** Reads every process's open descriptors (and pending FIFO opens) once. */
 export function scanOpenFiles(options: ScanOptions = {}): OpenFilesScan {
-  const procRoot = options.procRoot ?? PROC_ROOT;
+  // Tests point procRoot at a fixture tree.
+  const procRoot = options.procRoot ?? PATH_PROC;
   const scan: OpenFilesScan = {
     files: new Map(),
     uninspectable: [],
