@@ -1,7 +1,5 @@
 /** Named pipes (fifo(7)), created through libc's mkfifo(3). */
-import { constants } from 'node:os';
-import { IpcError } from './errors.js';
-import { check } from './ffi/call.js';
+import { assertCString, check } from './ffi/call.js';
 import * as libc from './ffi/libc.js';
 
 /**
@@ -10,14 +8,6 @@ import * as libc from './ffi/libc.js';
  * (EEXIST, ENOENT, ENOTDIR, ENAMETOOLONG, EACCES, ...).
  */
 export function makeFifo(path: string, mode = 0o666): void {
-  // ffi-rs hands strings to C as NUL-terminated: an embedded NUL would create a different file.
-  if (path.includes('\0')) {
-    throw new IpcError({
-      errno: constants.errno.EINVAL,
-      syscall: 'mkfifo',
-      object: { path },
-      message: 'Invalid argument: NUL in path',
-    });
-  }
+  assertCString(path, 'mkfifo', { path });
   check(libc.mkfifo(path, mode), 'mkfifo', { path });
 }

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { IpcError, type IpcObjectRef } from '../errors.js';
 import type { Raw } from './libc.js';
 
@@ -17,4 +18,20 @@ export function check(raw: Raw, syscall: string, object?: IpcObjectRef): number 
 export function checkPointer(raw: Raw, syscall: string, object?: IpcObjectRef): number {
   if (raw.value === 0 || raw.value === -1) throw errorFrom(raw, syscall, object);
   return raw.value;
+}
+
+/**
+ * Refuses a name or path with an embedded NUL: ffi-rs hands strings to C NUL-terminated, so the
+ * call would silently act on the object named by the part before it. EINVAL, as the kernel gives
+ * for bad names.
+ */
+export function assertCString(text: string, syscall: string, object: IpcObjectRef): void {
+  if (!text.includes('\0')) return;
+  const what = object.path === undefined ? 'name' : 'path';
+  throw new IpcError({
+    errno: constants.errno.EINVAL,
+    syscall,
+    object,
+    message: `Invalid argument: NUL in ${what}`,
+  });
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { ClosedHandleError, IpcError } from '../errors.js';
-import { check } from '../ffi/call.js';
+import { assertCString, check } from '../ffi/call.js';
 import { O_CREAT, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY } from '../ffi/constants.js';
 import { deadlineAfter, MQ_ATTR, TIMESPEC } from '../ffi/layout.js';
 import type { Raw } from '../ffi/libc.js';
@@ -80,7 +80,7 @@ const EXPIRED = Buffer.alloc(TIMESPEC.size);
 
 /** Opens (or creates) a queue; glibc requires the name to start with "/" (EINVAL otherwise). */
 export function openMqueue(name: string, options: OpenMqueueOptions = {}): PosixMqueueHandle {
-  assertCString(name, 'mq_open');
+  assertCString(name, 'mq_open', { name });
   if (options.readOnly && options.writeOnly) throw new TypeError('readOnly and writeOnly exclude each other');
   let flags = options.readOnly ? O_RDONLY : options.writeOnly ? O_WRONLY : O_RDWR;
   if (options.create) flags |= O_CREAT;
@@ -99,7 +99,7 @@ export function openMqueue(name: string, options: OpenMqueueOptions = {}): Posix
 }
 
 export function unlinkMqueue(name: string): void {
-  assertCString(name, 'mq_unlink');
+  assertCString(name, 'mq_unlink', { name });
   check(libc.mqUnlink(name), 'mq_unlink', { name });
 }
 
@@ -259,16 +259,4 @@ function readLong(buffer: Buffer, offset: number): number {
 function toBuffer(data: Uint8Array | string): Buffer {
   if (typeof data === 'string') return Buffer.from(data);
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** ffi-rs hands strings to C as NUL-terminated: an embedded NUL would silently name another queue. */
-function assertCString(name: string, syscall: string): void {
-  if (name.includes('\0')) {
-    throw new IpcError({
-      errno: EINVAL,
-      syscall,
-      object: { name },
-      message: 'Invalid argument: NUL in name',
-    });
-  }
 }

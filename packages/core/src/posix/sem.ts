@@ -4,7 +4,7 @@
  */
 import { constants } from 'node:os';
 import { ClosedHandleError, IpcError } from '../errors.js';
-import { check, checkPointer } from '../ffi/call.js';
+import { assertCString, check, checkPointer } from '../ffi/call.js';
 import { O_CREAT, O_EXCL } from '../ffi/constants.js';
 import { deadlineAfter } from '../ffi/layout.js';
 import type { Raw } from '../ffi/libc.js';
@@ -44,7 +44,7 @@ const { EAGAIN, EINTR, EINVAL, ETIMEDOUT } = constants.errno;
 const SEM_VALUE_MAX = 0x7fffffff;
 
 export function openPosixSem(name: string, options: OpenPosixSemOptions = {}): PosixSemHandle {
-  assertCString(name, 'sem_open');
+  assertCString(name, 'sem_open', { name });
   let flags = options.create ? O_CREAT : 0;
   if (options.exclusive) flags |= O_EXCL;
   const value = options.value ?? 0;
@@ -57,7 +57,7 @@ export function openPosixSem(name: string, options: OpenPosixSemOptions = {}): P
 }
 
 export function unlinkPosixSem(name: string): void {
-  assertCString(name, 'sem_unlink');
+  assertCString(name, 'sem_unlink', { name });
   check(libc.semUnlink(name), 'sem_unlink', { name });
 }
 
@@ -144,17 +144,5 @@ class SemHandle implements PosixSemHandle {
       this.inFlight--;
       if (this.closed && this.inFlight === 0) libc.semClose(this.sem);
     }
-  }
-}
-
-/** ffi-rs hands strings to C as NUL-terminated: an embedded NUL would silently name another semaphore. */
-function assertCString(name: string, syscall: string): void {
-  if (name.includes('\0')) {
-    throw new IpcError({
-      errno: EINVAL,
-      syscall,
-      object: { name },
-      message: 'Invalid argument: NUL in name',
-    });
   }
 }

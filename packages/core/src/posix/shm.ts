@@ -6,7 +6,7 @@
 import { fstatSync } from 'node:fs';
 import { constants } from 'node:os';
 import { ClosedHandleError, IpcError } from '../errors.js';
-import { check } from '../ffi/call.js';
+import { assertCString, check } from '../ffi/call.js';
 import { MAP_SHARED, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, PROT_READ, PROT_WRITE } from '../ffi/constants.js';
 import * as libc from '../ffi/libc.js';
 
@@ -47,10 +47,10 @@ export interface PosixShmMapping {
   unmap(): void;
 }
 
-const { EACCES, EFAULT, EINVAL } = constants.errno;
+const { EACCES, EFAULT } = constants.errno;
 
 export function openPosixShm(name: string, options: OpenPosixShmOptions = {}): PosixShmHandle {
-  assertCString(name, 'shm_open');
+  assertCString(name, 'shm_open', { name });
   let flags = options.readOnly ? O_RDONLY : O_RDWR;
   if (options.create) flags |= O_CREAT;
   if (options.exclusive) flags |= O_EXCL;
@@ -68,7 +68,7 @@ export function openPosixShm(name: string, options: OpenPosixShmOptions = {}): P
 }
 
 export function unlinkPosixShm(name: string): void {
-  assertCString(name, 'shm_unlink');
+  assertCString(name, 'shm_unlink', { name });
   check(libc.shmUnlink(name), 'shm_unlink', { name });
 }
 
@@ -192,16 +192,4 @@ class ShmMapping implements PosixShmMapping {
 
 function toBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** ffi-rs hands strings to C as NUL-terminated: an embedded NUL would silently name another object. */
-function assertCString(name: string, syscall: string): void {
-  if (name.includes('\0')) {
-    throw new IpcError({
-      errno: EINVAL,
-      syscall,
-      object: { name },
-      message: 'Invalid argument: NUL in name',
-    });
-  }
 }

@@ -49,6 +49,13 @@ describe('ftok', () => {
     expect(() => ftok(join(file, 'below'), 1)).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
   });
 
+  it('refuses a path with an embedded NUL instead of keying the file named before it', () => {
+    // `${file}\0x` would reach C as `file`, which exists and has a key.
+    expect(() => ftok(`${file}\0x`, 1)).toThrow(
+      expect.objectContaining({ name: 'IpcError', code: 'EINVAL', syscall: 'ftok', path: `${file}\0x` }),
+    );
+  });
+
   it('throws EACCES for nobody behind a directory it may not search', async () => {
     const locked = join(dir, 'locked');
     mkdirSync(locked);
