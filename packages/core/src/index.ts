@@ -20,5 +20,6 @@ export * from './sysv/info.js';
 export * from './sysv/msg.js';
 export * from './sysv/sem.js';
 export * from './sysv/shm.js';
+export * from './sysv/sources.js';
 export type * from './types.js';
 export * from './users.js';

@@ -8,17 +8,14 @@ import {
   getPosixSemValue,
   IpcError,
   type IpcPerm,
-  listMsgQueuesBySyscall,
+  listMsgQueues,
   listPosixMqueues,
   listPosixSems,
   listPosixShm,
-  listSemSetsBySyscall,
-  listShmSegmentsBySyscall,
+  listSemSets,
+  listShmSegments,
   PATH_DEV_MQUEUE,
   PATH_DEV_SHM,
-  readMsgQueues,
-  readSemSets,
-  readShmSegments,
   statMsgQueue,
   statSemSet,
   statShm,
@@ -52,9 +49,9 @@ interface SysvSource {
 }
 
 const SYSV_SOURCES: Record<SysvType, SysvSource> = {
-  shm: { list: () => readShmSegments() ?? listShmSegmentsBySyscall(), stat: statShm },
-  msg: { list: () => readMsgQueues() ?? listMsgQueuesBySyscall(), stat: statMsgQueue },
-  sem: { list: () => readSemSets() ?? listSemSetsBySyscall(), stat: statSemSet },
+  shm: { list: listShmSegments, stat: statShm },
+  msg: { list: listMsgQueues, stat: statMsgQueue },
+  sem: { list: listSemSets, stat: statSemSet },
 };
 
 /** The objects `--all` would remove in one category, in util-linux's order (index, then readdir). */

@@ -12,8 +12,7 @@ import { decodeMsqidDs, decodeSemidDs, decodeShmidDs, MSQID_DS, SEMID_DS, SHMID_
 import type { Raw } from '../ffi/libc.js';
 import * as libc from '../ffi/libc.js';
 import { listPosixMqueues, listPosixSems, listPosixShm } from '../posix/list.js';
-import { readMsgQueues, readSemSets, readShmSegments } from '../proc/sysvipc.js';
-import { listMsgQueuesBySyscall, listSemSetsBySyscall, listShmSegmentsBySyscall } from '../sysv/info.js';
+import { listMsgQueues, listSemSets, listShmSegments } from '../sysv/sources.js';
 import type { MsgQueue, PosixMqueue, PosixSem, PosixShm, SemSet, ShmSegment } from '../types.js';
 
 export type SysvKind = 'shm' | 'msg' | 'sem';
@@ -71,9 +70,9 @@ export function listIpcObjects(kinds: ReadonlySet<IpcKind> | readonly IpcKind[])
 }
 
 const LISTERS: Record<IpcKind, (listing: IpcListing) => void> = {
-  shm: (listing) => listSysv(listing, 'shm', () => readShmSegments() ?? listShmSegmentsBySyscall()),
-  msg: (listing) => listSysv(listing, 'msg', () => readMsgQueues() ?? listMsgQueuesBySyscall()),
-  sem: (listing) => listSysv(listing, 'sem', () => readSemSets() ?? listSemSetsBySyscall()),
+  shm: (listing) => listSysv(listing, 'shm', listShmSegments),
+  msg: (listing) => listSysv(listing, 'msg', listMsgQueues),
+  sem: (listing) => listSysv(listing, 'sem', listSemSets),
   pshm: (listing) => listPosix(listing, 'pshm', () => listPosixShm()),
   psem: (listing) => listPosix(listing, 'psem', () => listPosixSems()),
   pmsg: (listing) => {

@@ -5,23 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import {
+  getMsgLimits,
   getSemElements,
+  getSemLimits,
+  getShmLimits,
   groupName,
   IpcError,
-  listMsgQueuesBySyscall,
-  listSemSetsBySyscall,
-  listShmSegmentsBySyscall,
+  listMsgQueues,
+  listSemSets,
+  listShmSegments,
   type MsgLimits,
   type MsgQueue,
   type MsgSummary,
-  msgLimitsFromKernel,
   msgSummary,
-  readMsgLimitsFromProc,
-  readMsgQueues,
-  readSemLimitsFromProc,
-  readSemSets,
-  readShmLimitsFromProc,
-  readShmSegments,
   type SemElement,
   type SemLimits,
   type SemSet,
@@ -29,9 +25,7 @@ import {
   type ShmLimits,
   type ShmSegment,
   type ShmSummary,
-  semLimitsFromKernel,
   semSummary,
-  shmLimitsFromKernel,
   shmSummary,
   statMsgQueue,
   userName,
@@ -80,16 +74,16 @@ export class SemReadError extends Error {
 /** The running system's IPC namespace. */
 export function systemSources(): IpcsSources {
   const listed: { msg?: MsgQueue[]; shm?: ShmSegment[]; sem?: SemSet[] } = {};
-  const msgQueues = () => (listed.msg ??= readMsgQueues() ?? listOrEmpty(listMsgQueuesBySyscall));
-  const shmSegments = () => (listed.shm ??= readShmSegments() ?? listOrEmpty(listShmSegmentsBySyscall));
-  const semSets = () => (listed.sem ??= readSemSets() ?? listOrEmpty(listSemSetsBySyscall));
+  const msgQueues = () => (listed.msg ??= listOrEmpty(listMsgQueues));
+  const shmSegments = () => (listed.shm ??= listOrEmpty(listShmSegments));
+  const semSets = () => (listed.sem ??= listOrEmpty(listSemSets));
   return {
     msgQueues,
     shmSegments,
     semSets,
-    msgLimits: () => readMsgLimitsFromProc() ?? orUndefined(msgLimitsFromKernel),
-    shmLimits: () => readShmLimitsFromProc() ?? orUndefined(shmLimitsFromKernel),
-    semLimits: () => readSemLimitsFromProc() ?? orUndefined(semLimitsFromKernel),
+    msgLimits: () => orUndefined(getMsgLimits),
+    shmLimits: () => orUndefined(getShmLimits),
+    semLimits: () => orUndefined(getSemLimits),
     msgSummary: () => orUndefined(msgSummary),
     shmSummary: () => orUndefined(shmSummary),
     semSummary: () => orUndefined(semSummary),
