@@ -101,6 +101,21 @@ export function decodeIpcPerm(buffer: Buffer, id: number): IpcPerm {
   };
 }
 
+/** What IPC_SET may change in the ipc_perm of any System V object. */
+export interface IpcPermChanges {
+  uid?: number;
+  gid?: number;
+  /** Permission bits; only the low nine are written (the kernel keeps its own SHM_* bits). */
+  mode?: number;
+}
+
+/** Patches an IPC_STAT record's ipc_perm in place, for the IPC_SET that follows. */
+export function writeIpcPermChanges(buffer: Buffer, changes: IpcPermChanges): void {
+  if (changes.uid !== undefined) buffer.writeUInt32LE(changes.uid, IPC_PERM.uid);
+  if (changes.gid !== undefined) buffer.writeUInt32LE(changes.gid, IPC_PERM.gid);
+  if (changes.mode !== undefined) buffer.writeUInt32LE(changes.mode & 0o777, IPC_PERM.mode);
+}
+
 // The decoders spell out every field in one literal: spreading decodeIpcPerm() into them put
 // V8 on a slow path (~10 µs an object), which listings and `ipcrm -a` pay 30,000 times.
 

@@ -15,7 +15,7 @@ import {
   MSG_EXCEPT,
   MSG_NOERROR,
 } from '../ffi/constants.js';
-import { decodeMsqidDs, IPC_PERM, MSQID_DS } from '../ffi/layout.js';
+import { decodeMsqidDs, type IpcPermChanges, MSQID_DS, writeIpcPermChanges } from '../ffi/layout.js';
 import * as libc from '../ffi/libc.js';
 import type { MsgQueue } from '../types.js';
 import { msgLimitsFromKernel } from './info.js';
@@ -29,10 +29,7 @@ export interface CreateMsgQueueOptions {
   exclusive?: boolean;
 }
 
-export interface MsgQueueChanges {
-  uid?: number;
-  gid?: number;
-  mode?: number;
+export interface MsgQueueChanges extends IpcPermChanges {
   /** Maximum bytes on the queue; raising it above msgmnb needs CAP_SYS_RESOURCE (else EPERM). */
   qbytes?: number;
 }
@@ -89,9 +86,7 @@ export function statMsgQueue(id: number): MsgQueue {
 /** Changes owner, permission bits and qbytes (IPC_STAT, then IPC_SET of the patched record). */
 export function setMsgQueue(id: number, changes: MsgQueueChanges): void {
   const ds = readMsqidDs(id);
-  if (changes.uid !== undefined) ds.writeUInt32LE(changes.uid, IPC_PERM.uid);
-  if (changes.gid !== undefined) ds.writeUInt32LE(changes.gid, IPC_PERM.gid);
-  if (changes.mode !== undefined) ds.writeUInt32LE(changes.mode & 0o777, IPC_PERM.mode);
+  writeIpcPermChanges(ds, changes);
   if (changes.qbytes !== undefined) ds.writeBigUInt64LE(BigInt(changes.qbytes), MSQID_DS.qbytes);
   check(libc.msgctl(id, IPC_SET, ds), 'msgctl', { id });
 }

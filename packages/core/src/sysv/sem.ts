@@ -20,7 +20,14 @@ import {
   SETALL,
   SETVAL,
 } from '../ffi/constants.js';
-import { decodeSemidDs, IPC_PERM, SEMBUF, SEMID_DS, timeoutOf } from '../ffi/layout.js';
+import {
+  decodeSemidDs,
+  type IpcPermChanges,
+  SEMBUF,
+  SEMID_DS,
+  timeoutOf,
+  writeIpcPermChanges,
+} from '../ffi/layout.js';
 import * as libc from '../ffi/libc.js';
 import type { SemElement, SemSet } from '../types.js';
 
@@ -35,11 +42,7 @@ export interface CreateSemSetOptions {
   exclusive?: boolean;
 }
 
-export interface SemSetChanges {
-  uid?: number;
-  gid?: number;
-  mode?: number;
-}
+export type SemSetChanges = IpcPermChanges;
 
 /** One struct sembuf. */
 export interface SemOperation {
@@ -79,9 +82,7 @@ export function statSemSet(id: number): SemSet {
 /** Changes owner and permission bits (IPC_STAT, then IPC_SET of the patched record). */
 export function setSemSet(id: number, changes: SemSetChanges): void {
   const ds = readSemidDs(id);
-  if (changes.uid !== undefined) ds.writeUInt32LE(changes.uid, IPC_PERM.uid);
-  if (changes.gid !== undefined) ds.writeUInt32LE(changes.gid, IPC_PERM.gid);
-  if (changes.mode !== undefined) ds.writeUInt32LE(changes.mode & 0o777, IPC_PERM.mode);
+  writeIpcPermChanges(ds, changes);
   check(libc.semctl(id, 0, IPC_SET, ds), 'semctl', { id });
 }
 

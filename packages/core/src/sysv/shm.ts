@@ -18,7 +18,7 @@ import {
   SHM_RDONLY,
   SHM_UNLOCK,
 } from '../ffi/constants.js';
-import { decodeShmidDs, IPC_PERM, SHMID_DS } from '../ffi/layout.js';
+import { decodeShmidDs, type IpcPermChanges, SHMID_DS, writeIpcPermChanges } from '../ffi/layout.js';
 import * as libc from '../ffi/libc.js';
 import type { ShmSegment } from '../types.js';
 
@@ -34,12 +34,7 @@ export interface CreateShmOptions {
 }
 
 /** The fields IPC_SET may change. */
-export interface ShmChanges {
-  uid?: number;
-  gid?: number;
-  /** Permission bits; the kernel keeps its own SHM_DEST/SHM_LOCKED bits. */
-  mode?: number;
-}
+export type ShmChanges = IpcPermChanges;
 
 export interface AttachShmOptions {
   /** Attach with SHM_RDONLY: needs only read permission, and writes through it are refused. */
@@ -66,9 +61,7 @@ export function statShm(id: number): ShmSegment {
 /** Changes owner and permission bits (IPC_STAT, then IPC_SET of the patched record). */
 export function setShm(id: number, changes: ShmChanges): void {
   const ds = readShmidDs(id);
-  if (changes.uid !== undefined) ds.writeUInt32LE(changes.uid, IPC_PERM.uid);
-  if (changes.gid !== undefined) ds.writeUInt32LE(changes.gid, IPC_PERM.gid);
-  if (changes.mode !== undefined) ds.writeUInt32LE(changes.mode & 0o777, IPC_PERM.mode);
+  writeIpcPermChanges(ds, changes);
   check(libc.shmctl(id, IPC_SET, ds), 'shmctl', { id });
 }
 
