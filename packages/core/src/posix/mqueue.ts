@@ -4,13 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { ClosedHandleError, IpcError } from '../errors.js';
+import { IpcError } from '../errors.js';
 import { assertCString, check } from '../ffi/call.js';
 import { O_CREAT, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY } from '../ffi/constants.js';
 import { deadlineAfter, MQ_ATTR, TIMESPEC } from '../ffi/layout.js';
 import type { Raw } from '../ffi/libc.js';
 import * as libc from '../ffi/libc.js';
 import { PATH_PROC_MQUEUE_MSG_DEFAULT, PATH_PROC_MQUEUE_MSGSIZE_DEFAULT } from '../paths.js';
+import { assertTimeout, BlockingCalls } from './blocking.js';
 
 export interface OpenMqueueOptions {
   /** O_CREAT: create the queue if it does not exist. */
@@ -73,7 +74,7 @@ export interface PosixMqueueHandle {
 
 /** The kernel's limits for a queue created with attr NULL (Linux >= 3.5); candidates for paths.ts. */
 
-const { EAGAIN, EINTR, ETIMEDOUT, EINVAL } = constants.errno;
+const { EAGAIN, ETIMEDOUT, EINVAL } = constants.errno;
 
 /** A deadline in 1970: the kernel checks the queue first, then fails with ETIMEDOUT instead of sleeping. */
 const EXPIRED = Buffer.alloc(TIMESPEC.size);
@@ -115,15 +116,15 @@ export function getMqueueCurmsgs(name: string): number | undefined {
 }
 
 class MqueueHandle implements PosixMqueueHandle {
-  private closed = false;
-  /** Calls blocked in a threadpool thread: closing the fd under them would neither wake them nor stop its number being reused. */
-  private inFlight = 0;
+  private readonly calls: BlockingCalls;
 
   constructor(
     readonly name: string,
     private readonly mqd: number,
     private readonly messageSize: number,
-  ) {}
+  ) {
+    this.calls = new BlockingCalls(`message queue ${name}`, () => libc.mqClose(mqd));
+  }
 
   async send(data: Uint8Array | string, options: MqueueSendOptions = {}): Promise<void> {
     assertTimeout(options.timeoutMs);
@@ -132,7 +133,7 @@ class MqueueHandle implements PosixMqueueHandle {
     let raw = libc.mqTimedsend(this.open(), message, priority, EXPIRED);
     if (wouldBlock(raw, options.timeoutMs)) {
       const deadline = deadlineOf(options.timeoutMs);
-      raw = await this.inThread(() => libc.mqTimedsendInThread(this.mqd, message, priority, deadline));
+      raw = await this.calls.run(() => libc.mqTimedsendInThread(this.mqd, message, priority, deadline));
     }
     this.check(raw, 'mq_timedsend');
   }
@@ -149,7 +150,7 @@ class MqueueHandle implements PosixMqueueHandle {
     let raw = libc.mqTimedreceive(this.open(), buffer, priority, EXPIRED);
     if (wouldBlock(raw, options.timeoutMs)) {
       const deadline = deadlineOf(options.timeoutMs);
-      raw = await this.inThread(() => libc.mqTimedreceiveInThread(this.mqd, buffer, priority, deadline));
+      raw = await this.calls.run(() => libc.mqTimedreceiveInThread(this.mqd, buffer, priority, deadline));
     }
     return this.message(raw, buffer, priority);
   }
@@ -166,13 +167,12 @@ class MqueueHandle implements PosixMqueueHandle {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.inFlight === 0) check(libc.mqClose(this.mqd), 'mq_close', { name: this.name });
+    const raw = this.calls.close();
+    if (raw) this.check(raw, 'mq_close');
   }
 
   private open(): number {
-    if (this.closed) throw new ClosedHandleError(`message queue ${this.name} is closed`);
+    this.calls.assertOpen();
     return this.mqd;
   }
 
@@ -190,19 +190,6 @@ class MqueueHandle implements PosixMqueueHandle {
     const length = this.check(raw, 'mq_timedreceive');
     return { data: buffer.subarray(0, length), priority: priority.readUInt32LE(0) };
   }
-
-  /** Runs a blocking call in a thread, restarting it after EINTR (the deadline is absolute). */
-  private async inThread(start: () => Promise<Raw>): Promise<Raw> {
-    this.inFlight++;
-    try {
-      let raw = await start();
-      while (raw.value === -1 && raw.errnoCode === EINTR) raw = await start();
-      return raw;
-    } finally {
-      this.inFlight--;
-      if (this.closed && this.inFlight === 0) libc.mqClose(this.mqd);
-    }
-  }
 }
 
 /** The first, expired-deadline attempt found the queue full or empty, and the caller is willing to wait. */
@@ -214,12 +201,6 @@ function wouldBlock(raw: Raw, timeoutMs: number | undefined): boolean {
 function asNonBlocking(raw: Raw): Raw {
   if (raw.value !== -1 || raw.errnoCode !== ETIMEDOUT) return raw;
   return { value: -1, errnoCode: EAGAIN, errnoMessage: 'Resource temporarily unavailable' };
-}
-
-function assertTimeout(timeoutMs: number | undefined): void {
-  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
-    throw new RangeError(`invalid timeout: ${timeoutMs}`);
-  }
 }
 
 function deadlineOf(timeoutMs: number | undefined): Buffer | undefined {

@@ -3,12 +3,13 @@
  * names work with or without a leading "/". Blocking waits run on the libuv threadpool.
  */
 import { constants } from 'node:os';
-import { ClosedHandleError, IpcError } from '../errors.js';
+import { IpcError } from '../errors.js';
 import { assertCString, check, checkPointer } from '../ffi/call.js';
 import { O_CREAT, O_EXCL } from '../ffi/constants.js';
 import { deadlineAfter } from '../ffi/layout.js';
 import type { Raw } from '../ffi/libc.js';
 import * as libc from '../ffi/libc.js';
+import { assertTimeout, BlockingCalls } from './blocking.js';
 
 export interface OpenPosixSemOptions {
   /** O_CREAT: create the semaphore if it does not exist. */
@@ -39,7 +40,7 @@ export interface PosixSemHandle {
   close(): void;
 }
 
-const { EAGAIN, EINTR, EINVAL, ETIMEDOUT } = constants.errno;
+const { EAGAIN, EINVAL, ETIMEDOUT } = constants.errno;
 /** INT_MAX on Linux. */
 const SEM_VALUE_MAX = 0x7fffffff;
 
@@ -74,14 +75,14 @@ export function getPosixSemValue(name: string): number | undefined {
 }
 
 class SemHandle implements PosixSemHandle {
-  private closed = false;
-  /** Waits blocked in a thread: sem_close unmaps the sem_t, which they would then touch. */
-  private inFlight = 0;
+  private readonly calls: BlockingCalls;
 
   constructor(
     readonly name: string,
     private readonly sem: number,
-  ) {}
+  ) {
+    this.calls = new BlockingCalls(`semaphore ${name}`, () => libc.semClose(sem));
+  }
 
   post(): void {
     this.check(libc.semPost(this.open()), 'sem_post');
@@ -89,9 +90,7 @@ class SemHandle implements PosixSemHandle {
 
   async wait(options: PosixSemWaitOptions = {}): Promise<void> {
     const { timeoutMs } = options;
-    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
-      throw new RangeError(`invalid timeout: ${timeoutMs}`);
-    }
+    assertTimeout(timeoutMs);
     // sem_trywait first: an available semaphore needs no threadpool round trip (~3 µs instead of ~40).
     const first = libc.semTrywait(this.open());
     if (first.value === 0) return;
@@ -100,12 +99,12 @@ class SemHandle implements PosixSemHandle {
       throw new IpcError({ errno: ETIMEDOUT, syscall: 'sem_timedwait', object: { name: this.name } });
     }
     if (timeoutMs === undefined) {
-      this.check(await this.inThread(() => libc.semWaitInThread(this.sem)), 'sem_wait');
+      this.check(await this.calls.run(() => libc.semWaitInThread(this.sem)), 'sem_wait');
       return;
     }
     // deadlineAfter needs whole milliseconds (it builds the timespec with BigInt).
     const deadline = deadlineAfter(Math.ceil(timeoutMs));
-    this.check(await this.inThread(() => libc.semTimedwaitInThread(this.sem, deadline)), 'sem_timedwait');
+    this.check(await this.calls.run(() => libc.semTimedwaitInThread(this.sem, deadline)), 'sem_timedwait');
   }
 
   tryWait(): void {
@@ -119,30 +118,16 @@ class SemHandle implements PosixSemHandle {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.inFlight === 0) this.check(libc.semClose(this.sem), 'sem_close');
+    const raw = this.calls.close();
+    if (raw) this.check(raw, 'sem_close');
   }
 
   private open(): number {
-    if (this.closed) throw new ClosedHandleError(`semaphore ${this.name} is closed`);
+    this.calls.assertOpen();
     return this.sem;
   }
 
   private check(raw: Raw, syscall: string): void {
     check(raw, syscall, { name: this.name });
-  }
-
-  /** Runs a blocking wait in a thread, restarting it after EINTR (sem_timedwait's deadline is absolute). */
-  private async inThread(start: () => Promise<Raw>): Promise<Raw> {
-    this.inFlight++;
-    try {
-      let raw = await start();
-      while (raw.value === -1 && raw.errnoCode === EINTR) raw = await start();
-      return raw;
-    } finally {
-      this.inFlight--;
-      if (this.closed && this.inFlight === 0) libc.semClose(this.sem);
-    }
   }
 }
