@@ -2,6 +2,7 @@
  * Every text ipcmk prints besides --help and --version: util-linux 2.43's lines and messages,
  * our messages for the added options, and the --json document.
  */
+import { parseFailureMessage } from '@ipcutils/core';
 import type { Created, CreateFailure } from './create.js';
 import { formatKeyHex, type KeyFailure } from './key.js';
 import type { Diagnostic } from './parse.js';
@@ -60,14 +61,15 @@ export function formatDiagnostic(diagnostic: Diagnostic, program: string): strin
     case 'getopt':
       return `${diagnostic.message}\n${tryHelp}`;
     case 'parse-failed': {
-      // strtosize_or_err() always appends strerror (err()); the others only for ERANGE.
-      const errno =
-        diagnostic.reason === 'range'
-          ? ': Numerical result out of range'
-          : diagnostic.value === 'size'
-            ? ': Invalid argument'
-            : '';
-      return `${program}: failed to parse ${diagnostic.value}: '${diagnostic.text}'${errno}\n`;
+      const message = parseFailureMessage(
+        `failed to parse ${diagnostic.value}`,
+        diagnostic.text,
+        diagnostic.reason,
+      );
+      // strtosize_or_err() uses err() for every failure, so a bad size gets strerror too.
+      const invalidSize =
+        diagnostic.value === 'size' && diagnostic.reason === 'invalid' ? ': Invalid argument' : '';
+      return `${program}: ${message}${invalidSize}\n`;
     }
     case 'bad-usage':
       return `${program}: bad usage\n${tryHelp}`;

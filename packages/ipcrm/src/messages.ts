@@ -3,7 +3,7 @@
  * and listing problems: util-linux 2.43's wording, without the "ipcrm: " prefix that run.ts and
  * main.ts add (getopt's own messages already carry argv[0]).
  */
-import type { ParseFailure } from '@ipcutils/core';
+import { parseFailureMessage } from '@ipcutils/core';
 import type { RemovalTarget } from './command.js';
 import type { Diagnostic } from './parse.js';
 import type { Outcome } from './remove.js';
@@ -107,7 +107,7 @@ export function formatDiagnostic(diagnostic: Diagnostic, program: string): strin
     case 'getopt':
       return `${diagnostic.message}\n${tryHelp}`;
     case 'parse-failed':
-      return `${program}: failed to parse argument: '${diagnostic.text}'${rangeSuffix(diagnostic.reason)}\n`;
+      return `${program}: ${parseFailureMessage('failed to parse argument', diagnostic.text, diagnostic.reason)}\n`;
     case 'illegal-key':
       return `${program}: illegal key (${diagnostic.text})\n`;
     case 'unknown-category':
@@ -126,9 +126,4 @@ export function formatDiagnostic(diagnostic: Diagnostic, program: string): strin
     case 'filter-argument':
       return `${program}: ${diagnostic.message}\n`;
   }
-}
-
-// util-linux's strtokey() and strtos32_or_err() use err() for ERANGE (strerror appended), errx() otherwise.
-function rangeSuffix(reason: ParseFailure): string {
-  return reason === 'range' ? ': Numerical result out of range' : '';
 }

@@ -22,6 +22,19 @@ export class ParseError extends Error {
   get strerror(): string {
     return this.reason === 'range' ? 'Numerical result out of range' : 'Invalid argument';
   }
+
+  /** util-linux's message for this argument: see parseFailureMessage. */
+  messageFor(prefix: string): string {
+    return parseFailureMessage(prefix, this.value, this.reason);
+  }
+}
+
+/**
+ * util-linux's str2num_or_err() message, `PREFIX: 'TEXT'`: errx() for bad syntax, err() for
+ * ERANGE, which appends strerror.
+ */
+export function parseFailureMessage(prefix: string, text: string, reason: ParseFailure): string {
+  return `${prefix}: '${text}'${reason === 'range' ? ': Numerical result out of range' : ''}`;
 }
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;

@@ -153,7 +153,6 @@ function parseId(value: string): number {
     return parseS32(value);
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
-    const suffix = error.reason === 'range' ? `: ${error.strerror}` : '';
-    throw new UsageError(`failed to parse id argument: '${value}'${suffix}`);
+    throw new UsageError(error.messageFor('failed to parse id argument'));
   }
 }

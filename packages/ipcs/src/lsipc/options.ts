@@ -371,8 +371,7 @@ function parseId(value: string): number {
     return parseS32(value);
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
-    const reason = error.reason === 'range' ? `: ${error.strerror}` : '';
-    throw new UsageFailure(`failed to parse IPC identifier: '${value}'${reason}`);
+    throw new UsageFailure(error.messageFor('failed to parse IPC identifier'));
   }
 }
 
