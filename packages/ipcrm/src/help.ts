@@ -1,5 +1,4 @@
 /** --help and --version texts, in util-linux 2.43's layout. */
-import { IPCUTILS_VERSION } from './version.js';
 
 /** `program` is the name as invoked, without its directory (program_invocation_short_name). */
 export function formatHelp(program: string): string {
@@ -58,7 +57,5 @@ For more details see ipcrm(1).
 `;
 }
 
-/** util-linux prints "ipcrm from util-linux 2.43"; ours names this project. */
-export function formatVersion(program: string): string {
-  return `${program} from ipcutils ${IPCUTILS_VERSION}\n`;
-}
+/** util-linux prints "ipcs from util-linux 2.38.1"; ours names this project. */
+export { formatUtilLinuxVersion as formatVersion } from '@ipcutils/core/cli';

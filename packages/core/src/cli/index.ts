@@ -10,3 +10,4 @@ export type {
 } from './getopt.js';
 export { GetoptError, getopt, getoptUntilError } from './getopt.js';
 export * from './io.js';
+export * from './version.js';

@@ -1,7 +1,6 @@
-/** The version every fifo-tools bin reports (`mkfifo (ipcutils) 0.1.0`). */
-export const VERSION = '0.1.0';
+import { IPCUTILS_VERSION } from '@ipcutils/core/cli';
 
-/** The one-line --version text of a tool. */
+/** The one-line --version text of a tool, in coreutils' wording (`mkfifo (ipcutils) 0.1.0`). */
 export function formatVersion(tool: string): string {
-  return `${tool} (ipcutils) ${VERSION}\n`;
+  return `${tool} (ipcutils) ${IPCUTILS_VERSION}\n`;
 }

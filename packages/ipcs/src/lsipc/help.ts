@@ -1,12 +1,7 @@
 /** lsipc --help (util-linux 2.43's text and layout) and --version. */
 import { COLUMN_IDS, COLUMNS, type ColumnId, EXTRA_COLUMN_IDS } from './columns.js';
 
-/** This project's version, printed by --version. */
-export const VERSION = '0.1.0';
-
-export function formatVersion(program: string): string {
-  return `${program} from ipcutils ${VERSION}\n`;
-}
+export { formatUtilLinuxVersion as formatVersion } from '@ipcutils/core/cli';
 
 function columnList(title: string, ids: readonly ColumnId[]): string {
   const lines = ids.map((id) => ` ${id.padStart(14, ' ')}  ${COLUMNS[id].help}\n`);
