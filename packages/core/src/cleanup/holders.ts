@@ -7,9 +7,10 @@
  * which also keeps other mount and IPC namespaces apart. A process whose maps or descriptors may
  * not be read makes every answer incomplete: "unknown", never "nobody".
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { PATH_PROC } from '../paths.js';
 import { fileKey, scanOpenFiles } from '../proc/fds.js';
+import { listPids, readCommand } from '../proc/pids.js';
 import type { FileIdentity, IpcObject } from './objects.js';
 
 export interface IpcHolder {
@@ -166,7 +167,7 @@ function scanMaps(scan: MapsScan): void {
     }
     let command: string | undefined;
     const commandOf = () => {
-      command ??= readComm(procRoot, pid);
+      command ??= readCommand(procRoot, pid);
       return command;
     };
     let sameNamespace: boolean | undefined;
@@ -232,14 +233,6 @@ function makeDevice(majorHex: string, minorHex: string): bigint {
   return ((major & 0xfffn) << 8n) | ((major & ~0xfffn) << 32n) | (minor & 0xffn) | ((minor & ~0xffn) << 12n);
 }
 
-function listPids(procRoot: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync(procRoot)) {
-    if (/^[0-9]+$/.test(name)) pids.push(Number(name));
-  }
-  return pids.sort((a, b) => a - b);
-}
-
 function isDenied(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'EACCES' || code === 'EPERM';
@@ -250,13 +243,5 @@ function readLink(path: string): string | undefined {
     return readlinkSync(path);
   } catch {
     return undefined;
-  }
-}
-
-function readComm(procRoot: string, pid: number): string {
-  try {
-    return readFileSync(`${procRoot}/${pid}/comm`, 'utf8').replace(/\n$/, '');
-  } catch {
-    return '';
   }
 }

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PATH_PROC } from '../paths.js';
+import { isProcHidingProcesses } from '../proc/pids.js';
 
 /**
  * none: no pid recorded; gone: no process has it (or only a zombie); reused: the process that has
@@ -153,21 +154,4 @@ export function readClockTicks(procRoot: string = PATH_PROC): number {
     if (auxv.readBigUInt64LE(at) === AT_CLKTCK) return Number(auxv.readBigUInt64LE(at + 8));
   }
   return 100;
-}
-
-/** hidepid=2/invisible and 4/ptraceable leave other users' processes out of /proc (root sees all). */
-function isProcHidingProcesses(procRoot: string): boolean {
-  if (process.geteuid?.() === 0) return false;
-  let mountinfo: string;
-  try {
-    mountinfo = readFileSync(`${procRoot}/self/mountinfo`, 'utf8');
-  } catch {
-    return false;
-  }
-  for (const line of mountinfo.split('\n')) {
-    const [mount, superBlock] = line.split(' - ');
-    if (mount?.split(' ')[4] !== procRoot || superBlock === undefined) continue;
-    if (/(^|,)hidepid=(2|invisible|4|ptraceable)(,|$)/.test(superBlock.split(' ')[2] ?? '')) return true;
-  }
-  return false;
 }

@@ -9,6 +9,7 @@ import type { BigIntStats } from 'node:fs';
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { PATH_PROC } from '../paths.js';
+import { isProcHidingProcesses, listPids, readCommand } from './pids.js';
 
 export type FdAccess = 'read' | 'write' | 'readwrite';
 
@@ -110,14 +111,6 @@ export function scanOpenFiles(options: ScanOptions = {}): OpenFilesScan {
   return scan;
 }
 
-function listPids(procRoot: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync(procRoot)) {
-    if (/^[0-9]+$/.test(name)) pids.push(Number(name));
-  }
-  return pids.sort((a, b) => a - b);
-}
-
 // O_ACCMODE values of open(2).
 const ACCESS_BY_MODE: readonly FdAccess[] = ['read', 'write', 'readwrite', 'readwrite'];
 const AT_FDCWD = 0xffffff9c;
@@ -130,7 +123,7 @@ class ProcessScan {
   private inspectable = true;
 
   constructor(
-    procRoot: string,
+    private readonly procRoot: string,
     private readonly pid: number,
     private readonly scan: OpenFilesScan,
     private readonly options: ScanOptions,
@@ -250,7 +243,7 @@ class ProcessScan {
   }
 
   private readCommand(): string {
-    this.command ??= readOptional(`${this.base}/comm`) ?? '';
+    this.command ??= readCommand(this.procRoot, this.pid);
     return this.command;
   }
 
@@ -363,20 +356,6 @@ function readOpenHowFlags(mem: string, address: number): number | undefined {
   } finally {
     closeSync(fd);
   }
-}
-
-/** hidepid=2/invisible and hidepid=4/ptraceable leave other users' processes out of readdir(/proc). */
-function isProcHidingProcesses(procRoot: string): boolean {
-  if (process.geteuid?.() === 0) return false;
-  const mountinfo = readOptional(`${procRoot}/self/mountinfo`);
-  if (mountinfo === undefined) return false;
-  for (const line of mountinfo.split('\n')) {
-    const [mount, superBlock] = line.split(' - ');
-    if (mount?.split(' ')[4] !== procRoot || superBlock === undefined) continue;
-    const superOptions = superBlock.split(' ')[2] ?? '';
-    if (/(^|,)hidepid=(2|invisible|4|ptraceable)(,|$)/.test(superOptions)) return true;
-  }
-  return false;
 }
 
 function readOptionalLink(path: string): string | undefined {

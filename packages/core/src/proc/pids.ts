@@ -1,0 +1,40 @@
+/** What the open-file scan and the cleanup's holder scan both need to know of /proc's processes. */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** The pids /proc lists, ascending. */
+export function listPids(procRoot: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync(procRoot)) {
+    if (/^[0-9]+$/.test(name)) pids.push(Number(name));
+  }
+  return pids.sort((a, b) => a - b);
+}
+
+/** /proc/PID/comm (the first 15 bytes of the executable's name), or '' when it cannot be read. */
+export function readCommand(procRoot: string, pid: number): string {
+  try {
+    return readFileSync(`${procRoot}/${pid}/comm`, 'utf8').replace(/\n$/, '');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Whether this /proc hides other users' processes from us (mounted hidepid=invisible or
+ * ptraceable): then a pid missing from it proves nothing. root sees every process whatever hidepid says.
+ */
+export function isProcHidingProcesses(procRoot: string): boolean {
+  if (process.geteuid?.() === 0) return false;
+  let mountinfo: string;
+  try {
+    mountinfo = readFileSync(`${procRoot}/self/mountinfo`, 'utf8');
+  } catch {
+    return false;
+  }
+  for (const line of mountinfo.split('\n')) {
+    const [mount, superBlock] = line.split(' - ');
+    if (mount?.split(' ')[4] !== procRoot || superBlock === undefined) continue;
+    if (/(^|,)hidepid=(2|invisible|4|ptraceable)(,|$)/.test(superBlock.split(' ')[2] ?? '')) return true;
+  }
+  return false;
+}
