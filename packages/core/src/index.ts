@@ -12,6 +12,7 @@ export * from './posix/list.js';
 export * from './posix/mqueue.js';
 export * from './posix/sem.js';
 export * from './posix/shm.js';
+export * from './proc/auxv.js';
 export * from './proc/fds.js';
 export * from './proc/limits.js';
 export * from './proc/sysvipc.js';

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PATH_PROC } from '../paths.js';
+import { readClockTicks } from '../proc/auxv.js';
 import { isProcHidingProcesses } from '../proc/pids.js';
 
 /**
@@ -43,9 +44,6 @@ export interface ProcessInfo {
 }
 
 type Lookup = ProcessInfo | 'absent' | 'unknown';
-
-// Auxiliary vector entry type AT_CLKTCK (elf.h): the kernel's USER_HZ.
-const AT_CLKTCK = 17n;
 
 /** Reads each /proc/PID/stat at most once: one table per run (or per re-check). */
 export class ProcessTable {
@@ -140,18 +138,4 @@ function readBootTime(procRoot: string): number {
   } catch {
     return Number.NaN;
   }
-}
-
-/** AT_CLKTCK from our auxiliary vector (pairs of 64-bit words); 100, Linux's USER_HZ, if unreadable. */
-export function readClockTicks(procRoot: string = PATH_PROC): number {
-  let auxv: Buffer;
-  try {
-    auxv = readFileSync(`${procRoot}/self/auxv`);
-  } catch {
-    return 100;
-  }
-  for (let at = 0; at + 16 <= auxv.length; at += 16) {
-    if (auxv.readBigUInt64LE(at) === AT_CLKTCK) return Number(auxv.readBigUInt64LE(at + 8));
-  }
-  return 100;
 }

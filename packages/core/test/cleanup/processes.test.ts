@@ -6,8 +6,8 @@ import {
   PID_REUSE_MARGIN_SECONDS,
   ProcessTable,
   parseProcStat,
-  readClockTicks,
 } from '../../src/cleanup/processes.js';
+import { readClockTicks } from '../../src/proc/auxv.js';
 import { BOOT_TIME, FakeProc } from './fake-proc.js';
 
 let proc: FakeProc;

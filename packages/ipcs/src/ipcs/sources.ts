@@ -1,9 +1,3 @@
-/**
- * Where ipcs's data comes from, with util-linux's fallbacks: /proc/sysvipc, else the *_STAT
- * syscalls; /proc/sys limits, else IPC_INFO; summaries always from *_INFO. Only the syscall paths
- * load ffi-rs, so a listing read from /proc never does.
- */
-import { readFileSync } from 'node:fs';
 import {
   getMsgLimits,
   getSemElements,
@@ -18,6 +12,7 @@ import {
   type MsgQueue,
   type MsgSummary,
   msgSummary,
+  readPageSize,
   type SemElement,
   type SemLimits,
   type SemSet,
@@ -121,28 +116,6 @@ function withQbytes(queue: MsgQueue): MsgQueue | undefined {
     if (error instanceof IpcError) return { ...queue, qbytes: 0 };
     throw error;
   }
-}
-
-// AT_PAGESZ in the aux vector the kernel hands every process (<elf.h>).
-const AT_PAGESZ = 6n;
-const AT_NULL = 0n;
-
-/**
- * getpagesize() without native code: AT_PAGESZ from /proc/self/auxv, pairs of 64-bit
- * little-endian words on the LP64 little-endian targets we support (x86_64, aarch64).
- */
-export function readPageSize(path = '/proc/self/auxv'): number {
-  try {
-    const auxv = readFileSync(path);
-    for (let offset = 0; offset + 16 <= auxv.length; offset += 16) {
-      const type = auxv.readBigUInt64LE(offset);
-      if (type === AT_PAGESZ) return Number(auxv.readBigUInt64LE(offset + 8));
-      if (type === AT_NULL) break;
-    }
-  } catch {
-    // no /proc: the common page size below
-  }
-  return 4096;
 }
 
 /** An object removed since it was listed: its id no longer resolves (EINVAL) or was just removed (EIDRM). */

@@ -3,7 +3,7 @@
  * fixtures in tests. The default sources are the core's readers: /proc first, syscalls when
  * /proc/sysvipc is missing, as util-linux does.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import {
   type FileIdentity,
   getMqueueCurmsgs,
@@ -28,6 +28,7 @@ import {
   type PosixSem,
   type PosixShm,
   ProcessTable,
+  readPageSize,
   readPosixMqLimits,
   readSemPids,
   type SemElement,
@@ -117,24 +118,4 @@ export function readCommandLine(pid: number): string | null {
   if (data.length === 0) return null;
   const kept = data.subarray(0, Math.min(data.length, CMDLINE_MAX) - 1);
   return kept.toString('utf8').replaceAll('\0', ' ');
-}
-
-let pageSize: number | undefined;
-
-/** getpagesize(): the kernel page size of this process's mappings (4 KiB unless the arch differs). */
-function readPageSize(): number {
-  if (pageSize !== undefined) return pageSize;
-  pageSize = 4096;
-  try {
-    // The first mapping's entry is enough, and the whole file of a node process is large.
-    const fd = openSync('/proc/self/smaps', 'r');
-    const head = Buffer.alloc(4096);
-    const length = readSync(fd, head, 0, head.length, 0);
-    closeSync(fd);
-    const match = /^KernelPageSize:\s+(\d+) kB/m.exec(head.toString('latin1', 0, length));
-    if (match) pageSize = Number(match[1]) * 1024;
-  } catch {
-    // no /proc: keep the common 4 KiB
-  }
-  return pageSize;
 }

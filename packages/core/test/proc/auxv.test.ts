@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readPageSize } from '../../src/ipcs/sources.js';
+import { readPageSize } from '../../src/proc/auxv.js';
 
 describe('readPageSize', () => {
   it("agrees with getconf on this machine's aux vector", () => {
