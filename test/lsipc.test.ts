@@ -76,13 +76,15 @@ afterAll(async () => {
   await ns?.close();
 });
 
-function ours(args: readonly string[]): Promise<RunResult> {
-  return ns.run('lsipc', args, { env: { PATH: `${BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}` } });
+function ours(args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return ns.run('lsipc', args, {
+    env: { PATH: `${BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...env },
+  });
 }
 
 /** Found on PATH like ours, so getopt's messages name it "lsipc" too. */
-function reference(args: readonly string[]): Promise<RunResult> {
-  return ns.run('lsipc', args, { env: { PATH: `${dirname(REFERENCE)}:/bin` } });
+function reference(args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return ns.run('lsipc', args, { env: { PATH: `${dirname(REFERENCE)}:/bin`, ...env } });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -583,6 +585,33 @@ describe('lsipc against util-linux 2.38.1 on the rich state', () => {
         ? NORMALISATIONS.noheadingsWidths(mine)
         : mine;
       expect(got).toEqual(want);
+    },
+  );
+});
+
+// Times in the local zone as glibc's localtime() reads TZ: zone names, files, and POSIX rules
+// that V8's Date does not understand.
+const TIME_ZONES = [
+  'America/New_York',
+  ':Asia/Kolkata',
+  'EST5EDT4',
+  '<+0330>-3:30',
+  'CET-1CEST,M3.5.0,M10.5.0/3',
+  'garbage',
+];
+const TIME_ARGS = [
+  ['-m', '-o', 'KEY,CTIME,ATTACH,DETACH', '--time-format=iso'],
+  ['-q', '-t', '--time-format=full'],
+  ['-s', '-t', '--time-format=short'],
+  ['-m', '-i', '0'],
+];
+
+describe('lsipc times under TZ against util-linux 2.38.1', () => {
+  it.each(TIME_ZONES.flatMap((tz) => TIME_ARGS.map((args) => [tz, args.join(' '), args] as const)))(
+    'TZ=%s lsipc %s',
+    async (tz, _, args) => {
+      const [mine, theirs] = await Promise.all([ours(args, { TZ: tz }), reference(args, { TZ: tz })]);
+      expect(mine).toEqual(theirs);
     },
   );
 });

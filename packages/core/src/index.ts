@@ -6,6 +6,7 @@ export * from './cleanup/index.js';
 export * from './errors.js';
 export * from './ffi/constants.js';
 export * from './fifo.js';
+export * from './localtime.js';
 export * from './parse/numbers.js';
 export * from './paths.js';
 export * from './posix/list.js';

@@ -1,9 +1,8 @@
 /** -i ID: one object in detail (util-linux print_shm/print_msg/print_sem). */
-import type { MsgQueue, SemElement, SemSet, ShmSegment } from '@ipcutils/core';
+import type { LocalTime, MsgQueue, SemElement, SemSet, ShmSegment } from '@ipcutils/core';
 import { formatOctalAlt, formatSizeValue, joinLines, padRight, RowContext } from './format.js';
 import type { Resource, SizeUnit } from './options.js';
 import type { IpcsSources } from './sources.js';
-import type { LocalTime } from './tz.js';
 
 export function formatShmDetails(segment: ShmSegment, context: RowContext): string {
   const size = context.unit === 'human' ? 'size' : 'bytes';

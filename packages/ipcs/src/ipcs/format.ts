@@ -2,9 +2,8 @@
  * printf conversions ipcs uses, rebuilt for JavaScript strings, and the name lookups its rows
  * share. Widths and precisions count bytes as C does, so non-ASCII names pad like util-linux's.
  */
-import { formatSizeHuman } from '@ipcutils/core';
+import { formatSizeHuman, type LocalTime, localTimeFor } from '@ipcutils/core';
 import type { SizeUnit } from './options.js';
-import { type LocalTime, localTimeFor } from './tz.js';
 
 /** `%-Ns`: left-justified in a field of `width` bytes. */
 export function padRight(text: string, width: number): string {

@@ -2,13 +2,14 @@
  * ipcs: System V IPC status, byte for byte as util-linux prints it. The only module that turns
  * outcomes into output and exit codes; everything it calls returns text or throws a typed error.
  */
+
+import { localTimeFor } from '@ipcutils/core';
 import type { Io } from '@ipcutils/core/cli';
 import { describeObject } from './details.js';
 import { formatHelp, formatVersion } from './help.js';
 import { parseIpcsArgs, UsageError } from './options.js';
 import { formatReport } from './report.js';
 import { type IpcsSources, SemReadError, systemSources } from './sources.js';
-import { localTimeFor } from './tz.js';
 
 export interface Outcome {
   stdout: string;

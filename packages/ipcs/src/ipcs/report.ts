@@ -2,6 +2,8 @@
  * The output of ipcs without -i: an empty line, then each selected resource's section in the
  * fixed order msg, shm, sem, each followed by an empty line (util-linux main()).
  */
+
+import type { LocalTime } from '@ipcutils/core';
 import { formatCreators } from './creator.js';
 import { RowContext } from './format.js';
 import { formatMsgLimits, formatSemLimits, formatShmLimits } from './limits.js';
@@ -11,7 +13,6 @@ import { formatMsgPids, formatSemPids, formatShmPids } from './pid.js';
 import type { IpcsSources } from './sources.js';
 import { formatMsgSummary, formatSemSummary, formatShmSummary } from './summary.js';
 import { formatMsgTimes, formatSemTimes, formatShmTimes } from './time.js';
-import type { LocalTime } from './tz.js';
 
 export interface ReportRequest {
   resources: readonly Resource[];

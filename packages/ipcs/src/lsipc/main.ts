@@ -1,3 +1,4 @@
+import { localTimeFor } from '@ipcutils/core';
 /**
  * lsipc: argv → typed options → rows from the core → text. Exit status and messages are decided
  * here: 0 (also for "not found"), 1 for usage errors.
@@ -52,7 +53,7 @@ const FORMATS: Record<Exclude<OutputMode, 'typed-json'>, TableFormat> = {
 
 /** The one place the output mode is chosen. */
 function renderReport(options: LsipcOptions, io: Io, sources: LsipcSources): string {
-  const context = new RowContext(options, sources);
+  const context = new RowContext(options, sources, localTimeFor(io.env.TZ));
   const collected = collectEntries(context, (message) => io.err(`${io.programName}: ${message}\n`));
   const entries = applyCleanup(context, collected.entries);
   if (options.mode === 'typed-json') return renderTypedJson(collected.name, entries, context);

@@ -2,6 +2,8 @@
  * One row builder per resource kind: a record in, the cells of the selected columns out (null
  * where util-linux sets no data, e.g. KEY for a POSIX object or CUSER for a uid without a name).
  */
+
+import type { LocalTime } from '@ipcutils/core';
 import {
   formatHolders,
   type HolderAnswer,
@@ -37,6 +39,8 @@ export class RowContext {
   constructor(
     readonly options: LsipcOptions,
     readonly sources: LsipcSources,
+    /** localtime() of the TZ the tool runs under. */
+    private readonly localTime: LocalTime,
   ) {
     this.columns = options.columns;
     this.now = sources.now();
@@ -47,7 +51,7 @@ export class RowContext {
     if (seconds === 0) return null;
     let text = this.times.get(seconds);
     if (text === undefined) {
-      text = formatTime(seconds, this.options.timeFormat, this.now);
+      text = formatTime(seconds, this.options.timeFormat, this.now, this.localTime);
       this.times.set(seconds, text);
     }
     return text;

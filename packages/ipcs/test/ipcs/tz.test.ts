@@ -1,8 +1,8 @@
 // localtime() under TZ, checked against glibc itself: date(1) formats the same instants.
 import { execFileSync } from 'node:child_process';
+import { localTimeFor, parsePosixTz } from '@ipcutils/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatCtime } from '../../src/ipcs/format.js';
-import { localTimeFor, parsePosixTz } from '../../src/ipcs/tz.js';
 
 const savedTz = process.env.TZ;
 afterAll(() => {

@@ -1,36 +1,38 @@
 // Cell formatters: util-linux's time formats (local TZ), percentages as glibc's printf rounds them,
 // the STATUS comma quirk, permissions.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localTimeFor } from '@ipcutils/core';
+import { describe, expect, it } from 'vitest';
 import { formatKey, formatPercent, formatPerms, formatShmStatus } from '../../src/lsipc/format.js';
 import { formatTime } from '../../src/lsipc/time.js';
 import { SYSV_TIME } from './fixtures.js';
 
-const savedTz = process.env.TZ;
-beforeAll(() => {
-  process.env.TZ = 'UTC';
-});
-afterAll(() => {
-  process.env.TZ = savedTz;
-});
+const UTC = localTimeFor('UTC');
 
 describe('formatTime', () => {
   it('short: HH:MM today, %b%d this year, %Y-%b%d before', () => {
-    expect(formatTime(SYSV_TIME, 'short', SYSV_TIME + 3600)).toBe('05:21');
-    expect(formatTime(SYSV_TIME, 'short', SYSV_TIME + 86400 * 3)).toBe('Nov21');
-    expect(formatTime(SYSV_TIME - 86400 * 365, 'short', SYSV_TIME)).toBe('2025-Nov21');
+    expect(formatTime(SYSV_TIME, 'short', SYSV_TIME + 3600, UTC)).toBe('05:21');
+    expect(formatTime(SYSV_TIME, 'short', SYSV_TIME + 86400 * 3, UTC)).toBe('Nov21');
+    expect(formatTime(SYSV_TIME - 86400 * 365, 'short', SYSV_TIME, UTC)).toBe('2025-Nov21');
   });
 
   it('full is asctime() without the newline, the day padded with a blank', () => {
-    expect(formatTime(SYSV_TIME, 'full', 0)).toBe('Sat Nov 21 05:21:03 2026');
-    expect(formatTime(SYSV_TIME - 20 * 86400, 'full', 0)).toBe('Sun Nov  1 05:21:03 2026');
+    expect(formatTime(SYSV_TIME, 'full', 0, UTC)).toBe('Sat Nov 21 05:21:03 2026');
+    expect(formatTime(SYSV_TIME - 20 * 86400, 'full', 0, UTC)).toBe('Sun Nov  1 05:21:03 2026');
   });
 
   it('iso carries the local offset', () => {
-    expect(formatTime(SYSV_TIME, 'iso', 0)).toBe('2026-11-21T05:21:03+00:00');
-    process.env.TZ = 'Asia/Kolkata';
-    expect(formatTime(SYSV_TIME, 'iso', 0)).toBe('2026-11-21T10:51:03+05:30');
-    expect(formatTime(SYSV_TIME, 'short', SYSV_TIME)).toBe('10:51');
-    process.env.TZ = 'UTC';
+    expect(formatTime(SYSV_TIME, 'iso', 0, UTC)).toBe('2026-11-21T05:21:03+00:00');
+    const kolkata = localTimeFor('Asia/Kolkata');
+    expect(formatTime(SYSV_TIME, 'iso', 0, kolkata)).toBe('2026-11-21T10:51:03+05:30');
+    expect(formatTime(SYSV_TIME, 'short', SYSV_TIME, kolkata)).toBe('10:51');
+  });
+
+  it('follows glibc POSIX TZ rules, which V8 Date ignores', () => {
+    expect(formatTime(SYSV_TIME, 'iso', 0, localTimeFor('CET-1CEST,M3.5.0,M10.5.0/3'))).toBe(
+      '2026-11-21T06:21:03+01:00',
+    );
+    expect(formatTime(SYSV_TIME, 'iso', 0, localTimeFor('<+0330>-3:30'))).toBe('2026-11-21T08:51:03+03:30');
+    expect(formatTime(SYSV_TIME, 'full', 0, localTimeFor('EST5EDT4'))).toBe('Sat Nov 21 00:21:03 2026');
   });
 });
 
