@@ -1,5 +1,5 @@
 /** lsfifo's output columns: a header, the text people read, and the typed JSON fields. */
-import { groupName, userName } from '@ipcutils/core';
+import { groupName, type LocalTime, userName } from '@ipcutils/core';
 import { escapeControlCharacters } from '../common/escape.js';
 import { describeHolders } from '../common/holders.js';
 import { formatMode } from '../common/mode.js';
@@ -25,7 +25,7 @@ export interface Column {
   description: string;
   /** Numbers are right-aligned in the plain output. */
   numeric: boolean;
-  text: (record: FifoRecord) => string;
+  text: (record: FifoRecord, localTime: LocalTime) => string;
   json: (record: FifoRecord) => Record<string, unknown>;
 }
 
@@ -71,7 +71,7 @@ export const COLUMNS: Readonly<Record<ColumnId, Column>> = {
   MTIME: {
     description: 'last modification (local time)',
     numeric: false,
-    text: (r) => formatLocalTime(r.mtimeMs),
+    text: (r, localTime) => formatLocalTime(r.mtimeMs, localTime),
     json: (r) => ({ mtime: new Date(r.mtimeMs).toISOString() }),
   },
   HOLDERS: {
@@ -91,12 +91,12 @@ export const COLUMNS: Readonly<Record<ColumnId, Column>> = {
   },
 };
 
-/** "2024-05-21 14:03:07" in the local time zone (TZ). */
-function formatLocalTime(ms: number): string {
-  const date = new Date(ms);
+/** "2024-05-21 14:03:07" in the local time zone (TZ, as glibc's localtime() reads it). */
+function formatLocalTime(ms: number, localTime: LocalTime): string {
+  const time = localTime(Math.floor(ms / 1000));
   const two = (n: number) => String(n).padStart(2, '0');
-  const day = `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
-  return `${day} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+  const day = `${time.year}-${two(time.month + 1)}-${two(time.day)}`;
+  return `${day} ${two(time.hours)}:${two(time.minutes)}:${two(time.seconds)}`;
 }
 
 /** `-o` list: comma-separated names in any case; a leading "+" adds to the default columns. */

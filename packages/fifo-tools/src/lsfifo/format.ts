@@ -1,4 +1,5 @@
 /** lsfifo's three outputs: a boxed table on a terminal, aligned columns in a pipe, typed JSON. */
+import type { LocalTime } from '@ipcutils/core';
 import type { ChalkInstance } from 'chalk';
 import type TableConstructor from 'cli-table3';
 import type { FifoRecord } from './collect.js';
@@ -7,6 +8,8 @@ import { COLUMNS, type ColumnId } from './columns.js';
 export interface FormatOptions {
   columns: readonly ColumnId[];
   headings: boolean;
+  /** localtime() of the TZ the tool runs under, for MTIME. */
+  localTime: LocalTime;
 }
 
 /** `{"fifos": [...]}`: numbers as numbers, times in ISO 8601, holders as an array. */
@@ -23,7 +26,9 @@ export function formatPlain(
   options: FormatOptions,
   chalk: ChalkInstance,
 ): string {
-  const rows = records.map((record) => options.columns.map((id) => COLUMNS[id].text(record)));
+  const rows = records.map((record) =>
+    options.columns.map((id) => COLUMNS[id].text(record, options.localTime)),
+  );
   const header = [...options.columns];
   const all = options.headings ? [header, ...rows] : rows;
   const widths = options.columns.map((_, i) => Math.max(...all.map((row) => displayWidth(row[i]!))));
@@ -58,7 +63,9 @@ export async function formatTable(
     colAligns: options.columns.map((id) => (COLUMNS[id].numeric ? 'right' : 'left')),
   });
   for (const record of records) {
-    table.push(options.columns.map((id) => colorCell(id, COLUMNS[id].text(record), chalk)));
+    table.push(
+      options.columns.map((id) => colorCell(id, COLUMNS[id].text(record, options.localTime), chalk)),
+    );
   }
   return `${table.toString()}\n`;
 }

@@ -1,5 +1,5 @@
 /** lsfifo: FIFOs with their owner, mode, time and the processes holding them open. */
-import { strerror } from '@ipcutils/core';
+import { localTimeFor, strerror } from '@ipcutils/core';
 import type { Io } from '@ipcutils/core/cli';
 import { Chalk } from 'chalk';
 import { colorLevel } from '../common/color.js';
@@ -22,7 +22,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       status = 1;
     },
   });
-  const format = { columns: options.columns, headings: options.headings };
+  const format = { columns: options.columns, headings: options.headings, localTime: localTimeFor(io.env.TZ) };
   if (options.json) {
     io.out(formatJson(records, format));
     return status;

@@ -1,3 +1,4 @@
+import { localTimeFor } from '@ipcutils/core';
 import { memoryIo } from '@ipcutils/core/cli';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
@@ -5,6 +6,8 @@ import type { FifoRecord } from '../../src/lsfifo/collect.js';
 import { DEFAULT_COLUMNS, parseColumnList } from '../../src/lsfifo/columns.js';
 import { formatJson, formatPlain, formatTable } from '../../src/lsfifo/format.js';
 import { parseOptions } from '../../src/lsfifo/options.js';
+
+const UTC = localTimeFor('UTC');
 
 const records: FifoRecord[] = [
   {
@@ -40,7 +43,7 @@ describe('lsfifo output', () => {
   it('prints aligned plain columns, numbers right-aligned, no trailing blanks', () => {
     const text = formatPlain(
       records,
-      { columns: ['PATH', 'TYPE', 'INODE', 'UID', 'GID', 'MODE', 'HOLDERS'], headings: true },
+      { columns: ['PATH', 'TYPE', 'INODE', 'UID', 'GID', 'MODE', 'HOLDERS'], headings: true, localTime: UTC },
       plain,
     );
     expect(text).toMatchInlineSnapshot(`
@@ -52,13 +55,19 @@ describe('lsfifo output', () => {
   });
 
   it('leaves out the headings with --noheadings', () => {
-    expect(formatPlain(records, { columns: ['TYPE'], headings: false }, plain)).toBe('fifo\npipe\n');
-    expect(formatPlain([], { columns: ['TYPE'], headings: false }, plain)).toBe('');
+    expect(formatPlain(records, { columns: ['TYPE'], headings: false, localTime: UTC }, plain)).toBe(
+      'fifo\npipe\n',
+    );
+    expect(formatPlain([], { columns: ['TYPE'], headings: false, localTime: UTC }, plain)).toBe('');
   });
 
   it('prints typed JSON: numbers as numbers, ISO 8601 times, holders as an array', () => {
     const json = JSON.parse(
-      formatJson(records, { columns: ['PATH', 'INODE', 'MODE', 'MTIME', 'HOLDERS'], headings: true }),
+      formatJson(records, {
+        columns: ['PATH', 'INODE', 'MODE', 'MTIME', 'HOLDERS'],
+        headings: true,
+        localTime: UTC,
+      }),
     );
     expect(json.fifos[0]).toEqual({
       path: 'a b',
@@ -78,7 +87,7 @@ describe('lsfifo output', () => {
   it('draws a table with bold headings and a yellow "unknown" when colour is on', async () => {
     const text = await formatTable(
       records,
-      { columns: ['PATH', 'HOLDERS'], headings: true },
+      { columns: ['PATH', 'HOLDERS'], headings: true, localTime: UTC },
       new Chalk({ level: 1 }),
     );
     expect(text).toContain('\u001b[1mPATH\u001b[22m');
@@ -124,5 +133,14 @@ describe('lsfifo options', () => {
     expect(parseOptions(argv, io)).toBe(1);
     expect(io.stderr).toBe(message);
     expect(io.stdout).toBe('');
+  });
+
+  it('prints MTIME in the local time of TZ, glibc POSIX rules included', () => {
+    const options = { columns: ['MTIME' as const], headings: false };
+    const plain = (tz: string) =>
+      formatPlain(records.slice(0, 1), { ...options, localTime: localTimeFor(tz) }, new Chalk({ level: 0 }));
+    expect(plain('UTC')).toBe('2024-05-21 14:03:07\n');
+    expect(plain('<+0330>-3:30')).toBe('2024-05-21 17:33:07\n');
+    expect(plain('CET-1CEST,M3.5.0,M10.5.0/3')).toBe('2024-05-21 16:03:07\n');
   });
 });
