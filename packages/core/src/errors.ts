@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { formatKey } from './parse/numbers.js';
 
 /** What a failed call was about: a System V id or key, a POSIX name, or a path. */
 export interface IpcObjectRef {
@@ -91,7 +92,7 @@ export class IpcError extends Error implements IpcObjectRef {
 function describe(object: IpcObjectRef | undefined): string {
   if (!object) return '';
   if (object.id !== undefined) return ` (id ${object.id})`;
-  if (object.key !== undefined) return ` (key 0x${(object.key >>> 0).toString(16).padStart(8, '0')})`;
+  if (object.key !== undefined) return ` (key ${formatKey(object.key)})`;
   if (object.name !== undefined) return ` (${object.name})`;
   if (object.path !== undefined) return ` (${object.path})`;
   return '';

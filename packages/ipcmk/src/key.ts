@@ -66,8 +66,3 @@ function readRandomBytes(length: number): Buffer {
   }
   return buffer;
 }
-
-/** A key as ipcs prints it: 0x and eight hex digits of the unsigned value. */
-export function formatKeyHex(key: number): string {
-  return `0x${(key >>> 0).toString(16).padStart(8, '0')}`;
-}

@@ -2,9 +2,9 @@
  * Every text ipcmk prints besides --help and --version: util-linux 2.43's lines and messages,
  * our messages for the added options, and the --json document.
  */
-import { parseFailureMessage } from '@ipcutils/core';
+import { formatKey, parseFailureMessage } from '@ipcutils/core';
 import type { Created, CreateFailure } from './create.js';
-import { formatKeyHex, type KeyFailure } from './key.js';
+import type { KeyFailure } from './key.js';
 import type { Diagnostic } from './parse.js';
 import type { ResourceKind } from './request.js';
 
@@ -45,7 +45,7 @@ const NOUN: Record<ResourceKind, string> = {
 /** The error line for a failed creation, without the program prefix. */
 export function formatFailure(failure: CreateFailure): string {
   if (failure.existingKey !== undefined) {
-    return `create ${NOUN[failure.kind]} failed: key ${formatKeyHex(failure.existingKey)} already exists`;
+    return `create ${NOUN[failure.kind]} failed: key ${formatKey(failure.existingKey)} already exists`;
   }
   return `${CREATE_FAILED[failure.kind]}: ${failure.reason}`;
 }
@@ -96,7 +96,7 @@ export interface JsonReport {
 
 export function toJsonResource(created: Created): JsonResource {
   if ('id' in created) {
-    return { kind: created.kind, id: created.id, key: created.key >>> 0, keyHex: formatKeyHex(created.key) };
+    return { kind: created.kind, id: created.id, key: created.key >>> 0, keyHex: formatKey(created.key) };
   }
   return { kind: created.kind, name: created.name };
 }

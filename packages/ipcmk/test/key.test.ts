@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ftok } from '@ipcutils/core';
+import { formatKey, ftok } from '@ipcutils/core';
 import { describe, expect, it } from 'vitest';
-import { formatKeyHex, randomKey, resolveKey } from '../src/key.js';
+import { randomKey, resolveKey } from '../src/key.js';
 
 describe('randomKey', () => {
   it('never returns IPC_PRIVATE and spreads over key_t', () => {
@@ -35,6 +35,6 @@ describe('resolveKey', () => {
 });
 
 it('formats keys as ipcs does', () => {
-  expect(formatKeyHex(0x1234)).toBe('0x00001234');
-  expect(formatKeyHex(-1)).toBe('0xffffffff');
+  expect(formatKey(0x1234)).toBe('0x00001234');
+  expect(formatKey(-1)).toBe('0xffffffff');
 });

@@ -22,11 +22,6 @@ export function fit(text: string, width: number, precision: number): string {
   return padRight(truncateBytes(text, precision), width);
 }
 
-/** `0x%08x` of a signed key_t. */
-export function formatKey(key: number): string {
-  return `0x${(key >>> 0).toString(16).padStart(8, '0')}`;
-}
-
 /** `%o` of the permission bits, as the listings print them (no leading 0). */
 export function formatPerms(mode: number): string {
   return (mode & 0o777).toString(8);

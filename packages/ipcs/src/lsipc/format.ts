@@ -1,11 +1,6 @@
 /** Cell formatters shared by every resource kind, each the printf/helper lsipc.c uses. */
 import { formatSizeHuman, SHM_DEST, SHM_LOCKED } from '@ipcutils/core';
 
-/** `0x%08x` of the key_t. */
-export function formatKey(key: number): string {
-  return `0x${(key >>> 0).toString(16).padStart(8, '0')}`;
-}
-
 /** xstrmode(mode & 0777) ("rw-r--r--", no file-type letter), or `%#o` with -P ("0644", "0"). */
 export function formatPerms(mode: number, numeric: boolean): string {
   const bits = mode & 0o777;

@@ -3,13 +3,14 @@
  * where util-linux sets no data, e.g. KEY for a POSIX object or CUSER for a uid without a name).
  */
 
-import type { LocalTime } from '@ipcutils/core';
 import {
   formatHolders,
+  formatKey,
   type HolderAnswer,
   type IpcKind,
   type IpcObject,
   type IpcPerm,
+  type LocalTime,
   type MsgQueue,
   type PosixMqueue,
   type PosixObject,
@@ -20,7 +21,7 @@ import {
 } from '@ipcutils/core';
 import type { Cell } from '../smartcols/index.js';
 import type { ColumnId } from './columns.js';
-import { formatKey, formatPerms, formatShmStatus, formatSize } from './format.js';
+import { formatPerms, formatShmStatus, formatSize } from './format.js';
 import type { LsipcOptions } from './options.js';
 import type { LsipcSources } from './sources.js';
 import { formatTime } from './time.js';

@@ -8,6 +8,7 @@
  * for any well-formed text; a lone surrogate (which UTF-8 cannot carry) switches the rest of the
  * output to plain string pieces.
  */
+import { formatKey } from '@ipcutils/core';
 
 /** Text written many times (the constant parts of a table), as the bytes write() would store. */
 export interface EncodedText {
@@ -176,7 +177,7 @@ export class TextOutput {
   /** `0x%08x` of a 32-bit value (a key_t, printed unsigned). */
   hex32(value: number): void {
     if (this.pieces !== undefined) {
-      this.write(`0x${(value >>> 0).toString(16).padStart(8, '0')}`);
+      this.write(formatKey(value));
       return;
     }
     if (this.length + 10 > this.bytes.length) this.grow(10);

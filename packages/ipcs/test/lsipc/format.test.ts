@@ -1,8 +1,8 @@
 // Cell formatters: util-linux's time formats (local TZ), percentages as glibc's printf rounds them,
 // the STATUS comma quirk, permissions.
-import { localTimeFor } from '@ipcutils/core';
+import { formatKey, localTimeFor } from '@ipcutils/core';
 import { describe, expect, it } from 'vitest';
-import { formatKey, formatPercent, formatPerms, formatShmStatus } from '../../src/lsipc/format.js';
+import { formatPercent, formatPerms, formatShmStatus } from '../../src/lsipc/format.js';
 import { formatTime } from '../../src/lsipc/time.js';
 import { SYSV_TIME } from './fixtures.js';
 
