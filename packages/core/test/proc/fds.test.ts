@@ -180,7 +180,11 @@ describe('scanOpenFiles on live processes', () => {
 
   it('only stats descriptors whose link text passes acceptTarget', async () => {
     const path = fifo('filtered');
-    const holder = await holdOpen('exec 3<>filtered');
+    // Node gives a child socketpairs for stdio, so the holder makes an unnamed pipe of its own.
+    const script = `import os, time\nfifo = os.open('filtered', os.O_RDWR)\nr, w = os.pipe()\nos.dup2(r, 100)\nos.dup2(w, 101)\nos.close(r)\nos.close(w)\nprint('ready', flush=True)\ntime.sleep(1000)`;
+    const holder = spawn('python3', ['-c', script], { cwd: dir, stdio: 'pipe' });
+    children.push(holder);
+    await waitForLine(holder, 'ready');
     const seen: string[] = [];
     const scan = scanOpenFiles({
       acceptTarget: (target) => target.startsWith('pipe:['),
@@ -193,9 +197,13 @@ describe('scanOpenFiles on live processes', () => {
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((target) => target.startsWith('pipe:['))).toBe(true);
     expect(scan.files.has(keyOf(path))).toBe(false);
-    // Our own stdio pipes to the holder are found through the same scan.
+    // The holder's own pipe is found through the same scan, both ends.
     const pipes = [...scan.files.values()].filter((file) => file.holders.some((h) => h.pid === holder.pid));
-    expect(pipes.length).toBeGreaterThan(0);
+    const own = pipes.filter((file) =>
+      file.holders.some((h) => h.pid === holder.pid && h.fds.join() === '100,101'),
+    );
+    expect(own).toHaveLength(1);
+    expect(own[0]!.holders.find((h) => h.pid === holder.pid)?.access).toBe('readwrite');
     expect(
       pipes.every((file) => file.target.startsWith('pipe:[') && (file.stat.mode & 0o170000) === 0o010000),
     ).toBe(true);
@@ -373,7 +381,17 @@ console.log(JSON.stringify({ uninspectable: scan.uninspectable, hidden: scan.pro
           user: NOBODY,
         });
         await Promise.all([waitForLine(rootHolder, 'ready'), waitForLine(ownHolder, 'ready')]);
-        const asRoot = JSON.parse((await ns.run(process.execPath, [script, rootsFifo, ownFifo])).stdout);
+        // "ready" comes before the holders exec sleep: scan until both have.
+        const scanAsRoot = async () =>
+          JSON.parse((await ns.run(process.execPath, [script, rootsFifo, ownFifo])).stdout);
+        let asRoot = await scanAsRoot();
+        for (let attempt = 0; attempt < 100; attempt++) {
+          const commands = asRoot.files.flatMap((f: { holders: { command: string }[] }) =>
+            f.holders.map((h) => h.command),
+          );
+          if (commands.length === 2 && commands.every((command: string) => command === 'sleep')) break;
+          asRoot = await scanAsRoot();
+        }
         const asNobody = JSON.parse(
           (await ns.run(process.execPath, [script, rootsFifo, ownFifo], { user: NOBODY })).stdout,
         );
