@@ -15,7 +15,7 @@ import {
   type ShmSegment,
 } from '@ipcutils/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listSamples, SAMPLES } from '../packages/ipcs/test/lsipc/fixtures.js';
+import { FIXTURES, listSamples } from '../packages/ipcs/test/lsipc/fixtures.js';
 import { IpcNamespace, type RunResult, waitForLine, withNamespace } from './helpers/namespace.js';
 import { buildRichState, NAMELESS_USER, type RichState } from './helpers/state.js';
 
@@ -629,7 +629,7 @@ function maskTimes(text: string): string {
 
 describe('POSIX listings against the 2.43-devel samples', () => {
   const posixSamples = ['lsipc-M', 'lsipc-Q', 'lsipc-S'].flatMap((prefix) =>
-    listSamples('2.43-devel', prefix),
+    listSamples(prefix),
   );
 
   it.each(posixSamples.map((sample) => [sample.args.join(' '), sample] as const))(
@@ -665,7 +665,7 @@ describe('POSIX listings against the 2.43-devel samples', () => {
 
 describe('help and version', () => {
   it('--help is util-linux 2.43 text, with our options after -V and our columns at the end', async () => {
-    const help = readFileSync(join(SAMPLES, '2.43-devel/help-lsipc.txt'), 'utf8');
+    const help = readFileSync(join(FIXTURES, 'help-lsipc.txt'), 'utf8');
     const version = ' -V, --version            display version\n';
     const options = [
       '',
@@ -711,7 +711,7 @@ describe('help and version', () => {
 // /dev/mqueue without the mqueue filesystem (samples/edge-cases.txt), and without the directory.
 
 function edgeCase(title: string): string {
-  const text = readFileSync(join(SAMPLES, 'edge-cases.txt'), 'utf8');
+  const text = readFileSync(join(FIXTURES, 'edge-cases.txt'), 'utf8');
   const start = text.indexOf(`--- ${title}\n`) + title.length + 5;
   return text.slice(start, text.indexOf('exit=', start));
 }

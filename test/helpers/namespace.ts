@@ -83,8 +83,11 @@ export class IpcNamespace {
 
   /** The argv prefix that enters the namespaces (and drops privileges when asked). */
   prefix(user?: User, cwd: string = process.cwd()): string[] {
-    // Without --wd, nsenter --mount starts the command in the namespace's root directory.
-    const enter = ['nsenter', '--target', String(this.targetPid), '--ipc', '--mount', `--wd=${cwd}`];
+    // Without it, nsenter --mount starts the command in the namespace's root directory. --wd=DIR
+    // would open DIR before entering: a directory of the outer mount namespace, which getcwd()
+    // cannot name from inside and glibc then looks up by reading each ancestor (EACCES for nobody
+    // below a 0700 directory). --wdns opens it inside.
+    const enter = ['nsenter', '--target', String(this.targetPid), '--ipc', '--mount', `--wdns=${cwd}`];
     if (this.withPid) enter.push('--pid');
     enter.push('--');
     if (user) {

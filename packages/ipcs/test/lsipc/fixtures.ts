@@ -1,5 +1,5 @@
 /**
- * The state behind reference/samples/<version>/listing as LsipcSources: the captured
+ * The state behind fixtures/util-linux-2.43-devel (copies of reference/samples) as LsipcSources: the captured
  * /proc/sysvipc tables, the POSIX objects of posix-ls.txt, the kernel's default limits and the
  * sample's users, so lsipc's whole pipeline can be checked against the captured outputs.
  */
@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { fileKey, parseMsgTable, parseSemTable, parseShmTable } from '@ipcutils/core';
 import type { LsipcSources } from '../../src/lsipc/sources.js';
 
-export const SAMPLES = join(import.meta.dirname, '../../../../../shared/reference/samples');
+/** Copies of reference/samples (see fixtures/README.md), so the tests run from any clone. */
+export const FIXTURES = join(import.meta.dirname, 'fixtures');
 
 /** The samples' objects were made (System V) and touched (POSIX) at these times; TZ=UTC. */
 export const SYSV_TIME = 1795238463;
@@ -35,8 +36,9 @@ export function readSample(path: string): Sample {
   return { file: path, args: command.slice(1), stdout, stderr, status: Number(exit[1]) };
 }
 
-export function listSamples(version: string, prefix: string): Sample[] {
-  const dir = join(SAMPLES, version, 'listing');
+/** The captured runs of util-linux 2.43-devel whose file name is PREFIX or starts with `PREFIX-`. */
+export function listSamples(prefix: string): Sample[] {
+  const dir = join(FIXTURES, 'util-linux-2.43-devel');
   return readdirSync(dir)
     .filter((name) => name === prefix || name.startsWith(`${prefix}-`))
     .sort()
@@ -45,7 +47,7 @@ export function listSamples(version: string, prefix: string): Sample[] {
 
 /** The three tables of proc-sysvipc.txt, each starting at its header line. */
 function sampleTables(): { shm: string; msg: string; sem: string } {
-  const lines = readFileSync(join(SAMPLES, 'proc-sysvipc.txt'), 'utf8').split('\n');
+  const lines = readFileSync(join(FIXTURES, '../../ipcs/fixtures/proc-sysvipc.txt'), 'utf8').split('\n');
   const starts = lines.flatMap((line, n) => (/^\s+key\s/.test(line) ? [n] : []));
   const table = (index: number) => lines.slice(starts[index], starts[index + 1] ?? lines.length).join('\n');
   return { shm: table(0), msg: table(1), sem: table(2) };

@@ -24,7 +24,7 @@ function run(args: readonly string[]) {
   return { stdout: io.stdout, stderr: io.stderr, status };
 }
 
-const samples = listSamples('2.43-devel', 'lsipc');
+const samples = listSamples('lsipc');
 
 describe('lsipc over the samples state', () => {
   it('covers every captured lsipc command', () => {
