@@ -50,7 +50,7 @@ const SHM_TABLE: Table = {
 };
 
 const samples = new Map(
-  listSamples('2.43-devel', 'lsipc-m').map((sample) => [sample.args.join(' '), sample.stdout]),
+  listSamples('lsipc-m').map((sample) => [sample.args.join(' '), sample.stdout]),
 );
 
 function sample(args: string): string {
