@@ -628,9 +628,7 @@ function maskTimes(text: string): string {
 }
 
 describe('POSIX listings against the 2.43-devel samples', () => {
-  const posixSamples = ['lsipc-M', 'lsipc-Q', 'lsipc-S'].flatMap((prefix) =>
-    listSamples(prefix),
-  );
+  const posixSamples = ['lsipc-M', 'lsipc-Q', 'lsipc-S'].flatMap((prefix) => listSamples(prefix));
 
   it.each(posixSamples.map((sample) => [sample.args.join(' '), sample] as const))(
     'lsipc %s',

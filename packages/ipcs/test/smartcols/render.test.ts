@@ -49,9 +49,7 @@ const SHM_TABLE: Table = {
   ],
 };
 
-const samples = new Map(
-  listSamples('lsipc-m').map((sample) => [sample.args.join(' '), sample.stdout]),
-);
+const samples = new Map(listSamples('lsipc-m').map((sample) => [sample.args.join(' '), sample.stdout]));
 
 function sample(args: string): string {
   const text = samples.get(args);
