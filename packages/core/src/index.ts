@@ -17,6 +17,7 @@ export * from './proc/auxv.js';
 export * from './proc/fds.js';
 export * from './proc/limits.js';
 export * from './proc/sysvipc.js';
+export * from './sysv/bulk.js';
 export * from './sysv/ftok.js';
 export * from './sysv/info.js';
 export * from './sysv/msg.js';

@@ -132,15 +132,44 @@ export function shmdt(address: number): Raw {
   return call('shmdt', t.I32, [t.I64], [address]);
 }
 
+/** How xxxctl(id, IPC_RMID) is called: the function, and the arguments after the id. */
+export interface RmidCall {
+  funcName: string;
+  /** int, as ffi-rs DataType numbers. */
+  retType: number;
+  /** ffi-rs DataType numbers, the id's included. */
+  paramsType: number[];
+  /** IPC_RMID is 0; the NULL buf (shm, msg) and the ignored semnum/arg (sem) are 0 too. */
+  rest: number[];
+}
+
+let cachedRmidCalls: Record<'shm' | 'msg' | 'sem', RmidCall> | undefined;
+
+/** The IPC_RMID call of each type, shared by removeIpcIdFast and the bulk remover's worker thread. */
+export function rmidCalls(): Record<'shm' | 'msg' | 'sem', RmidCall> {
+  if (cachedRmidCalls) return cachedRmidCalls;
+  const t = types();
+  const ctl = (funcName: string): RmidCall => ({
+    funcName,
+    retType: t.I32,
+    paramsType: [t.I32, t.I32, t.I64],
+    rest: [0, 0],
+  });
+  cachedRmidCalls = {
+    shm: ctl('shmctl'),
+    msg: ctl('msgctl'),
+    sem: { funcName: 'semctl', retType: t.I32, paramsType: [t.I32, t.I32, t.I32, t.I64], rest: [0, 0, 0] },
+  };
+  return cachedRmidCalls;
+}
+
 /**
  * xxxctl(id, IPC_RMID) without errno, for bulk removal (`ipcrm -a` makes 30,000 of these):
  * 0 or -1. A caller repeats a failure with errno to learn why; the kernel gives the same answer.
  */
 export function removeIpcIdFast(kind: 'shm' | 'msg' | 'sem', id: number): number {
-  const t = types();
-  // IPC_RMID is 0; the NULL buf (shm, msg) and the ignored semnum/arg (sem) are 0 too.
-  if (kind === 'sem') return callNoErrno('semctl', t.I32, [t.I32, t.I32, t.I32, t.I64], [id, 0, 0, 0]);
-  return callNoErrno(kind === 'shm' ? 'shmctl' : 'msgctl', t.I32, [t.I32, t.I32, t.I64], [id, 0, 0]);
+  const { funcName, retType, paramsType, rest } = rmidCalls()[kind];
+  return callNoErrno(funcName, retType, paramsType, [id, ...rest]);
 }
 
 // ---- System V semaphores ----------------------------------------------------------------

@@ -17,11 +17,13 @@ export interface FfiBinding {
 export const LIBRARY = 'libc';
 
 let binding: FfiBinding | undefined;
+let bindingFile: string | undefined;
 
 /** ffi-rs's binding with libc opened, loaded on first call. */
 export function ffi(): FfiBinding {
   if (binding) return binding;
-  const loaded = loadBinding();
+  const [loaded, file] = loadBinding();
+  bindingFile = file;
   // glibc >= 2.34 has mq_*, sem_* and shm_* in libc.so.6 itself ("libc.so" is a linker script).
   loaded.open({ library: LIBRARY, path: 'libc.so.6' });
   binding = loaded;
@@ -29,18 +31,31 @@ export function ffi(): FfiBinding {
 }
 
 /**
+ * The file ffi() loaded, for a worker thread to require: the native module is loaded once per
+ * process, so the worker shares its library table (libc already open) with this thread.
+ */
+export function ffiBindingFile(): string {
+  ffi();
+  return bindingFile as string;
+}
+
+/**
  * ffi-rs's index.js probes for musl with process.report.getReport(), which costs ~13 ms; the
  * glibc binding package is required directly and the probe only runs when that fails.
  */
-function loadBinding(): FfiBinding {
+function loadBinding(): [FfiBinding, string] {
   const require = createRequire(import.meta.url);
   // pnpm keeps the platform binding beside ffi-rs in its store, not beside the symlink to it.
   const ffiPackage = realpathSync(require.resolve('ffi-rs/package.json'));
   const fromFfi = createRequire(ffiPackage);
   const gnuTriple = arch === 'arm64' ? 'linux-arm64-gnu' : 'linux-x64-gnu';
+  const load = (request: string): [FfiBinding, string] => {
+    const file = fromFfi.resolve(request);
+    return [fromFfi(file) as FfiBinding, file];
+  };
   try {
-    return fromFfi(`@yuuang/ffi-rs-${gnuTriple}`) as FfiBinding;
+    return load(`@yuuang/ffi-rs-${gnuTriple}`);
   } catch {
-    return fromFfi('./index.js') as FfiBinding;
+    return load('./index.js');
   }
 }

@@ -1,0 +1,76 @@
+// SysvBulkRemover on real objects: which removals failed, with and without the worker thread,
+// that the worker really takes part, and that a type's ids never reach another type's call.
+import { describe, expect, it } from 'vitest';
+import { withNamespace } from '../../../../test/helpers/namespace.js';
+import { buildScript } from '../../../../test/helpers/script.js';
+
+const SCRIPT = `
+  import { readFileSync } from 'node:fs';
+  import { SysvBulkRemover } from '../packages/core/src/sysv/bulk.ts';
+  import { createMsgQueue } from '../packages/core/src/sysv/msg.ts';
+  import { createSemSet } from '../packages/core/src/sysv/sem.ts';
+  import { createShm } from '../packages/core/src/sysv/shm.ts';
+
+  const [mode, count] = [process.argv[2], Number(process.argv[3])];
+  const left = () => ['shm', 'msg', 'sem'].map((type) => readFileSync('/proc/sysvipc/' + type, 'latin1').trim().split('\\n').length - 1);
+
+  if (mode === 'same-ids') {
+    // A fresh namespace gives id 0 to the first object of each type.
+    const ids = [createShm({ size: 10 }), createMsgQueue({}), createSemSet({ nsems: 1 })];
+    const result = new SysvBulkRemover({ worker: false }).remove([{ type: 'msg', id: ids[1] }]);
+    console.log(JSON.stringify({ ids, removed: result.removed, left: left() }));
+    process.exit(0);
+  }
+
+  const targets = [];
+  for (let i = 0; i < count; i++) {
+    targets.push({ type: 'shm', id: createShm({ size: 4096 }) });
+    targets.push({ type: 'msg', id: createMsgQueue({}) });
+    targets.push({ type: 'sem', id: createSemSet({ nsems: 1 }) });
+  }
+  // Ids that fail (EINVAL), at both ends and in the middle, where each thread starts.
+  const bogus = [0, Math.floor(targets.length / 2), targets.length];
+  for (const at of bogus.reverse()) targets.splice(at, 0, { type: 'sem', id: 0x7ffffff0 - at });
+  const remover = new SysvBulkRemover({ worker: mode === 'worker' });
+  const ready = await remover.ready();
+  const result = remover.remove(targets);
+  const failedAt = result.removed.flatMap((removed, index) => (removed ? [] : [index]));
+  console.log(JSON.stringify({ ready, byWorker: result.byWorker, total: targets.length, failedAt, left: left() }));
+`;
+
+async function run(...args: string[]) {
+  const script = await buildScript(SCRIPT);
+  return withNamespace(async (ns) => {
+    await ns.sh('echo 32768 > /proc/sys/kernel/shmmni; echo 32768 > /proc/sys/kernel/msgmni');
+    const result = await ns.run(process.execPath, [script, ...args], { timeoutMs: 120_000 });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    return JSON.parse(result.stdout);
+  });
+}
+
+describe('SysvBulkRemover', () => {
+  it('removes everything on this thread alone and reports exactly the failed ids', async () => {
+    const result = await run('alone', '300');
+    expect(result).toEqual({
+      ready: false,
+      byWorker: 0,
+      total: 903,
+      failedAt: [0, 451, 902],
+      left: [0, 0, 0],
+    });
+  });
+
+  it('shares the work with a worker thread, which reports its failures too', async () => {
+    const result = await run('worker', '3000');
+    expect(result.ready).toBe(true);
+    expect(result.byWorker).toBeGreaterThan(0);
+    expect(result.byWorker).toBeLessThan(result.total);
+    expect(result.failedAt).toEqual([0, 4501, 9002]);
+    expect(result.left).toEqual([0, 0, 0]);
+  });
+
+  it('removes the object of the type asked for when other types have the same id', async () => {
+    expect(await run('same-ids', '0')).toEqual({ ids: [0, 0, 0], removed: [true], left: [1, 0, 1] });
+  });
+});
