@@ -106,13 +106,22 @@ function writeAll(fd: number, text: string): void {
 
 class BrokenPipe extends Error {}
 
+/** Major number of the memory devices (/dev/null, /dev/zero, /dev/full…), none of them a terminal. */
+const MEM_MAJOR = 1;
+
+/** glibc's major(): bits 8-19 of dev_t, and 32-43 above them. */
+function majorOf(rdev: number): number {
+  return ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
+}
+
 /**
- * isatty(1) without paying for it in pipes: node:tty loads the whole net stack (milliseconds of
- * start-up), and only a character device can be a terminal.
+ * isatty(1) without paying for it in pipes or `> /dev/null`: node:tty loads the whole net stack
+ * (3 ms of start-up), and only a character device other than a memory device can be a terminal.
  */
 function isStdoutTerminal(): boolean {
   try {
-    if (!fstatSync(1).isCharacterDevice()) return false;
+    const stat = fstatSync(1);
+    if (!stat.isCharacterDevice() || majorOf(stat.rdev) === MEM_MAJOR) return false;
   } catch {
     return false;
   }
