@@ -116,10 +116,11 @@ try {
       let done = 0;
       try {
         done = drain(binding, workerData.library, workerData.calls, job, control, false);
-      } finally {
-        Atomics.store(control, ${WORKER_COUNT}, done);
-        finish(${WORKER_DONE});
+      } catch {
+        // What it claimed and never tried is left untried: the calling thread does it.
       }
+      Atomics.store(control, ${WORKER_COUNT}, done);
+      finish(${WORKER_DONE});
     }
     parentPort.close();
   });
@@ -137,17 +138,24 @@ export class SysvBulkRemover {
     const useWorker = options.worker ?? countObjects(options.types ?? TYPES) >= WORKER_THRESHOLD;
     if (!useWorker) return;
     const calls = rmidCalls();
-    this.#worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        control: this.#control.buffer,
-        bindingFile: ffiBindingFile(),
-        library: LIBRARY,
-        calls: TYPES.map((type) => calls[type]),
-      },
-    });
+    try {
+      this.#worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: {
+          control: this.#control.buffer,
+          bindingFile: ffiBindingFile(),
+          library: LIBRARY,
+          calls: TYPES.map((type) => calls[type]),
+        },
+      });
+    } catch {
+      // No thread to be had (resource limits): this thread does it all.
+      return;
+    }
     // Never keep the process alive for it: a worker that has not taken the job just ends with it.
     this.#worker.unref();
+    // Its failures end up as untried targets; nothing it throws may take this thread down.
+    this.#worker.on('error', () => {});
   }
 
   /**
