@@ -765,3 +765,22 @@ describe('the rich state itself', () => {
     expect(live.cpid).toBe(creator.pid);
   });
 });
+
+it('--typed-json -s -i ID gives the set its semaphores, as the pretty view lists them', async () => {
+  const id = String(state.sem.a);
+  const typed = JSON.parse((await ours(['-s', '-i', id, '--typed-json', '-o', 'ID,NSEMS'])).stdout);
+  const [set] = typed.semaphores;
+  expect(set).toMatchObject({ id: state.sem.a, nsems: 3 });
+  // sem0 = 5 with a process waiting for zero, sem1 = 0 with one waiting to decrement.
+  type Element = { semnum: number; value: number; ncount: number; zcount: number; pid: number };
+  expect(set.elements.map((e: Element) => [e.semnum, e.value, e.ncount, e.zcount])).toEqual([
+    [0, 5, 0, 1],
+    [1, 0, 1, 0],
+    [2, 0, 0, 0],
+  ]);
+  const pretty = (await ours(['-s', '-i', id])).stdout;
+  const table = pretty.slice(pretty.indexOf('SEMNUM')).trim().split('\n').slice(1);
+  expect(set.elements.map((e: Element) => `${e.semnum} ${e.value} ${e.ncount} ${e.zcount} ${e.pid}`)).toEqual(
+    table.map((line) => line.trim().split(/\s+/).slice(0, 5).join(' ')),
+  );
+});

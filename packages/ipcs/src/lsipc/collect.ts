@@ -5,7 +5,7 @@
  * when none is found; util-linux's JSON shows "" otherwise). Rows are built later, once the
  * filters have run and the output mode is known.
  */
-import { IpcError } from '@ipcutils/core';
+import { IpcError, type SemElement } from '@ipcutils/core';
 import type { Table } from '../smartcols/index.js';
 import { msgGlobalRows, posixMsgGlobalRows, semGlobalRows, shmGlobalRows } from './global.js';
 import type { Resource } from './options.js';
@@ -18,8 +18,8 @@ export type Entry = ListedObject | { kind: 'global'; row: GlobalRow };
 export interface Collected {
   name: string | null;
   entries: Entry[];
-  /** The "Elements" table of `-s -i ID` by set record, shown under the first row in the pretty view. */
-  elements: Map<object, Table>;
+  /** The semaphores of `-s -i ID`'s set by set record: the pretty view's "Elements" table, --typed-json's "elements". */
+  elements: Map<object, SemElement[]>;
 }
 
 type Warn = (message: string) => void;
@@ -165,15 +165,18 @@ function selectByName<T extends { name: string }>(objects: T[], name: string | u
   return found ? [found] : [];
 }
 
-/** The SEMNUM VALUE NCOUNT ZCOUNT PID COMMAND table; undefined when the set is gone. */
-function readElements(context: RowContext, id: number): Table | undefined {
-  let elements: ReturnType<typeof context.sources.semElements>;
+/** The set's semaphores; undefined when the set is gone. */
+function readElements(context: RowContext, id: number): SemElement[] | undefined {
   try {
-    elements = context.sources.semElements(id);
+    return context.sources.semElements(id);
   } catch (error) {
     if (error instanceof IpcError && (error.code === 'EINVAL' || error.code === 'EIDRM')) return undefined;
     throw error;
   }
+}
+
+/** The pretty view's SEMNUM VALUE NCOUNT ZCOUNT PID COMMAND table. */
+export function elementsTable(context: RowContext, elements: readonly SemElement[]): Table {
   const names = ['SEMNUM', 'VALUE', 'NCOUNT', 'ZCOUNT', 'PID', 'COMMAND'];
   return {
     name: 'elements',

@@ -6,7 +6,7 @@ import { localTimeFor } from '@ipcutils/core';
 import type { Io } from '@ipcutils/core/cli';
 import { isUtf8Locale, type RenderOptions, renderTable, type TableFormat } from '../smartcols/index.js';
 import { applyCleanup } from './cleanup.js';
-import { collectEntries } from './collect.js';
+import { collectEntries, elementsTable } from './collect.js';
 import { COLUMNS, toTableColumn } from './columns.js';
 import { formatHelp, formatVersion } from './help.js';
 import { type LsipcOptions, type OutputMode, parseCommand } from './options.js';
@@ -56,7 +56,8 @@ function renderReport(options: LsipcOptions, io: Io, sources: LsipcSources): str
   const context = new RowContext(options, sources, localTimeFor(io.env.TZ));
   const collected = collectEntries(context, (message) => io.err(`${io.programName}: ${message}\n`));
   const entries = applyCleanup(context, collected.entries);
-  if (options.mode === 'typed-json') return renderTypedJson(collected.name, entries, context);
+  if (options.mode === 'typed-json')
+    return renderTypedJson(collected.name, entries, context, collected.elements);
   const rows = entries.map((entry) =>
     entry.kind === 'global' ? globalRow(context, entry.row) : objectRow(context, entry),
   );
@@ -71,7 +72,7 @@ function renderReport(options: LsipcOptions, io: Io, sources: LsipcSources): str
   if (options.mode === 'pretty') {
     const first = entries[0];
     const elements = first && first.kind !== 'global' ? collected.elements.get(first.record) : undefined;
-    return renderPretty(options.columns, rows[0], elements, render);
+    return renderPretty(options.columns, rows[0], elements && elementsTable(context, elements), render);
   }
   const columns = options.columns.map((id) => toTableColumn(COLUMNS[id], options.noTruncate));
   return renderTable({ name: collected.name, columns, rows }, render);

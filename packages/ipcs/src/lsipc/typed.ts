@@ -4,7 +4,7 @@
  * (null for "never"), STATUS and HOLDERS as arrays. HOLDERS is null when the answer is unknown
  * (processes we may not inspect) and for semaphore sets and queues, which /proc does not show held.
  */
-import { SHM_DEST, SHM_LOCKED } from '@ipcutils/core';
+import { type SemElement, SHM_DEST, SHM_LOCKED } from '@ipcutils/core';
 import { toShellVarName } from '../smartcols/index.js';
 import type { Entry } from './collect.js';
 import type { ColumnId } from './columns.js';
@@ -104,8 +104,16 @@ const GLOBAL: Partial<Record<ColumnId, (row: GlobalRow) => JsonValue>> = {
   },
 };
 
-/** `{"NAME": [{…}, …]}`; keys are the column names in lower case, as in lsipc --json. */
-export function renderTypedJson(name: string | null, entries: readonly Entry[], context: RowContext): string {
+/**
+ * `{"NAME": [{…}, …]}`; keys are the column names in lower case, as in lsipc --json. The set of
+ * `-s -i ID` also gets "elements": its semaphores, as the pretty view's Elements table shows them.
+ */
+export function renderTypedJson(
+  name: string | null,
+  entries: readonly Entry[],
+  context: RowContext,
+  elements: ReadonlyMap<object, readonly SemElement[]>,
+): string {
   const { columns } = context;
   const keys = columns.map((id) => (context.options.shellVar ? toShellVarName(id) : id).toLowerCase());
   const rows = entries.map((entry) => {
@@ -114,6 +122,17 @@ export function renderTypedJson(name: string | null, entries: readonly Entry[], 
     columns.forEach((id, n) => {
       row[keys[n]!] = typedValue(context, entry, id, cells[n] ?? null);
     });
+    const semaphores = entry.kind === 'global' ? undefined : elements.get(entry.record);
+    if (semaphores) {
+      row.elements = semaphores.map((element, semnum) => ({
+        semnum,
+        value: element.semval,
+        ncount: element.ncount,
+        zcount: element.zcount,
+        pid: element.pid,
+        command: context.command(element.pid) || null,
+      }));
+    }
     return row;
   });
   return `${serialize({ [name ?? '']: rows }, '')}\n`;

@@ -323,6 +323,26 @@ describe('--typed-json', () => {
     expect(keyless['posix-semaphores'][0]).toEqual({ name: 'psem_b', key: null });
   });
 
+  it('-s -i ID adds the set\'s semaphores as "elements", numbers as numbers', () => {
+    const { stdout, status } = run(['-s', '-i', '0', '--typed-json', '-o', 'ID,NSEMS']);
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      semaphores: [
+        {
+          id: 0,
+          nsems: 3,
+          elements: [
+            { semnum: 0, value: 5, ncount: 0, zcount: 1, pid: 21477, command: null },
+            { semnum: 1, value: 0, ncount: 1, zcount: 0, pid: 0, command: null },
+            { semnum: 2, value: 0, ncount: 0, zcount: 0, pid: 0, command: null },
+          ],
+        },
+      ],
+    });
+    // Without -i there is no per-set element table, in this mode as in the others.
+    expect(JSON.parse(run(['-s', '--typed-json', '-o', 'ID']).stdout).semaphores[0]).toEqual({ id: 0 });
+  });
+
   it('the global view: limits past 2^53 written digit for digit', () => {
     const { stdout } = run(['-g', '--typed-json']);
     expect(stdout).toContain('"limit": 18446744073692774399,');
