@@ -49,8 +49,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  // The pid namespace lives as long as its init, which IpcNamespace.close() does not end.
-  process.kill(ns.targetPid, 'SIGKILL');
+  // close() ends the pid namespace's init, and with it every process left inside.
   await ns.close();
   rmSync(work, { recursive: true, force: true });
 });

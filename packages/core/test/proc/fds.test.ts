@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NOBODY, waitForLine, withNamespace } from '../../../../test/helpers/namespace.js';
 import { buildScript } from '../../../../test/helpers/script.js';
 import { makeFifo } from '../../src/fifo.js';
@@ -372,10 +372,6 @@ console.log(JSON.stringify({ uninspectable: scan.uninspectable, hidden: scan.pro
     const ownFifo = fifo('held-by-nobody');
     await withNamespace(
       async (ns) => {
-        // The pid namespace lives as long as its init, which IpcNamespace.close() does not end.
-        onTestFinished(() => {
-          process.kill(ns.targetPid, 'SIGKILL');
-        });
         const rootHolder = ns.spawn('sh', ['-c', `exec 3<>${rootsFifo}; echo ready; exec sleep 1000`]);
         const ownHolder = ns.spawn('sh', ['-c', `exec 3<>${ownFifo}; echo ready; exec sleep 1000`], {
           user: NOBODY,

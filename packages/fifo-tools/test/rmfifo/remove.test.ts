@@ -113,14 +113,10 @@ async function remove(scenario: string, paths: string[], options: Record<string,
   const all = { unused: true, olderThanMs: undefined, dryRun: false, ...options };
   return withNamespace(
     async (ns) => {
-      try {
-        const result = await ns.run(process.execPath, [script, scenario, JSON.stringify(all), ...paths]);
-        if (result.status !== 0) throw new Error(result.stderr);
-        return JSON.parse(result.stdout);
-      } finally {
-        // The pid namespace (and a reader still blocked in it) lives as long as its init.
-        process.kill(ns.targetPid, 'SIGKILL');
-      }
+      // close() ends the pid namespace's init, and a reader still blocked in it.
+      const result = await ns.run(process.execPath, [script, scenario, JSON.stringify(all), ...paths]);
+      if (result.status !== 0) throw new Error(result.stderr);
+      return JSON.parse(result.stdout);
     },
     { pid: true },
   );
