@@ -43,10 +43,11 @@ function runAction(action: Action, io: Output, progress: Progress): void {
 }
 
 /**
- * `--all`: lists every category first, removes the System V objects in one bulk call (with a
- * worker thread when there are thousands: SysvBulkRemover), then reports in util-linux's order,
- * category by category: the listing's warning, then each object's announcement (-v) and failure,
- * POSIX objects being removed as they come. A failed bulk removal is repeated with errno for its message.
+ * `--all`: lists every category, handing each System V listing to the bulk remover as soon as it
+ * is made (SysvBulkRemover: a worker thread starts removing while the next category is listed,
+ * when there are thousands), then reports in util-linux's order, category by category: the
+ * listing's warning, then each object's announcement (-v) and failure, POSIX objects being removed
+ * as they come. A failed bulk removal is repeated with errno for its message.
  */
 function removeAll(
   categories: readonly Category[],
@@ -54,19 +55,27 @@ function removeAll(
   io: Output,
   progress: Progress,
 ): void {
+  const listings = new Map<Category, Listing>();
+  // POSIX first: listing semaphores calls sem_open, which the remover's worker must not see
+  // ffi-rs look up while it runs (SysvBulkRemover).
+  for (const category of categories) {
+    if (!isSysvCategory(category)) listings.set(category, listRemovable(category));
+  }
   const sysvTypes = categories.filter(isSysvCategory);
   const remover = sysvTypes.length > 0 ? new SysvBulkRemover({ types: sysvTypes }) : undefined;
-  const listings: Listing[] = [];
-  for (const category of categories) {
+  for (const category of sysvTypes) {
     const listing = listRemovable(category);
-    listings.push(listing);
-    // util-linux exits when the kernel lacks System V IPC: nothing after it is listed or removed.
+    listings.set(category, listing);
+    // util-linux exits when the kernel lacks System V IPC: nothing after it is removed.
     if (listing.problem?.kind === 'not-configured') break;
+    remover?.add(listing.targets.filter(isBulkTarget));
   }
-  const bulkTargets = listings.flatMap((listing) => listing.targets.filter(isBulkTarget));
-  const removed = remover?.remove(bulkTargets).removed ?? [];
+  const removed = remover?.finish().removed ?? [];
   let next = 0;
-  for (const listing of listings) {
+  for (const category of categories) {
+    const listing = listings.get(category);
+    // Not listed: after a category the kernel does not configure.
+    if (listing === undefined) return;
     if (listing.problem) {
       io.err(`${io.programName}: ${formatListingProblem(listing.problem)}\n`);
       // An unlistable directory is only a warning.

@@ -33,7 +33,12 @@ const SCRIPT = `
   for (const at of bogus.reverse()) targets.splice(at, 0, { type: 'sem', id: 0x7ffffff0 - at });
   const remover = new SysvBulkRemover({ worker: mode === 'worker' });
   const ready = await remover.ready();
-  const result = remover.remove(targets);
+  // Two lists, as ipcrm adds one per type: the worker starts on the first while the second is made.
+  const half = Math.floor(targets.length / 3);
+  remover.add(targets.slice(0, half));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  remover.add(targets.slice(half));
+  const result = remover.finish();
   const failedAt = result.removed.flatMap((removed, index) => (removed ? [] : [index]));
   console.log(JSON.stringify({ ready, byWorker: result.byWorker, total: targets.length, failedAt, left: left() }));
 `;
@@ -64,6 +69,7 @@ describe('SysvBulkRemover', () => {
   it('shares the work with a worker thread, which reports its failures too', async () => {
     const result = await run('worker', '3000');
     expect(result.ready).toBe(true);
+    expect(result.total).toBe(9003);
     expect(result.byWorker).toBeGreaterThan(0);
     expect(result.byWorker).toBeLessThan(result.total);
     expect(result.failedAt).toEqual([0, 4501, 9002]);
