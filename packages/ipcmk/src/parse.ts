@@ -48,11 +48,11 @@ export interface ParseContext {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-const SHORT_OPTIONS = 'hM:m:QqS:sp:n:Vh';
+export const SHORT_OPTIONS = 'hM:m:QqS:sp:n:Vh';
 
 // util-linux 2.43's table, then ours (new long options only): every existing spelling keeps its
 // meaning; only the ambiguous `--p` now also lists --project-id among its possibilities.
-const LONG_OPTIONS = [
+export const LONG_OPTIONS = [
   { name: 'shmem', hasArg: 'required', key: 'M' },
   { name: 'posix-shmem', hasArg: 'required', key: 'm' },
   { name: 'semaphore', hasArg: 'required', key: 'S' },
@@ -63,10 +63,10 @@ const LONG_OPTIONS = [
   { name: 'name', hasArg: 'required', key: 'n' },
   { name: 'version', hasArg: 'no', key: 'V' },
   { name: 'help', hasArg: 'no', key: 'h' },
-  { name: 'key', hasArg: 'required', key: 'key' },
-  { name: 'ftok', hasArg: 'required', key: 'ftok' },
-  { name: 'project-id', hasArg: 'required', key: 'project-id' },
-  { name: 'json', hasArg: 'no', key: 'json' },
+  { name: 'key', hasArg: 'required', key: 'key', extension: true },
+  { name: 'ftok', hasArg: 'required', key: 'ftok', extension: true },
+  { name: 'project-id', hasArg: 'required', key: 'project-id', extension: true },
+  { name: 'json', hasArg: 'no', key: 'json', extension: true },
 ] as const satisfies readonly LongOption[];
 
 /** util-linux 2.43: str2unum_or_err(optarg, 8, …, 07777). */

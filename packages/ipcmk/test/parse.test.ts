@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseProjectId, parseRequest } from '../src/parse.js';
+import { abbreviationCases } from '../../../test/helpers/abbreviations.js';
+import { LONG_OPTIONS, parseProjectId, parseRequest, SHORT_OPTIONS } from '../src/parse.js';
 
 const context = { argv0: 'ipcmk', env: {} };
 const parse = (...argv: string[]) => parseRequest(argv, context);
@@ -141,4 +142,10 @@ describe('parseProjectId', () => {
   ])('%j is %s', (text, reason) => {
     expect(() => parseProjectId(text)).toThrow(expect.objectContaining({ reason }));
   });
+});
+
+it("keeps every abbreviation of util-linux's options: ours never make one ambiguous", () => {
+  const cases = abbreviationCases(SHORT_OPTIONS, LONG_OPTIONS);
+  expect(cases.length).toBeGreaterThan(60);
+  for (const { typed, ours, reference } of cases) expect(ours, typed).toBe(reference);
 });

@@ -65,9 +65,9 @@ export interface ParseContext {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-const SHORT_OPTIONS = 'q:m:s:Q:M:S:a::vhV';
+export const SHORT_OPTIONS = 'q:m:s:Q:M:S:a::vhV';
 
-const LONG_OPTIONS = [
+export const LONG_OPTIONS = [
   { name: 'shmem-id', hasArg: 'required', key: 'm' },
   { name: 'shmem-key', hasArg: 'required', key: 'M' },
   { name: 'posix-shmem', hasArg: 'required', key: 'posix-shmem' },
@@ -82,15 +82,15 @@ const LONG_OPTIONS = [
   { name: 'version', hasArg: 'no', key: 'V' },
   { name: 'help', hasArg: 'no', key: 'h' },
   // Ours: the cleanup (COMPATIBILITY.md, "Additions").
-  { name: 'owner', hasArg: 'required', key: 'owner' },
-  { name: 'creator', hasArg: 'required', key: 'creator' },
-  { name: 'key', hasArg: 'required', key: 'key' },
-  { name: 'older-than', hasArg: 'required', key: 'older-than' },
-  { name: 'min-size', hasArg: 'required', key: 'min-size' },
-  { name: 'unattached', hasArg: 'no', key: 'unattached' },
-  { name: 'orphaned', hasArg: 'no', key: 'orphaned' },
-  { name: 'dry-run', hasArg: 'no', key: 'dry-run' },
-  { name: 'json', hasArg: 'no', key: 'json' },
+  { name: 'owner', hasArg: 'required', key: 'owner', extension: true },
+  { name: 'creator', hasArg: 'required', key: 'creator', extension: true },
+  { name: 'key', hasArg: 'required', key: 'key', extension: true },
+  { name: 'older-than', hasArg: 'required', key: 'older-than', extension: true },
+  { name: 'min-size', hasArg: 'required', key: 'min-size', extension: true },
+  { name: 'unattached', hasArg: 'no', key: 'unattached', extension: true },
+  { name: 'orphaned', hasArg: 'no', key: 'orphaned', extension: true },
+  { name: 'dry-run', hasArg: 'no', key: 'dry-run', extension: true },
+  { name: 'json', hasArg: 'no', key: 'json', extension: true },
 ] as const satisfies readonly LongOption[];
 
 const FILTER_OPTION_KEYS: ReadonlySet<string> = new Set(FILTER_OPTIONS);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { abbreviationCases } from '../../../test/helpers/abbreviations.js';
 import { ALL_CATEGORIES } from '../src/command.js';
-import { parseCategories, parseCommand, parseLegacyId } from '../src/parse.js';
+import { LONG_OPTIONS, parseCategories, parseCommand, parseLegacyId, SHORT_OPTIONS } from '../src/parse.js';
 
 const context = { argv0: 'ipcrm', env: {} };
 const parse = (...argv: string[]) => parseCommand(argv, context);
@@ -215,4 +216,10 @@ describe('parseCategories', () => {
   it('removes everything in util-linux order', () => {
     expect(ALL_CATEGORIES).toEqual(['shm', 'pshm', 'sem', 'psem', 'msg', 'pmsg']);
   });
+});
+
+it("keeps every abbreviation of util-linux's options: ours never make one ambiguous", () => {
+  const cases = abbreviationCases(SHORT_OPTIONS, LONG_OPTIONS);
+  expect(cases.length).toBeGreaterThan(100);
+  for (const { typed, ours, reference } of cases) expect(ours, typed).toBe(reference);
 });

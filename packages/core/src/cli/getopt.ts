@@ -12,6 +12,12 @@ export interface LongOption<K extends string = string> {
   hasArg: ArgumentMode;
   /** The short letter this option stands for, or an identifier for a long-only option. */
   key: K;
+  /**
+   * Ours, not the replaced tool's: it never takes an abbreviation from one of the tool's own
+   * options (`lsipc --h` stays `--help` although `--holders` also starts so), which keeps every
+   * abbreviation that worked with util-linux working the same way.
+   */
+  extension?: boolean;
 }
 
 export interface GetoptOptions<S extends string = string, L extends string = string> {
@@ -210,14 +216,19 @@ function parseLong(context: ParseContext, longOptions: readonly LongOption[]): n
   return index + 1;
 }
 
-/** The exact match, else the only abbreviated one; the candidates when the abbreviation is ambiguous. */
+/**
+ * The exact match, else the only abbreviated one; the candidates when the abbreviation is
+ * ambiguous. Extensions are candidates only when no option of the replaced tool matches.
+ */
 function matchLongOption(
   longOptions: readonly LongOption[],
   typed: string,
 ): LongOption | LongOption[] | undefined {
   const exact = longOptions.find((option) => option.name === typed);
   if (exact !== undefined) return exact;
-  const candidates = longOptions.filter((option) => option.name.startsWith(typed));
+  const matching = longOptions.filter((option) => option.name.startsWith(typed));
+  const reference = matching.filter((option) => option.extension !== true);
+  const candidates = reference.length > 0 ? reference : matching;
   const first = candidates[0];
   if (first === undefined) return undefined;
   // glibc keeps the first candidate plus every later one that differs from it (has_arg or val),

@@ -374,6 +374,39 @@ describe('getopt', () => {
   });
 });
 
+describe('extensions', () => {
+  const longOptions = [
+    { name: 'help', hasArg: 'no', key: 'h' },
+    { name: 'output', hasArg: 'required', key: 'o' },
+    { name: 'holders', hasArg: 'no', key: 'holders', extension: true },
+    { name: 'owner', hasArg: 'required', key: 'owner', extension: true },
+    { name: 'orphaned', hasArg: 'no', key: 'orphaned', extension: true },
+  ] as const;
+  const parse = (...argv: string[]) =>
+    getopt(argv, { program: 'p', shortOptions: 'ho:', longOptions }).options.map((option) => option.key);
+
+  it("never take an abbreviation from the tool's own options", () => {
+    expect(parse('--h')).toEqual(['h']);
+    expect(parse('--o', 'x')).toEqual(['o']);
+  });
+
+  it('are reached by what only they match, and by their full names', () => {
+    expect(parse('--ho', '--ow', 'x', '--or', '--holders')).toEqual([
+      'holders',
+      'owner',
+      'orphaned',
+      'holders',
+    ]);
+  });
+
+  it('are ambiguous among themselves as glibc would have it', () => {
+    const only = { program: 'p', shortOptions: '', longOptions: longOptions.slice(3) };
+    expect(() => getopt(['--o'], only)).toThrow(
+      "p: option '--o' is ambiguous; possibilities: '--owner' '--orphaned'",
+    );
+  });
+});
+
 describe('getopt against glibc on random specs and arguments', () => {
   const names = ['al', 'all', 'alias', 'b', 'be', 'bee', 'c-d', 'cd'];
   const typedNames = [...new Set(names.flatMap((name) => [...name].map((_, n) => name.slice(0, n + 1))))];

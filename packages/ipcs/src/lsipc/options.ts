@@ -67,7 +67,7 @@ export type Command =
   | { kind: 'version' }
   | { kind: 'error'; message: string | undefined; tryHelp: boolean };
 
-const SHORT_OPTIONS = 'bceghi:JlMmN:no:PQqrSstVy';
+export const SHORT_OPTIONS = 'bceghi:JlMmN:no:PQqrSstVy';
 type LongOnly =
   | 'noheadings'
   | 'notruncate'
@@ -105,14 +105,14 @@ export const LONG_OPTIONS: readonly LongOption<Key>[] = [
   { name: 'version', hasArg: 'no', key: 'V' },
   { name: 'shell', hasArg: 'no', key: 'y' },
   // Ours (COMPATIBILITY.md, "Additions").
-  { name: 'holders', hasArg: 'no', key: 'holders' },
-  { name: 'typed-json', hasArg: 'no', key: 'typed-json' },
-  { name: 'owner', hasArg: 'required', key: 'owner' },
-  { name: 'key', hasArg: 'required', key: 'key' },
-  { name: 'older-than', hasArg: 'required', key: 'older-than' },
-  { name: 'min-size', hasArg: 'required', key: 'min-size' },
-  { name: 'unattached', hasArg: 'no', key: 'unattached' },
-  { name: 'orphaned', hasArg: 'no', key: 'orphaned' },
+  { name: 'holders', hasArg: 'no', key: 'holders', extension: true },
+  { name: 'typed-json', hasArg: 'no', key: 'typed-json', extension: true },
+  { name: 'owner', hasArg: 'required', key: 'owner', extension: true },
+  { name: 'key', hasArg: 'required', key: 'key', extension: true },
+  { name: 'older-than', hasArg: 'required', key: 'older-than', extension: true },
+  { name: 'min-size', hasArg: 'required', key: 'min-size', extension: true },
+  { name: 'unattached', hasArg: 'no', key: 'unattached', extension: true },
+  { name: 'orphaned', hasArg: 'no', key: 'orphaned', extension: true },
 ];
 
 const FILTER_KEYS: ReadonlySet<Key> = new Set([

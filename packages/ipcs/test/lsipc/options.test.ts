@@ -1,7 +1,8 @@
 // lsipc's option parsing: util-linux 2.43's column lists, exclusive groups and their quirks, the
 // errors in command-line order. (Messages shared with 2.38.1 are also checked live in test/lsipc.test.ts.)
 import { describe, expect, it } from 'vitest';
-import { type Command, parseCommand } from '../../src/lsipc/options.js';
+import { abbreviationCases } from '../../../../test/helpers/abbreviations.js';
+import { type Command, LONG_OPTIONS, parseCommand, SHORT_OPTIONS } from '../../src/lsipc/options.js';
 
 function run(...args: string[]) {
   const command = parseCommand(args, 'lsipc');
@@ -110,5 +111,21 @@ describe('values', () => {
       'too many columns specified, the limit is 73 columns',
     );
     expect(run(...Array<string>(6).fill('-m'), '-t').columns).toHaveLength(68);
+  });
+});
+
+describe('abbreviations', () => {
+  it("keeps every abbreviation of util-linux's options: ours never make one ambiguous", () => {
+    const cases = abbreviationCases(SHORT_OPTIONS, LONG_OPTIONS);
+    expect(cases.length).toBeGreaterThan(150);
+    for (const { typed, ours, reference } of cases) expect(ours, typed).toBe(reference);
+  });
+
+  it('--h is --help and --o is --output, as in util-linux; --ho and --ow reach ours', () => {
+    expect(parseCommand(['--h'], 'lsipc').kind).toBe('help');
+    expect(run('-m', '--o', 'ID').columns).toEqual(['ID']);
+    expect(run('-m', '--ho').columns).toContain('HOLDERS');
+    expect(run('-m', '--ow', 'root').filter.owner).toBe(0);
+    expect(run('-m', '--or').filter.orphaned).toBe(true);
   });
 });
