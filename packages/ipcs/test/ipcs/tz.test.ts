@@ -14,6 +14,16 @@ const INSTANTS = [
   0,
   1_000_000_000,
   1795238463,
+  // Before 1901 and the first transition of most zones, and after the last one a file lists
+  // (2037): the footer's rule applies there.
+  -3_000_000_000,
+  -2_208_988_800,
+  2_200_000_000,
+  4_102_444_800,
+  // The leap second at the end of 2016 as "right/" zones count it: 23:59:59, :60, then 00:00:00.
+  1_483_228_825,
+  1_483_228_826,
+  1_483_228_827,
   ...[
     Date.UTC(2026, 2, 7),
     Date.UTC(2026, 2, 27),
@@ -52,8 +62,20 @@ describe('localTimeFor', () => {
     '/usr/share/zoneinfo/America/Sao_Paulo',
     '/usr/share/zoneinfo/Australia/Lord_Howe',
     ':Nowhere/Atlantis',
+    'UTC',
+    ':UTC',
+    'EST',
+    'Etc/GMT+5',
+    'America/New_York',
+    'Europe/Dublin',
+    'Africa/Casablanca',
+    'Pacific/Apia',
+    'Antarctica/Troll',
+    'right/UTC',
+    'right/Europe/Paris',
+    '/etc/localtime',
   ])('agrees with glibc for TZ=%j', (tz) => {
-    // Zone files are V8's business: it reads TZ from the environment like glibc.
+    // V8's Date is used only with TZ unset or empty, where it reads TZ from the environment.
     process.env.TZ = tz;
     const localTime = localTimeFor(tz);
     expect(INSTANTS.map((t) => formatCtime(t, localTime))).toEqual(glibcCtimes(tz));
