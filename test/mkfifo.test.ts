@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect } from './helpers/namespace.js';
 
 const root = join(import.meta.dirname, '..');
 const ourBin = join(root, 'packages/fifo-tools/dist/mkfifo.js');
@@ -259,22 +260,11 @@ function run(testCase: Case, dir: string, path: string): Promise<Outcome> {
     testCase.umask,
     ...testCase.args,
   ] as [string, ...string[]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0], command.slice(1), {
-      cwd: dir,
-      env: { PATH: path, LC_ALL: 'C', ...testCase.env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ stdout, stderr, status, files: listFiles(dir) }));
+  const child = spawn(command[0], command.slice(1), {
+    cwd: dir,
+    env: { PATH: path, LC_ALL: 'C', ...testCase.env },
   });
+  return collect(child).then((result) => ({ ...result, files: listFiles(dir) }));
 }
 
 function listFiles(dir: string): string {

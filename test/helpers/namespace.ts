@@ -197,7 +197,11 @@ function childOf(pid: number): number {
   throw new Error(`unshare (${pid}) has no child`);
 }
 
-function collect(child: ChildProcess, options: RunOptions): Promise<RunResult> {
+/** A child's stdout, stderr and exit status once it closes (killed after `timeoutMs`, default 30 s). */
+export function collect(
+  child: ChildProcess,
+  options: Pick<RunOptions, 'timeoutMs'> = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -5,10 +5,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { collect, NOBODY, type RunResult, type User } from './namespace.js';
 
 const testDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const outDir = join(testDir, '.scripts');
@@ -52,20 +53,36 @@ export function startScript(script: string, args: readonly string[] = []): Child
 }
 
 /** Runs a script to completion and returns its stdout; rejects with its stderr on a non-zero exit. */
-export function runScript(script: string, args: readonly string[] = []): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = startScript(script, args);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('close', (code, signal) => {
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`script exited with ${code ?? signal}: ${stderr}`));
-    });
-  });
+export async function runScript(script: string, args: readonly string[] = []): Promise<string> {
+  const { status, stdout, stderr } = await collect(startScript(script, args));
+  if (status !== 0) throw new Error(`script exited with ${status}: ${stderr}`);
+  return stdout;
+}
+
+/** Runs a built script as an unprivileged user (setpriv, supplementary groups cleared) in this namespace. */
+export function runScriptAs(user: User, script: string, args: readonly string[] = []): Promise<RunResult> {
+  const setpriv = [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--'];
+  return collect(
+    spawn('setpriv', [...setpriv, process.execPath, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
+}
+
+/** Bundles `source`, runs it as nobody and parses the JSON it prints: the permission tests' probes. */
+export async function runScriptAsNobody(source: string, args: readonly string[]): Promise<unknown> {
+  const { status, stdout, stderr } = await runScriptAs(NOBODY, await buildScript(source), args);
+  if (status !== 0) throw new Error(`probe exited with ${status}: ${stderr}`);
+  return JSON.parse(stdout);
+}
+
+/** How many of this process's descriptors lead to `target` (the link text of /proc/self/fd). */
+export function openDescriptorsOf(target: string): number {
+  let count = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === target) count++;
+    } catch {
+      // The descriptor readdir itself used, closed since.
+    }
+  }
+  return count;
 }

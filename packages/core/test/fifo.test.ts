@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildScript, runScript } from '../../../test/helpers/script.js';
+import { NOBODY } from '../../../test/helpers/namespace.js';
+import { buildScript, runScript, runScriptAs } from '../../../test/helpers/script.js';
 import { IpcError } from '../src/errors.js';
 import { makeFifo } from '../src/fifo.js';
 
-const execFileAsync = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'fifo-test-'));
 
 afterAll(() => {
@@ -117,16 +115,7 @@ describe('makeFifo', () => {
     chmodSync(dir, 0o755);
     chmodSync(sub, 0o755);
     const path = join(sub, 'denied');
-    const script = await buildScript(MAKER);
-    const { stdout } = await execFileAsync('setpriv', [
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      '--',
-      process.execPath,
-      script,
-      path,
-    ]);
+    const { stdout } = await runScriptAs(NOBODY, await buildScript(MAKER), [path]);
     expect(JSON.parse(stdout)).toEqual({ code: 'EACCES', path });
     expect(() => statSync(path)).toThrow();
   });

@@ -1,9 +1,13 @@
-import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildScript, runScript, startScript } from '../../../../test/helpers/script.js';
+import {
+  buildScript,
+  openDescriptorsOf,
+  runScript,
+  runScriptAsNobody,
+  startScript,
+} from '../../../../test/helpers/script.js';
 import { ClosedHandleError, IpcError } from '../../src/errors.js';
 import {
   getMqueueCurmsgs,
@@ -12,7 +16,6 @@ import {
   unlinkMqueue,
 } from '../../src/posix/mqueue.js';
 
-const execFileAsync = promisify(execFile);
 // Matched by number: errors.ts's errnoName(11) gives 'EWOULDBLOCK' (os.constants.errno lists both names).
 const { EAGAIN } = constants.errno;
 
@@ -77,30 +80,6 @@ try {
   console.log(JSON.stringify({ code: (error as { code?: string }).code, syscall: (error as { syscall?: string }).syscall }));
 }
 `;
-
-async function runAsNobody(source: string, args: string[]): Promise<unknown> {
-  const script = await buildScript(source);
-  const { stdout } = await execFileAsync('setpriv', [
-    '--reuid=65534',
-    '--regid=65534',
-    '--clear-groups',
-    '--',
-    process.execPath,
-    script,
-    ...args,
-  ]);
-  return JSON.parse(stdout);
-}
-
-function openDescriptorsOf(name: string): number {
-  let count = 0;
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${fd}`) === name) count++;
-    } catch {}
-  }
-  return count;
-}
 
 function withQueue<T>(handle: PosixMqueueHandle, body: (queue: PosixMqueueHandle) => T): T {
   try {
@@ -196,17 +175,17 @@ describe('openMqueue', () => {
   it('fails with EACCES for an unprivileged user on a 0600 root-owned queue', async () => {
     const name = uniqueName('eacces');
     openMqueue(name, { create: true, mode: 0o600, ...SMALL }).close();
-    await expect(runAsNobody(PROBE, ['open-read', name])).resolves.toEqual({
+    await expect(runScriptAsNobody(PROBE, ['open-read', name])).resolves.toEqual({
       code: 'EACCES',
       syscall: 'mq_open',
     });
-    await expect(runAsNobody(PROBE, ['open-write', name])).resolves.toEqual({
+    await expect(runScriptAsNobody(PROBE, ['open-write', name])).resolves.toEqual({
       code: 'EACCES',
       syscall: 'mq_open',
     });
-    await expect(runAsNobody(PROBE, ['curmsgs', name])).resolves.toEqual({ curmsgs: null });
+    await expect(runScriptAsNobody(PROBE, ['curmsgs', name])).resolves.toEqual({ curmsgs: null });
     // mq_unlink needs write permission on the (sticky, root-owned) /dev/mqueue directory entry.
-    await expect(runAsNobody(PROBE, ['unlink', name])).resolves.toEqual({
+    await expect(runScriptAsNobody(PROBE, ['unlink', name])).resolves.toEqual({
       code: 'EACCES',
       syscall: 'mq_unlink',
     });
@@ -221,7 +200,7 @@ describe('openMqueue', () => {
     } finally {
       process.umask(old);
     }
-    await expect(runAsNobody(PROBE, ['open-read', name])).resolves.toEqual({ ok: true });
+    await expect(runScriptAsNobody(PROBE, ['open-read', name])).resolves.toEqual({ ok: true });
   });
 });
 

@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitForLine } from '../../../../test/helpers/namespace.js';
-import { buildScript, runScript, startScript } from '../../../../test/helpers/script.js';
+import { buildScript, runScript, runScriptAsNobody, startScript } from '../../../../test/helpers/script.js';
 import { ClosedHandleError, IpcError } from '../../src/errors.js';
 import { getPosixSemValue, openPosixSem, unlinkPosixSem } from '../../src/posix/sem.js';
 
-const execFileAsync = promisify(execFile);
 // Matched by number: errors.ts's errnoName(11) gives 'EWOULDBLOCK' (os.constants.errno lists both names).
 const { EAGAIN } = constants.errno;
 
@@ -64,20 +61,6 @@ try {
   console.log(JSON.stringify({ code: (error as { code?: string }).code, syscall: (error as { syscall?: string }).syscall }));
 }
 `;
-
-async function runAsNobody(source: string, args: string[]): Promise<unknown> {
-  const script = await buildScript(source);
-  const { stdout } = await execFileAsync('setpriv', [
-    '--reuid=65534',
-    '--regid=65534',
-    '--clear-groups',
-    '--',
-    process.execPath,
-    script,
-    ...args,
-  ]);
-  return JSON.parse(stdout);
-}
 
 /**
  * glibc maps /dev/shm/sem.NAME once per process and unmaps it when the last sem_close drops it.
@@ -204,13 +187,13 @@ describe('openPosixSem', () => {
   it('fails with EACCES for an unprivileged user on a 0600 root-owned semaphore', async () => {
     const name = uniqueName('eacces');
     openPosixSem(name, { create: true, mode: 0o600, value: 4 }).close();
-    await expect(runAsNobody(PROBE, ['open', name])).resolves.toEqual({
+    await expect(runScriptAsNobody(PROBE, ['open', name])).resolves.toEqual({
       code: 'EACCES',
       syscall: 'sem_open',
     });
-    await expect(runAsNobody(PROBE, ['value', name])).resolves.toEqual({ value: null });
+    await expect(runScriptAsNobody(PROBE, ['value', name])).resolves.toEqual({ value: null });
     // /dev/shm is sticky: unlink(2) fails with EPERM, which glibc's sem_unlink reports as EACCES.
-    await expect(runAsNobody(PROBE, ['unlink', name])).resolves.toEqual({
+    await expect(runScriptAsNobody(PROBE, ['unlink', name])).resolves.toEqual({
       code: 'EACCES',
       syscall: 'sem_unlink',
     });
@@ -225,7 +208,7 @@ describe('openPosixSem', () => {
     } finally {
       process.umask(old);
     }
-    await expect(runAsNobody(PROBE, ['value', name])).resolves.toEqual({ value: 7 });
+    await expect(runScriptAsNobody(PROBE, ['value', name])).resolves.toEqual({ value: 7 });
   });
 });
 

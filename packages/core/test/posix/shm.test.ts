@@ -1,12 +1,13 @@
-import { execFile } from 'node:child_process';
-import { fstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { fstatSync, readFileSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildScript, runScript } from '../../../../test/helpers/script.js';
+import {
+  buildScript,
+  openDescriptorsOf,
+  runScript,
+  runScriptAsNobody,
+} from '../../../../test/helpers/script.js';
 import { ClosedHandleError, IpcError } from '../../src/errors.js';
 import { openPosixShm, unlinkPosixShm } from '../../src/posix/shm.js';
-
-const execFileAsync = promisify(execFile);
 
 // Test files share one namespace (and its /dev/shm): every name carries the pid.
 const created: string[] = [];
@@ -55,30 +56,6 @@ try {
   console.log(JSON.stringify({ code: (error as { code?: string }).code, syscall: (error as { syscall?: string }).syscall }));
 }
 `;
-
-async function runAsNobody(source: string, args: string[]): Promise<unknown> {
-  const script = await buildScript(source);
-  const { stdout } = await execFileAsync('setpriv', [
-    '--reuid=65534',
-    '--regid=65534',
-    '--clear-groups',
-    '--',
-    process.execPath,
-    script,
-    ...args,
-  ]);
-  return JSON.parse(stdout);
-}
-
-function openDescriptorsOf(path: string): number {
-  let count = 0;
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${fd}`) === path) count++;
-    } catch {}
-  }
-  return count;
-}
 
 describe('openPosixShm', () => {
   it('creates an object of the requested size and mode in /dev/shm', () => {
@@ -149,16 +126,16 @@ describe('openPosixShm', () => {
   it('fails with EACCES for an unprivileged user on a 0600 root-owned object', async () => {
     const name = uniqueName('eacces');
     openPosixShm(name, { create: true, mode: 0o600, size: 8 }).close();
-    await expect(runAsNobody(PROBE, ['open', name])).resolves.toEqual({
+    await expect(runScriptAsNobody(PROBE, ['open', name])).resolves.toEqual({
       code: 'EACCES',
       syscall: 'shm_open',
     });
-    await expect(runAsNobody(PROBE, ['open-read', name])).resolves.toEqual({
+    await expect(runScriptAsNobody(PROBE, ['open-read', name])).resolves.toEqual({
       code: 'EACCES',
       syscall: 'shm_open',
     });
     // /dev/shm is sticky (1777): unlink(2) fails with EPERM, which glibc's shm_unlink reports as EACCES.
-    await expect(runAsNobody(PROBE, ['unlink', name])).resolves.toEqual({
+    await expect(runScriptAsNobody(PROBE, ['unlink', name])).resolves.toEqual({
       code: 'EACCES',
       syscall: 'shm_unlink',
     });
@@ -172,8 +149,8 @@ describe('openPosixShm', () => {
     mapping.write(0, Buffer.from([0xde, 0xad, 0xbe, 0xef]));
     mapping.unmap();
     handle.close();
-    await expect(runAsNobody(PROBE, ['open-read', name])).resolves.toEqual({ bytes: 'deadbeef' });
-    await expect(runAsNobody(PROBE, ['open', name])).resolves.toEqual({
+    await expect(runScriptAsNobody(PROBE, ['open-read', name])).resolves.toEqual({ bytes: 'deadbeef' });
+    await expect(runScriptAsNobody(PROBE, ['open', name])).resolves.toEqual({
       code: 'EACCES',
       syscall: 'shm_open',
     });

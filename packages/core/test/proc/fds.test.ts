@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NOBODY, waitForLine, withNamespace } from '../../../../test/helpers/namespace.js';
-import { buildScript } from '../../../../test/helpers/script.js';
+import { buildScript, runScriptAs } from '../../../../test/helpers/script.js';
 import { makeFifo } from '../../src/fifo.js';
 import { fileKey, type OpenFileStat, scanOpenFiles } from '../../src/proc/fds.js';
 
@@ -338,13 +338,7 @@ console.log(scanOpenFiles({ procRoot: process.argv[2], openers: false }).process
     mkdirSync(join(root, 'self'));
     const line = `22 1 0:21 / ${root} rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw,${option}\n`;
     writeFileSync(join(root, 'self/mountinfo'), `21 1 0:20 / / rw - ext4 /dev/sda rw\n${line}`);
-    const asNobody = spawnSync(
-      'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, script, root],
-      {
-        encoding: 'utf8',
-      },
-    );
+    const asNobody = await runScriptAs(NOBODY, script, [root]);
     const asRoot = spawnSync(process.execPath, [script, root], { encoding: 'utf8' });
     rmSync(root, { recursive: true });
     expect(asNobody.stdout).toBe(`${hidden}\n`);

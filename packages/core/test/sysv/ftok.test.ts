@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildScript } from '../../../../test/helpers/script.js';
+import { NOBODY } from '../../../../test/helpers/namespace.js';
+import { buildScript, runScriptAs } from '../../../../test/helpers/script.js';
 import { ftok } from '../../src/sysv/ftok.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftok-'));
@@ -67,24 +67,7 @@ describe('ftok', () => {
       try { console.log(ftok(process.argv[2], 1)); }
       catch (error) { console.log((error as { code: string; path: string }).code, (error as { path: string }).path); }
     `);
-    const child = spawn(
-      'setpriv',
-      [
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
-        '--',
-        process.execPath,
-        script,
-        join(locked, 'inside'),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    await new Promise((resolve) => child.once('close', resolve));
+    const { stdout } = await runScriptAs(NOBODY, script, [join(locked, 'inside')]);
     expect(stdout).toBe(`EACCES ${join(locked, 'inside')}\n`);
     expect(ftok(join(locked, 'inside'), 1)).toBe(expectedKey(join(locked, 'inside'), 1));
   });

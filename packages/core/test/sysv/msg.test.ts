@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitForLine } from '../../../../test/helpers/namespace.js';
-import { buildScript, runScript, startScript } from '../../../../test/helpers/script.js';
+import { NOBODY, waitForLine } from '../../../../test/helpers/namespace.js';
+import { buildScript, runScript, runScriptAs, startScript } from '../../../../test/helpers/script.js';
 import {
   createMsgQueue,
   getMsgQueue,
@@ -34,19 +33,6 @@ afterEach(() => {
     }
   }
 });
-
-function runAsNobody(script: string, args: string[]): Promise<{ status: number | null; stdout: string }> {
-  const child = spawn(
-    'setpriv',
-    ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, script, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout })));
-}
 
 /** Whether a call is still pending after 100 ms: msqid_ds does not count waiters, unlike semncnt. */
 function isWaiting(promise: Promise<unknown>): Promise<boolean> {
@@ -277,7 +263,7 @@ describe('message queue permissions (as nobody)', () => {
         removeOwn: codeOf(() => removeMsgQueue(own)),
       }));
     `);
-    const result = await runAsNobody(script, [String(privateId), String(msgmnb)]);
+    const result = await runScriptAs(NOBODY, script, [String(privateId), String(msgmnb)]);
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       send: 'EACCES',

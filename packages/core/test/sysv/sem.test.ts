@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitForLine } from '../../../../test/helpers/namespace.js';
-import { buildScript, runScript, startScript } from '../../../../test/helpers/script.js';
+import { NOBODY, waitForLine } from '../../../../test/helpers/namespace.js';
+import { buildScript, runScript, runScriptAs, startScript } from '../../../../test/helpers/script.js';
 import {
   createSemSet,
   getAllSemValues,
@@ -43,19 +43,6 @@ async function until(predicate: () => boolean, what: string): Promise<void> {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-}
-
-function runAsNobody(script: string, args: string[]): Promise<{ status: number | null; stdout: string }> {
-  const child = spawn(
-    'setpriv',
-    ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, script, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout })));
 }
 
 const SEM = "'../packages/core/src/sysv/sem.ts'";
@@ -319,7 +306,7 @@ describe('semaphore permissions (as nobody)', () => {
         opReadable: codeOf(() => semopSync(readableId, [{ num: 0, op: -1 }])),
       }));
     `);
-    const result = await runAsNobody(script, [String(privateId), String(readableId)]);
+    const result = await runScriptAs(NOBODY, script, [String(privateId), String(readableId)]);
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       statPrivate: 'EACCES',

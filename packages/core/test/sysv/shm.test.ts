@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitForLine } from '../../../../test/helpers/namespace.js';
-import { buildScript, runScript, startScript } from '../../../../test/helpers/script.js';
+import { NOBODY, waitForLine } from '../../../../test/helpers/namespace.js';
+import { buildScript, runScript, runScriptAs, startScript } from '../../../../test/helpers/script.js';
 import { ClosedHandleError, IpcError } from '../../src/errors.js';
 import { SHM_DEST, SHM_LOCKED } from '../../src/ffi/constants.js';
 import {
@@ -43,20 +42,6 @@ afterEach(() => {
     }
   }
 });
-
-/** Runs a bundled script as the unprivileged user nobody (setpriv keeps the namespace). */
-function runAsNobody(script: string, args: string[]): Promise<{ status: number | null; stdout: string }> {
-  const child = spawn(
-    'setpriv',
-    ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, script, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout })));
-}
 
 const CODE_OF = `
 const codeOf = (f: () => unknown) => {
@@ -314,7 +299,7 @@ describe('shared memory permissions (as nobody)', () => {
         writeReadOnly: codeOf(() => ro.write(0, 'x')),
       }));
     `);
-    const result = await runAsNobody(script, [String(privateId), String(sharedId)]);
+    const result = await runScriptAs(NOBODY, script, [String(privateId), String(sharedId)]);
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       uid: 65534,
