@@ -64,16 +64,20 @@ export function scannerForText(text: string): TableScanner | undefined {
 }
 
 /**
- * A scanner holding what is left to read from `fd` (undefined without WebAssembly). /proc files
- * report size 0, so they are read until EOF, straight into scanner memory.
+ * A scanner holding `head` (what was already read) and then what is left to read from `fd`
+ * (undefined without WebAssembly). /proc files report size 0, so they are read until EOF,
+ * straight into scanner memory.
  */
 export function scannerForFile(
   fd: number,
   read: (fd: number, into: Uint8Array, at: number) => number,
+  head: Uint8Array,
 ): TableScanner | undefined {
   const scanner = newScanner();
   if (scanner === undefined) return undefined;
-  let length = 0;
+  scanner.reserve(head.length);
+  scanner.bytes.set(head);
+  let length = head.length;
   for (;;) {
     scanner.reserve(length + PAGE);
     const count = read(fd, scanner.bytes, length);

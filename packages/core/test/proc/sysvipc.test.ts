@@ -12,6 +12,7 @@ import {
   readMsgQueues,
   readSemSets,
   readShmSegments,
+  SCANNER_MIN_BYTES,
 } from '../../src/proc/sysvipc.js';
 import type { MsgQueue, SemSet, ShmSegment } from '../../src/types.js';
 
@@ -388,6 +389,38 @@ describe('readers', () => {
     expect(readShmSegments(join(fixtures, 'shm'))).toHaveLength(5);
     expect(readMsgQueues(join(fixtures, 'msg'))).toHaveLength(3);
     expect(readSemSets(join(fixtures, 'sem'))).toHaveLength(3);
+  });
+
+  it('read a table the same on either side of the scanner threshold, wide and junk lines at its edge', () => {
+    // Below SCANNER_MIN_BYTES the file is parsed by the expressions, from it on by the scanner,
+    // which is handed the bytes already read; parseShmTable() always scans.
+    const header = fixture('shm').split('\n')[0]!;
+    const line = (i: number) =>
+      `${String(i - 70).padStart(10)} ${String(i).padStart(10)}  1600 ${String(4096 + i).padStart(21)} 21356 21374      1     0     0     0     0 1795238463 1795238463 1795238463                  4096                     0`;
+    const wide = `         7    9999999   644 ${String(2 ** 40).padStart(21)}     1     2      0 4294967295 0 0 0 0 0 0 0 0`;
+    const dir = mkdtempSync(join(tmpdir(), 'sysvipc-threshold-'));
+    try {
+      for (const extra of [-1, 0, 1, 200]) {
+        const lines = [header];
+        let length = header.length + 1;
+        for (let i = 0; length + line(i).length + 1 <= SCANNER_MIN_BYTES - wide.length - 20; i++) {
+          lines.push(line(i));
+          length += line(i).length + 1;
+        }
+        lines.push(wide, 'junk', '');
+        let text = lines.join('\n');
+        // Pad the last line's trailing blanks so the file is exactly SCANNER_MIN_BYTES + extra long.
+        text = `${text.slice(0, -1)}${' '.repeat(SCANNER_MIN_BYTES + extra - text.length)}\n`;
+        expect(text.length).toBe(SCANNER_MIN_BYTES + extra);
+        writeFileSync(join(dir, 'shm'), text);
+        const read = readShmSegments(join(dir, 'shm'));
+        expect(read).toEqual(parseShmTable(text));
+        expect(read).toHaveLength(lines.length - 3);
+        expect(read?.at(-1)).toMatchObject({ id: 9999999, size: 2 ** 40, uid: 4294967295 });
+      }
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   it('read the live tables of a private namespace, matching ipcs', async () => {
