@@ -24,7 +24,9 @@ export function findKnownRejection(
   resources: readonly ResourceRequest[],
   readLimits: () => KnownLimits = readKnownLimits,
 ): CreateFailure | undefined {
-  let limits: KnownLimits | undefined;
+  // Limits only matter to refuse a later request before an earlier one is created: a lone
+  // request is checked by the kernel itself, with the same errno (and no /proc reads first).
+  let limits: KnownLimits | undefined = resources.length > 1 ? undefined : {};
   const knownLimits = () => {
     limits ??= readLimits();
     return limits;

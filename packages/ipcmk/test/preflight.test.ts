@@ -22,7 +22,6 @@ describe('findKnownRejection', () => {
 
   it.each<[string, ResourceRequest]>([
     ['shm of 0 bytes', { kind: 'shm', size: 0n }],
-    ['shm over shmmax', { kind: 'shm', size: (1n << 20n) + 1n }],
     ['pshm beyond off_t', { kind: 'pshm', name: '/a', size: 1n << 63n }],
     ['pshm named ""', { kind: 'pshm', name: '', size: 1n }],
     ['pshm named "///"', { kind: 'pshm', name: '///', size: 1n }],
@@ -30,10 +29,28 @@ describe('findKnownRejection', () => {
     ['pmsg without "/"', { kind: 'pmsg', name: 'q' }],
     ['sem of 0', { kind: 'sem', nsems: 0 }],
     ['sem of -1', { kind: 'sem', nsems: -1 }],
-    ['sem over SEMMSL', { kind: 'sem', nsems: 251 }],
     ['psem named "a/b"', { kind: 'psem', name: 'a/b' }],
   ])('%s is EINVAL, as the real call would be', (_label, resource) => {
     expect(reject(resource)).toEqual({ kind: resource.kind, ...EINVAL });
+  });
+
+  it.each<[string, ResourceRequest]>([
+    ['shm over shmmax', { kind: 'shm', size: (1n << 20n) + 1n }],
+    ['sem over SEMMSL', { kind: 'sem', nsems: 251 }],
+  ])('%s after another request is EINVAL, before the first is created', (_label, resource) => {
+    expect(reject({ kind: 'msg' }, resource)).toEqual({ kind: resource.kind, ...EINVAL });
+  });
+
+  it('leaves a lone request over a limit to the kernel, without reading the limits', () => {
+    const unread = () => {
+      throw new Error('limits read');
+    };
+    expect(findKnownRejection([{ kind: 'shm', size: 1n << 40n }], unread)).toBeUndefined();
+    expect(findKnownRejection([{ kind: 'sem', nsems: 99999 }], unread)).toBeUndefined();
+    expect(findKnownRejection([{ kind: 'shm', size: 0n }], unread)).toEqual({ kind: 'shm', ...EINVAL });
+    expect(() => findKnownRejection([{ kind: 'msg' }, { kind: 'sem', nsems: 1 }], unread)).toThrow(
+      'limits read',
+    );
   });
 
   it.each([
