@@ -2,9 +2,18 @@
 // Builds what runs: every bin declared in packages/*/package.json is bundled by esbuild from
 // packages/<pkg>/src/bin/<name>.ts into the declared file (ffi-rs stays external: it is native
 // and loaded on first libc call); packages/core is compiled by tsc for library users.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -18,27 +27,76 @@ for (const name of readdirSync(packagesDir)) {
   for (const [bin, target] of Object.entries(manifest.bin ?? {})) {
     const source = join(dir, 'src', 'bin', `${bin}.ts`);
     if (!existsSync(source)) throw new Error(`${manifest.name}: bin ${bin} has no source ${source}`);
-    entries.push({ source, outfile: join(dir, target) });
+    entries.push({ bin, source, outfile: join(dir, target) });
   }
 }
 
-// Bins are CommonJS: an ESM entry costs Node 20 its ESM loader (~5 ms of a ~55 ms start-up) and
+// Bins are CommonJS: an ESM entry costs Node 20 its ESM loader (~5 ms of a ~20 ms start-up) and
 // an ESM facade per builtin (node:fs's evaluates fs.promises and loads the streams stack).
 // dist/package.json marks the directory as CommonJS; import.meta.url comes from __filename.
-const banner = [
-  '#!/usr/bin/env node',
-  "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;",
-].join('\n');
+//
+// The bin itself is a loader: it compiles <bin>.bundle.js with the V8 code cache made at build
+// time (<bin>.bundle.cache), which saves parsing the bundle and compiling the functions a run
+// calls (~1.5 ms of a ~20 ms start-up). V8 ignores a cache made by another node or with other
+// flags, and the loader then compiles as node would.
+//
+// The shebang starts node without NODE_EXTRA_CA_CERTS: when it is set, node parses that file and
+// its own root certificates before running a line (~30 ms for Debian's bundle, more than a whole
+// start-up without it), and these tools make no TLS connections and start no processes.
+const banner = "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;";
+
+function loader(name) {
+  return `#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
+'use strict';
+// Built by scripts/build.mjs: runs ${name}.bundle.js, compiled with the code cache made at build time.
+const { readFileSync } = require('node:fs');
+const { Script } = require('node:vm');
+const bundle = \`\${__dirname}/${name}.bundle.js\`;
+let cachedData;
+try {
+  cachedData = readFileSync(\`\${__dirname}/${name}.bundle.cache\`);
+} catch {}
+const script = new Script(readFileSync(bundle, 'utf8'), { filename: bundle, cachedData });
+script.runInThisContext()(exports, require, module, bundle, __dirname);
+`;
+}
+
+/**
+ * What each bin runs at build time before its code cache is written: read-only listings (of
+ * this machine's objects, output discarded) where a run touches nothing, --version elsewhere.
+ */
+const WARM_UP = { ipcs: ['-a'], lsipc: ['-m'] };
+
+/**
+ * The ffi-rs binding for this machine, found as core/src/ffi/native.ts finds it at run time. Each
+ * bundle is told where it is, relative to itself: resolving it through ffi-rs's package costs a
+ * millisecond of every start-up that calls libc (the bundle falls back to that when it is gone).
+ */
+function ffiBinding() {
+  const fromCore = createRequire(join(packagesDir, 'core', 'package.json'));
+  const fromFfi = createRequire(realpathSync(fromCore.resolve('ffi-rs/package.json')));
+  const triple = process.arch === 'arm64' ? 'linux-arm64-gnu' : 'linux-x64-gnu';
+  try {
+    return fromFfi.resolve(`@yuuang/ffi-rs-${triple}`);
+  } catch {
+    return undefined;
+  }
+}
+const binding = ffiBinding();
 
 await Promise.all(
-  entries.map(({ source, outfile }) =>
+  entries.map(({ bin, source, outfile }) =>
     build({
       entryPoints: [source],
       outfile,
+      write: false,
       bundle: true,
       platform: 'node',
       format: 'cjs',
-      define: { 'import.meta.url': '__importMetaUrl' },
+      define: {
+        'import.meta.url': '__importMetaUrl',
+        IPCUTILS_FFI_BINDING: JSON.stringify(binding && relative(dirname(outfile), binding)),
+      },
       target: 'node20',
       conditions: ['source'],
       external: ['ffi-rs'],
@@ -46,9 +104,22 @@ await Promise.all(
       legalComments: 'none',
       banner: { js: banner },
       logLevel: 'warning',
-    }).then(() => {
+    }).then((result) => {
+      const dir = dirname(outfile);
+      const bundle = join(dir, `${bin}.bundle.js`);
+      const code = result.outputFiles[0].text;
+      writeFileSync(bundle, `(function (exports, require, module, __filename, __dirname) {${code}\n})`);
+      writeFileSync(outfile, loader(bin), { mode: 0o755 });
       chmodSync(outfile, 0o755);
-      writeFileSync(join(dirname(outfile), 'package.json'), '{ "type": "commonjs" }\n');
+      writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+      const cache = join(dir, `${bin}.bundle.cache`);
+      rmSync(cache, { force: true });
+      spawnSync(
+        process.execPath,
+        [join(root, 'scripts/code-cache.cjs'), bundle, cache, outfile, ...(WARM_UP[bin] ?? ['--version'])],
+        { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } },
+      );
+      if (!existsSync(cache)) throw new Error(`${bin}: no code cache made`);
     }),
   ),
 );

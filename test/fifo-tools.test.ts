@@ -378,7 +378,7 @@ describe('rmfifo leaves no temporary names behind', () => {
     );
     expect(leftovers).toEqual([]);
     expect(readFileSync(join(root, 'packages/fifo-tools/dist/rmfifo.js'), 'utf8')).toMatch(
-      /^#!\/usr\/bin\/env node/,
+      /^#!\/usr\/bin\/env -S -u NODE_EXTRA_CA_CERTS node\n/,
     );
   });
 });

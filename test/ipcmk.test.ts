@@ -4,7 +4,7 @@
 // reference (POSIX IPC and the 2.43 --mode parsing), where we deliberately differ (DECISIONS.md,
 // and checking every argument before creating anything) and for our additions, the expected text
 // is spelled out with the reason.
-import { chmodSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -672,4 +672,38 @@ it('works with standard output on a pipe (Node resolves ffi-rs after an fstat of
       /^Message queue id: 0\n\{\n {2}"resources": \[\n {4}\{\n {6}"kind": "shm",\n {6}"id": 0,/,
     );
   });
+});
+
+it('loads the ffi-rs binding from where it was at build time, without resolving the ffi-rs package', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ipcmk-binding-'));
+  // Preloaded: any resolution through ffi-rs's package fails the run.
+  const guard = join(dir, 'guard.cjs');
+  writeFileSync(
+    guard,
+    `const Module = require('node:module');
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  if (request.startsWith('ffi-rs') || request.startsWith('@yuuang/')) throw new Error('resolved ' + request);
+  return resolve.call(this, request, ...rest);
+};`,
+  );
+  chmodSync(dir, 0o755);
+  try {
+    await withNamespace(async (ns) => {
+      const guarded = await ns.run(process.execPath, ['--require', guard, OURS, '-M', '4096']);
+      expect(guarded).toMatchObject({ status: 0, stdout: 'Shared memory id: 0\n', stderr: '' });
+      // The guard does catch a resolution: the library (no build-time path) resolves the package.
+      const library = await ns.run(process.execPath, [
+        '--require',
+        guard,
+        '--input-type=module',
+        '-e',
+        `import { createShm } from ${JSON.stringify(join(root, 'packages/core/dist/index.js'))}; createShm({ size: 1 });`,
+      ]);
+      expect(library.status).toBe(1);
+      expect(library.stderr).toContain('resolved ffi-rs/package.json');
+    });
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 });

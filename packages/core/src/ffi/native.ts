@@ -5,6 +5,7 @@
 import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch } from 'node:process';
+import { fileURLToPath } from 'node:url';
 
 /** The subset of ffi-rs's native binding we use (see node_modules/ffi-rs/index.d.ts). */
 export interface FfiBinding {
@@ -40,11 +41,29 @@ export function ffiBindingFile(): string {
 }
 
 /**
+ * Where the binding was when a bin was bundled, relative to the bundle (scripts/build.mjs);
+ * undeclared in the library, where `typeof` makes it undefined.
+ */
+declare const IPCUTILS_FFI_BINDING: string | undefined;
+
+/**
  * ffi-rs's index.js probes for musl with process.report.getReport(), which costs ~13 ms; the
- * glibc binding package is required directly and the probe only runs when that fails.
+ * glibc binding package is required directly and the probe only runs when that fails. A bundled
+ * bin first tries the file it was built with, which saves resolving two packages (~1 ms).
  */
 function loadBinding(): [FfiBinding, string] {
   const require = createRequire(import.meta.url);
+  if (typeof IPCUTILS_FFI_BINDING === 'string') {
+    const file = fileURLToPath(new URL(IPCUTILS_FFI_BINDING, import.meta.url));
+    try {
+      // What require() does for a .node file, without resolving the path or caching the module.
+      const module = { exports: {} };
+      process.dlopen(module, file);
+      return [module.exports as FfiBinding, file];
+    } catch {
+      // Moved or removed since the build: resolve it as the library does.
+    }
+  }
   // pnpm keeps the platform binding beside ffi-rs in its store, not beside the symlink to it.
   const ffiPackage = realpathSync(require.resolve('ffi-rs/package.json'));
   const fromFfi = createRequire(ffiPackage);
