@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -106,6 +107,7 @@ await Promise.all(
       logLevel: 'warning',
     }).then((result) => {
       const dir = dirname(outfile);
+      mkdirSync(dir, { recursive: true });
       const bundle = join(dir, `${bin}.bundle.js`);
       const code = result.outputFiles[0].text;
       writeFileSync(bundle, `(function (exports, require, module, __filename, __dirname) {${code}\n})`);
