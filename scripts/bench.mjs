@@ -48,12 +48,24 @@ function timeOnce(argv, childEnv = env) {
   return ms;
 }
 
-function median(argv, times = runs, childEnv = env) {
-  const samples = [];
-  timeOnce(argv, childEnv); // warm the page cache
-  for (let i = 0; i < times; i++) samples.push(timeOnce(argv, childEnv));
+function middle(samples) {
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)];
+}
+
+/**
+ * Medians of our command and its reference, timed alternately: a change of load during the run
+ * (a shared machine) then weighs on both alike instead of on whichever ran second.
+ */
+function paired(ours, reference, times = runs, referenceEnv = env) {
+  const samples = [[], []];
+  timeOnce(ours); // warm the page cache
+  timeOnce(reference, referenceEnv);
+  for (let i = 0; i < times; i++) {
+    samples[0].push(timeOnce(ours));
+    samples[1].push(timeOnce(reference, referenceEnv));
+  }
+  return samples.map(middle);
 }
 
 /** Peak resident memory in MiB (ru_maxrss of the child, through python's getrusage). */
@@ -121,22 +133,28 @@ if (sections.has('startup')) {
   // Our shebang starts node without NODE_EXTRA_CA_CERTS (scripts/build.mjs), so our overhead is
   // measured against node started without it too; node as this environment starts it is shown.
   const { NODE_EXTRA_CA_CERTS: extraCerts, ...withoutCerts } = env;
-  const node = median([process.execPath, '-e', '0'], runs * 3, withoutCerts);
+  const node = [process.execPath, '-e', '0'];
   if (extraCerts !== undefined) {
-    const loaded = median([process.execPath, '-e', '0'], runs * 3);
+    const [loaded, bare] = paired(node, node, runs * 3, withoutCerts);
     console.log(
-      `NODE_EXTRA_CA_CERTS=${extraCerts}: node -e 0 takes ${loaded.toFixed(1)} ms with it, ${node.toFixed(1)} ms without; our bins start without it`,
+      `NODE_EXTRA_CA_CERTS=${extraCerts}: node -e 0 takes ${loaded.toFixed(1)} ms with it, ${bare.toFixed(1)} ms without; our bins start without it`,
     );
   }
-  if (have('ipcs')) report('ipcs -m', median([bin('ipcs'), '-m'], runs * 3), node, 'node -e 0', 1.25);
-  if (have('ipcs')) report('ipcs --version', median([bin('ipcs'), '--version'], runs * 3), node, 'node -e 0');
-  if (have('lsipc')) report('lsipc -m', median([bin('lsipc'), '-m'], runs * 3), node, 'node -e 0');
+  const startup = (label, argv, limit) =>
+    report(
+      label,
+      ...paired([bin(argv[0]), ...argv.slice(1)], node, runs * 3, withoutCerts),
+      'node -e 0',
+      limit,
+    );
+  if (have('ipcs')) startup('ipcs -m', ['ipcs', '-m'], 1.25);
+  if (have('ipcs')) startup('ipcs --version', ['ipcs', '--version']);
+  if (have('lsipc')) startup('lsipc -m', ['lsipc', '-m']);
   if (have('ipcmk')) {
-    report('ipcmk -M 4096', median([bin('ipcmk'), '-M', '4096'], runs * 3), node, 'node -e 0', 1.25);
+    startup('ipcmk -M 4096', ['ipcmk', '-M', '4096'], 1.25);
     clearAll();
   }
-  if (have('mkfifo'))
-    report('mkfifo --version', median([bin('mkfifo'), '--version'], runs * 3), node, 'node -e 0');
+  if (have('mkfifo')) startup('mkfifo --version', ['mkfifo', '--version']);
 }
 
 if (sections.has('scale')) {
@@ -144,24 +162,14 @@ if (sections.has('scale')) {
   setLimits();
   populate(count);
   if (have('ipcs')) {
-    report('ipcs', median([bin('ipcs')]), median(['/usr/bin/ipcs']), 'util-linux', 1.5);
-    report(
-      'ipcs -m -t',
-      median([bin('ipcs'), '-m', '-t']),
-      median(['/usr/bin/ipcs', '-m', '-t']),
-      'util-linux',
-    );
+    report('ipcs', ...paired([bin('ipcs')], ['/usr/bin/ipcs']), 'util-linux', 1.5);
+    report('ipcs -m -t', ...paired([bin('ipcs'), '-m', '-t'], ['/usr/bin/ipcs', '-m', '-t']), 'util-linux');
   }
   if (have('lsipc')) {
-    report(
-      'lsipc -m --json',
-      median([bin('lsipc'), '-m', '--json']),
-      median(['/usr/bin/lsipc', '-m', '--json']),
-      'util-linux',
-      1.5,
-    );
-    report('lsipc -m', median([bin('lsipc'), '-m']), median(['/usr/bin/lsipc', '-m']), 'util-linux', 1.0);
-    report('lsipc -s', median([bin('lsipc'), '-s']), median(['/usr/bin/lsipc', '-s']), 'util-linux');
+    const json = paired([bin('lsipc'), '-m', '--json'], ['/usr/bin/lsipc', '-m', '--json']);
+    report('lsipc -m --json', ...json, 'util-linux', 1.5);
+    report('lsipc -m', ...paired([bin('lsipc'), '-m'], ['/usr/bin/lsipc', '-m']), 'util-linux', 1.0);
+    report('lsipc -s', ...paired([bin('lsipc'), '-s'], ['/usr/bin/lsipc', '-s']), 'util-linux');
   }
   for (const argv of [['ipcs'], ['lsipc', '-m', '--json'], ['lsipc', '-m']]) {
     if (!have(argv[0])) continue;
@@ -172,13 +180,8 @@ if (sections.has('scale')) {
     );
   }
   if (sections.has('cleanup') && have('ipcrm') && runsCleanup()) {
-    report(
-      'ipcrm --orphaned --dry-run',
-      median([bin('ipcrm'), '--orphaned', '--dry-run']),
-      median(['/usr/bin/ipcs']),
-      'util-linux ipcs',
-      4,
-    );
+    const dryRun = paired([bin('ipcrm'), '--orphaned', '--dry-run'], ['/usr/bin/ipcs']);
+    report('ipcrm --orphaned --dry-run', ...dryRun, 'util-linux ipcs', 4);
   }
   clearAll();
 }
