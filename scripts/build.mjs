@@ -44,7 +44,25 @@ for (const name of readdirSync(packagesDir)) {
 // The shebang starts node without NODE_EXTRA_CA_CERTS: when it is set, node parses that file and
 // its own root certificates before running a line (~30 ms for Debian's bundle, more than a whole
 // start-up without it), and these tools make no TLS connections and start no processes.
-const banner = "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;";
+//
+// In the bundle, import.meta.url is made on first use (a URL costs ~0.3 ms and few runs need one)
+// and __ffiBinding is the path of the ffi-rs binding found below.
+const banner = [
+  "const __importMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };",
+  'const __ffiBinding = BINDING;',
+].join('\n');
+
+/** Bundles import node:module through scripts/shims/module.cjs, which loads it on first use. */
+const lazyModule = {
+  name: 'lazy-node-module',
+  setup(build) {
+    build.onResolve({ filter: /^node:module$/ }, (args) =>
+      args.importer.endsWith('module.cjs')
+        ? { path: 'node:module', external: true }
+        : { path: join(root, 'scripts/shims/module.cjs') },
+    );
+  },
+};
 
 function loader(name) {
   return `#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
@@ -95,15 +113,23 @@ await Promise.all(
       platform: 'node',
       format: 'cjs',
       define: {
-        'import.meta.url': '__importMetaUrl',
-        IPCUTILS_FFI_BINDING: JSON.stringify(binding && relative(dirname(outfile), binding)),
+        'import.meta.url': '__importMeta.url',
+        IPCUTILS_FFI_BINDING: '__ffiBinding',
       },
       target: 'node20',
       conditions: ['source'],
       external: ['ffi-rs'],
+      plugins: [lazyModule],
       minify: true,
       legalComments: 'none',
-      banner: { js: banner },
+      banner: {
+        js: banner.replace(
+          'BINDING',
+          binding === undefined
+            ? 'undefined'
+            : `require('node:path').join(__dirname, ${JSON.stringify(relative(dirname(outfile), binding))})`,
+        ),
+      },
       logLevel: 'warning',
     }).then((result) => {
       const dir = dirname(outfile);

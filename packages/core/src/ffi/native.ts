@@ -5,7 +5,6 @@
 import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch } from 'node:process';
-import { fileURLToPath } from 'node:url';
 
 /** The subset of ffi-rs's native binding we use (see node_modules/ffi-rs/index.d.ts). */
 export interface FfiBinding {
@@ -41,8 +40,8 @@ export function ffiBindingFile(): string {
 }
 
 /**
- * Where the binding was when a bin was bundled, relative to the bundle (scripts/build.mjs);
- * undeclared in the library, where `typeof` makes it undefined.
+ * In a bundled bin, the binding the build found (scripts/build.mjs): its path, beside the
+ * bundle, in the same checkout. Undeclared in the library, where `typeof` makes it undefined.
  */
 declare const IPCUTILS_FFI_BINDING: string | undefined;
 
@@ -52,9 +51,8 @@ declare const IPCUTILS_FFI_BINDING: string | undefined;
  * bin first tries the file it was built with, which saves resolving two packages (~1 ms).
  */
 function loadBinding(): [FfiBinding, string] {
-  const require = createRequire(import.meta.url);
   if (typeof IPCUTILS_FFI_BINDING === 'string') {
-    const file = fileURLToPath(new URL(IPCUTILS_FFI_BINDING, import.meta.url));
+    const file = IPCUTILS_FFI_BINDING;
     try {
       // What require() does for a .node file, without resolving the path or caching the module.
       const module = { exports: {} };
@@ -64,6 +62,7 @@ function loadBinding(): [FfiBinding, string] {
       // Moved or removed since the build: resolve it as the library does.
     }
   }
+  const require = createRequire(import.meta.url);
   // pnpm keeps the platform binding beside ffi-rs in its store, not beside the symlink to it.
   const ffiPackage = realpathSync(require.resolve('ffi-rs/package.json'));
   const fromFfi = createRequire(ffiPackage);
