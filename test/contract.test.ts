@@ -66,6 +66,16 @@ process.stdout.write(String(script.cachedDataRejected));`;
     }
   });
 
+  it('runs on a terminal (node:tty is loaded on demand through the bundle)', () => {
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(file)} --version`;
+    const result = spawnSync('script', ['-qfec', command, '/dev/null'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, LC_ALL: 'C' },
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^${name}\\b.*ipcutils.*\r\n$`));
+  });
+
   it('--help prints usage on stdout and exits 0', () => {
     const result = run(file, ['--help']);
     expect(result).toMatchObject({ status: 0, stderr: '' });
