@@ -53,13 +53,12 @@ const banner = [
 ].join('\n');
 
 /** Bundles import node:module through scripts/shims/module.cjs, which loads it on first use. */
+const moduleShim = join(root, 'scripts/shims/module.cjs');
 const lazyModule = {
   name: 'lazy-node-module',
   setup(build) {
     build.onResolve({ filter: /^node:module$/ }, (args) =>
-      args.importer.endsWith('module.cjs')
-        ? { path: 'node:module', external: true }
-        : { path: join(root, 'scripts/shims/module.cjs') },
+      args.importer === moduleShim ? { path: 'node:module', external: true } : { path: moduleShim },
     );
   },
 };
@@ -85,6 +84,8 @@ script.runInThisContext()(exports, require, module, bundle, __dirname);
  * this machine's objects, output discarded) where a run touches nothing, --version elsewhere.
  */
 const WARM_UP = { ipcs: ['-a'], lsipc: ['-m'] };
+// As a bin's shebang starts node; V8 options in NODE_OPTIONS would make a cache plain runs reject.
+const { NODE_EXTRA_CA_CERTS, NODE_OPTIONS, ...warmUpEnv } = process.env;
 
 /**
  * The ffi-rs binding for this machine, found as core/src/ffi/native.ts finds it at run time. Each
@@ -137,7 +138,7 @@ await Promise.all(
       const bundle = join(dir, `${bin}.bundle.js`);
       const code = result.outputFiles[0].text;
       writeFileSync(bundle, `(function (exports, require, module, __filename, __dirname) {${code}\n})`);
-      writeFileSync(outfile, loader(bin), { mode: 0o755 });
+      writeFileSync(outfile, loader(bin));
       chmodSync(outfile, 0o755);
       writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
       const cache = join(dir, `${bin}.bundle.cache`);
@@ -145,7 +146,7 @@ await Promise.all(
       spawnSync(
         process.execPath,
         [join(root, 'scripts/code-cache.cjs'), bundle, cache, outfile, ...(WARM_UP[bin] ?? ['--version'])],
-        { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } },
+        { stdio: 'ignore', env: { ...warmUpEnv, LC_ALL: 'C' } },
       );
       if (!existsSync(cache)) throw new Error(`${bin}: no code cache made`);
     }),
