@@ -47,10 +47,16 @@ for (const name of readdirSync(packagesDir)) {
 //
 // In the bundle, import.meta.url is made on first use (a URL costs ~0.3 ms and few runs need one)
 // and __ffiBinding is the path of the ffi-rs binding found below.
-const banner = [
-  "const __importMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };",
-  'const __ffiBinding = BINDING;',
-].join('\n');
+function banner(outfile) {
+  const ffiPath =
+    binding === undefined
+      ? 'undefined'
+      : `require('node:path').join(__dirname, ${JSON.stringify(relative(dirname(outfile), binding))})`;
+  return [
+    "const __importMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };",
+    `const __ffiBinding = ${ffiPath};`,
+  ].join('\n');
+}
 
 /** Bundles import node:module through scripts/shims/module.cjs, which loads it on first use. */
 const moduleShim = join(root, 'scripts/shims/module.cjs');
@@ -123,14 +129,7 @@ await Promise.all(
       plugins: [lazyModule],
       minify: true,
       legalComments: 'none',
-      banner: {
-        js: banner.replace(
-          'BINDING',
-          binding === undefined
-            ? 'undefined'
-            : `require('node:path').join(__dirname, ${JSON.stringify(relative(dirname(outfile), binding))})`,
-        ),
-      },
+      banner: { js: banner(outfile) },
       logLevel: 'warning',
     }).then((result) => {
       const dir = dirname(outfile);
