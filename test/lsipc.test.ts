@@ -5,8 +5,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { formatSizeHuman } from '@ipcutils/cli';
 import {
-  formatSizeHuman,
   type MsgQueue,
   parseMsgTable,
   parseSemTable,

@@ -3,7 +3,7 @@
  * parse as it does with those options alone (getopt's `extension` rule), so that what worked with
  * util-linux still works. Each case is `--PREFIX x`, parsed both ways.
  */
-import { getoptUntilError, type LongOption } from '@ipcutils/core/cli';
+import { getoptUntilError, type LongOption } from '@ipcutils/cli';
 
 export interface AbbreviationCase {
   typed: string;

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { formatKey } from './parse/numbers.js';
+import { formatKey } from './keys.js';
 
 /** What a failed call was about: a System V id or key, a POSIX name, or a path. */
 export interface IpcObjectRef {

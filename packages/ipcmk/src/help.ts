@@ -37,4 +37,4 @@ For more details see ipcmk(1).
 }
 
 /** util-linux prints "ipcs from util-linux 2.38.1"; ours names this project. */
-export { formatUtilLinuxVersion as formatVersion } from '@ipcutils/core/cli';
+export { formatUtilLinuxVersion as formatVersion } from '@ipcutils/cli';

@@ -3,7 +3,7 @@
  * never name an existing object, and --key / --ftok / --json besides. Everything is checked
  * (parse.ts, key.ts, preflight.ts) before the first object is created (create.ts).
  */
-import type { Io } from '@ipcutils/core/cli';
+import type { Io } from '@ipcutils/cli';
 import { type Created, createResource } from './create.js';
 import { formatHelp, formatVersion } from './help.js';
 import { resolveKey } from './key.js';

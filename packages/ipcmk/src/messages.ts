@@ -2,7 +2,9 @@
  * Every text ipcmk prints besides --help and --version: util-linux 2.43's lines and messages,
  * our messages for the added options, and the --json document.
  */
-import { formatKey, parseFailureMessage } from '@ipcutils/core';
+
+import { parseFailureMessage } from '@ipcutils/cli';
+import { formatKey } from '@ipcutils/core';
 import type { Created, CreateFailure } from './create.js';
 import type { KeyFailure } from './key.js';
 import type { Diagnostic } from './parse.js';

@@ -4,19 +4,17 @@
  * (--key, --ftok, --project-id, --json) are checked after those.
  */
 import {
+  getoptUntilError,
+  type LongOption,
+  type ParsedOption,
   ParseError,
   type ParseFailure,
   parseOctalMode,
   parseS32,
   parseSize,
   parseUlongKey,
-} from '@ipcutils/core';
-import {
-  getoptUntilError,
-  type LongOption,
-  type ParsedOption,
   type ShortOptionKeys,
-} from '@ipcutils/core/cli';
+} from '@ipcutils/cli';
 import { CREATION_ORDER, type KeySource, type Request, type ResourceRequest } from './request.js';
 
 /** What an unparsable value was for: the word util-linux puts in "failed to parse …". */

@@ -4,6 +4,8 @@
  * time, still matching), and every step ends up in a CleanupReport. A failed removal is counted
  * and the run goes on; an object that changed since the selection is skipped, not a failure.
  */
+
+import type { Io } from '@ipcutils/cli';
 import {
   type ListingProblem as CoreListingProblem,
   type HolderScan,
@@ -20,7 +22,6 @@ import {
   scanHolders,
   selectObjects,
 } from '@ipcutils/core';
-import type { Io } from '@ipcutils/core/cli';
 import type { Action, CleanupSettings, RemovalTarget } from './command.js';
 import {
   formatAnnouncement,

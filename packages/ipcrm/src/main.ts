@@ -3,7 +3,7 @@
  * every argument is checked before anything is removed. argv is parsed once (parse.ts), then
  * executed (run.ts); this module only routes the result to the output.
  */
-import type { Io } from '@ipcutils/core/cli';
+import type { Io } from '@ipcutils/cli';
 import { formatHelp, formatVersion } from './help.js';
 import { formatDiagnostic } from './messages.js';
 import { parseCommand } from './parse.js';

@@ -3,7 +3,7 @@
  * and listing problems: util-linux 2.43's wording, without the "ipcrm: " prefix that run.ts and
  * main.ts add (getopt's own messages already carry argv[0]).
  */
-import { parseFailureMessage } from '@ipcutils/core';
+import { parseFailureMessage } from '@ipcutils/cli';
 import type { RemovalTarget } from './command.js';
 import type { Diagnostic } from './parse.js';
 import type { Outcome } from './remove.js';

@@ -3,24 +3,22 @@
  * util-linux acts on each option as it parses it, so `ipcrm -m 1 -m abc` removed segment 1 and
  * `ipcrm -a shm` removed everything before failing). Diagnostics keep util-linux's order and text.
  */
+
 import {
   addFilterOption,
   FILTER_OPTIONS,
   FilterArgumentError,
   type FilterOption,
-  hasFilter,
-  type IpcFilter,
+  getoptUntilError,
+  type LongOption,
+  type ParsedOption,
   ParseError,
   type ParseFailure,
   parseS32,
   parseUlongKey,
-} from '@ipcutils/core';
-import {
-  getoptUntilError,
-  type LongOption,
-  type ParsedOption,
   type ShortOptionKeys,
-} from '@ipcutils/core/cli';
+} from '@ipcutils/cli';
+import { hasFilter, type IpcFilter } from '@ipcutils/core';
 import {
   type Action,
   ALL_CATEGORIES,

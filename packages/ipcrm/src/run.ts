@@ -3,8 +3,9 @@
  * messages.ts makes of each outcome. A failed removal is counted and the run goes on; only an
  * errno util-linux does not expect ends it (as its err() does). Exit status: 0, or 1 if anything failed.
  */
+
+import type { Io } from '@ipcutils/cli';
 import { SysvBulkRemover } from '@ipcutils/core';
-import type { Io } from '@ipcutils/core/cli';
 import { runCleanup } from './cleanup.js';
 import type { Action, Category, Command, RemovalTarget, SysvType } from './command.js';
 import { formatAnnouncement, formatListingProblem, formatOutcome, isFatal } from './messages.js';

@@ -1,6 +1,7 @@
 // ipcrm's cleanup: the options, the messages, and the run itself in the test run's private
 // namespace (shared with other test files: every run here is limited by --key to keys of its own).
 import { randomInt } from 'node:crypto';
+import { memoryIo } from '@ipcutils/cli';
 import {
   attachShm,
   createShm,
@@ -13,7 +14,6 @@ import {
   statShm,
   unlinkPosixShm,
 } from '@ipcutils/core';
-import { memoryIo } from '@ipcutils/core/cli';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CleanupHooks, runCleanup } from '../src/cleanup.js';
 import type { Action, CleanupSettings } from '../src/command.js';

@@ -1,5 +1,5 @@
 // main's usage paths only: nothing here reaches an IPC object.
-import { memoryIo } from '@ipcutils/core/cli';
+import { memoryIo } from '@ipcutils/cli';
 import { expect, it } from 'vitest';
 import { main } from '../src/main.js';
 

@@ -1,5 +1,4 @@
 /** Leak cleanup: who holds an object, whether its processes live, and the filters over every kind. */
-export * from './arguments.js';
 export * from './holders.js';
 export * from './objects.js';
 export * from './processes.js';

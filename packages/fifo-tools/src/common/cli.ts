@@ -2,7 +2,7 @@
  * Command lines of lsfifo and rmfifo, parsed with yargs: --help and --version (util-linux's -h
  * and -V too), unknown options rejected with one line and the try-help line, exit status 1.
  */
-import type { Io } from '@ipcutils/core/cli';
+import type { Io } from '@ipcutils/cli';
 import yargs, { type YargsArguments, type YargsOption } from 'yargs';
 import { formatVersion } from './version.js';
 

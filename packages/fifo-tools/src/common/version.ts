@@ -1,4 +1,4 @@
-import { IPCUTILS_VERSION } from '@ipcutils/core/cli';
+import { IPCUTILS_VERSION } from '@ipcutils/cli';
 
 /** The one-line --version text of a tool, in coreutils' wording (`mkfifo (ipcutils) 0.1.0`). */
 export function formatVersion(tool: string): string {

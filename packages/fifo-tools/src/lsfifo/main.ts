@@ -1,6 +1,7 @@
 /** lsfifo: FIFOs with their owner, mode, time and the processes holding them open. */
+
+import type { Io } from '@ipcutils/cli';
 import { localTimeFor, strerror } from '@ipcutils/core';
-import type { Io } from '@ipcutils/core/cli';
 import { Chalk } from 'chalk';
 import { colorLevel } from '../common/color.js';
 import { isUtf8Locale, quoteFileName } from '../common/quote.js';

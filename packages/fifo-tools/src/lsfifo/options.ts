@@ -1,4 +1,4 @@
-import type { Io } from '@ipcutils/core/cli';
+import type { Io } from '@ipcutils/cli';
 import { parseCommandLine, reportUsageError } from '../common/cli.js';
 import { type ColumnId, DEFAULT_COLUMNS, parseColumnList } from './columns.js';
 import { formatHelp } from './help.js';

@@ -3,8 +3,8 @@
  * Without -m the FIFO gets 0666 minus the umask; with -m exactly MODE (mkfifo, then chmod).
  */
 import { chmodSync } from 'node:fs';
+import type { Io } from '@ipcutils/cli';
 import { IpcError, makeFifo, strerror } from '@ipcutils/core';
-import type { Io } from '@ipcutils/core/cli';
 import { isUtf8Locale, quoteFileName } from '../common/quote.js';
 import { formatVersion } from '../common/version.js';
 import { formatHelp } from './help.js';

@@ -1,4 +1,4 @@
-import { type GetoptError, getoptUntilError, type LongOption, type ParsedOption } from '@ipcutils/core/cli';
+import { type GetoptError, getoptUntilError, type LongOption, type ParsedOption } from '@ipcutils/cli';
 
 const SHORT_OPTIONS = 'm:Z';
 type Key = 'm' | 'Z' | 'help' | 'version';

@@ -1,6 +1,7 @@
 /** rmfifo: removes FIFOs and nothing else, optionally only unused or old ones (see remove.ts). */
+
+import type { Io } from '@ipcutils/cli';
 import { strerror } from '@ipcutils/core';
-import type { Io } from '@ipcutils/core/cli';
 import { listHolderProcesses } from '../common/holders.js';
 import { isUtf8Locale, quoteFileName } from '../common/quote.js';
 import { parseOptions } from './options.js';

@@ -1,5 +1,5 @@
-import { ParseError, parseDuration } from '@ipcutils/core';
-import type { Io } from '@ipcutils/core/cli';
+import type { Io } from '@ipcutils/cli';
+import { ParseError, parseDuration } from '@ipcutils/cli';
 import { parseCommandLine, reportUsageError } from '../common/cli.js';
 import { formatHelp } from './help.js';
 

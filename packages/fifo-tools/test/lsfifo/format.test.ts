@@ -1,5 +1,5 @@
+import { memoryIo } from '@ipcutils/cli';
 import { localTimeFor } from '@ipcutils/core';
-import { memoryIo } from '@ipcutils/core/cli';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import type { FifoRecord } from '../../src/lsfifo/collect.js';

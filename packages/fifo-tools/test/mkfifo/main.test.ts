@@ -1,7 +1,7 @@
 import { lstatSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memoryIo } from '@ipcutils/core/cli';
+import { memoryIo } from '@ipcutils/cli';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/mkfifo/main.js';
 import { readUmask } from '../../src/mkfifo/umask.js';

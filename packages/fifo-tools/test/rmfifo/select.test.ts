@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { memoryIo } from '@ipcutils/cli';
 import { makeFifo } from '@ipcutils/core';
-import { memoryIo } from '@ipcutils/core/cli';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseOptions } from '../../src/rmfifo/options.js';
 import { selectFifos } from '../../src/rmfifo/select.js';

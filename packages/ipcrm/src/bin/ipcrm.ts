@@ -1,4 +1,4 @@
-import { runMain } from '@ipcutils/core/cli';
+import { runMain } from '@ipcutils/cli';
 import { main } from '../main.js';
 
 void runMain(main);

@@ -2,7 +2,9 @@
  * printf conversions ipcs uses, rebuilt for JavaScript strings, and the name lookups its rows
  * share. Widths and precisions count bytes as C does, so non-ASCII names pad like util-linux's.
  */
-import { formatSizeHuman, type LocalTime, localTimeFor } from '@ipcutils/core';
+
+import { formatSizeHuman } from '@ipcutils/cli';
+import { type LocalTime, localTimeFor } from '@ipcutils/core';
 import type { SizeUnit } from './options.js';
 
 /** `%-Ns`: left-justified in a field of `width` bytes. */

@@ -34,4 +34,4 @@ For more details see ipcs(1).
 }
 
 /** util-linux prints "ipcs from util-linux 2.38.1"; ours names this project. */
-export { formatUtilLinuxVersion as formatVersion } from '@ipcutils/core/cli';
+export { formatUtilLinuxVersion as formatVersion } from '@ipcutils/cli';

@@ -3,8 +3,9 @@
  * A namespace can hold tens of thousands of objects, so rows are written field by field into one
  * TextOutput (numbers as digits, no string per cell) rather than formatted into strings and joined.
  */
+
+import { HEX32, STRING, TextOutput } from '@ipcutils/cli/smartcols';
 import type { MsgQueue, SemSet, ShmSegment } from '@ipcutils/core';
-import { HEX32, STRING, TextOutput } from '../smartcols/output.js';
 import { formatPerms, formatSizeValue, header, padLeft, padRight, type RowContext } from './format.js';
 
 // SHM_DEST and SHM_LOCKED are defined in kernel headers, but only inside #ifdef __KERNEL__.

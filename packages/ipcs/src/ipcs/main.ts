@@ -3,8 +3,8 @@
  * outcomes into output and exit codes; everything it calls returns text or throws a typed error.
  */
 
+import type { Io } from '@ipcutils/cli';
 import { localTimeFor } from '@ipcutils/core';
-import type { Io } from '@ipcutils/core/cli';
 import { describeObject } from './details.js';
 import { formatHelp, formatVersion } from './help.js';
 import { parseIpcsArgs, UsageError } from './options.js';

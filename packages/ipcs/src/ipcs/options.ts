@@ -4,14 +4,15 @@
  * at once, and a getopt error only counts when nothing before it stopped the parse.
  */
 
-import { ParseError, parseS32 } from '@ipcutils/core';
 import {
   type GetoptError,
   getoptUntilError,
   type LongOption,
   type ParsedOption,
+  ParseError,
+  parseS32,
   type ShortOptionKeys,
-} from '@ipcutils/core/cli';
+} from '@ipcutils/cli';
 
 /** The three System V resources, in the order ipcs prints their sections. */
 export type Resource = 'msg' | 'shm' | 'sem';

@@ -5,8 +5,9 @@
  * when none is found; util-linux's JSON shows "" otherwise). Rows are built later, once the
  * filters have run and the output mode is known.
  */
+
+import type { Table } from '@ipcutils/cli/smartcols';
 import { IpcError, type SemElement } from '@ipcutils/core';
-import type { Table } from '../smartcols/index.js';
 import { msgGlobalRows, posixMsgGlobalRows, semGlobalRows, shmGlobalRows } from './global.js';
 import type { Resource } from './options.js';
 import type { GlobalRow, ListedObject, RowContext } from './rows.js';

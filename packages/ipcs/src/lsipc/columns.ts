@@ -4,7 +4,7 @@
  * the order of the pretty view, and `-o` accepts a column after CTIME only within the range of the
  * selected resource.
  */
-import type { Column } from '../smartcols/index.js';
+import type { Column } from '@ipcutils/cli/smartcols';
 
 export const COLUMN_IDS = [
   'KEY',

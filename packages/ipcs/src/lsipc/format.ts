@@ -1,5 +1,7 @@
 /** Cell formatters shared by every resource kind, each the printf/helper lsipc.c uses. */
-import { formatSizeHuman, SHM_DEST, SHM_LOCKED } from '@ipcutils/core';
+
+import { formatSizeHuman } from '@ipcutils/cli';
+import { SHM_DEST, SHM_LOCKED } from '@ipcutils/core';
 
 /** xstrmode(mode & 0777) ("rw-r--r--", no file-type letter), or `%#o` with -P ("0644", "0"). */
 export function formatPerms(mode: number, numeric: boolean): string {

@@ -1,7 +1,7 @@
 /** lsipc --help (util-linux 2.43's text and layout) and --version. */
 import { COLUMN_IDS, COLUMNS, type ColumnId, EXTRA_COLUMN_IDS } from './columns.js';
 
-export { formatUtilLinuxVersion as formatVersion } from '@ipcutils/core/cli';
+export { formatUtilLinuxVersion as formatVersion } from '@ipcutils/cli';
 
 function columnList(title: string, ids: readonly ColumnId[]): string {
   const lines = ids.map((id) => ` ${id.padStart(14, ' ')}  ${COLUMNS[id].help}\n`);

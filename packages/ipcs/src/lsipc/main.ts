@@ -1,10 +1,10 @@
-import { localTimeFor } from '@ipcutils/core';
 /**
  * lsipc: argv → typed options → rows from the core → text. Exit status and messages are decided
  * here: 0 (also for "not found"), 1 for usage errors.
  */
-import type { Io } from '@ipcutils/core/cli';
-import { isUtf8Locale, type RenderOptions, renderTable, type TableFormat } from '../smartcols/index.js';
+import type { Io } from '@ipcutils/cli';
+import { isUtf8Locale, type RenderOptions, renderTable, type TableFormat } from '@ipcutils/cli/smartcols';
+import { localTimeFor } from '@ipcutils/core';
 import { applyCleanup } from './cleanup.js';
 import { collectEntries, elementsTable } from './collect.js';
 import { COLUMNS, toTableColumn } from './columns.js';

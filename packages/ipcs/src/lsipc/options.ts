@@ -8,18 +8,15 @@ import {
   addFilterOption,
   FilterArgumentError,
   type FilterOption,
-  hasFilter,
-  type IpcFilter,
-  ParseError,
-  parseS32,
-} from '@ipcutils/core';
-import {
   type GetoptError,
   getoptUntilError,
   type LongOption,
   type ParsedOption,
+  ParseError,
+  parseS32,
   type ShortOptionKeys,
-} from '@ipcutils/core/cli';
+} from '@ipcutils/cli';
+import { hasFilter, type IpcFilter } from '@ipcutils/core';
 import {
   COLUMN_IDS,
   type ColumnId,

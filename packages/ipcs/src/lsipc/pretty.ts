@@ -2,7 +2,7 @@
  * The -i/-N view (print_pretty()): one `Label:<pad>value` line per column that has data, from the
  * table's first row only, then for a semaphore set its elements as a table.
  */
-import { type Cell, type RenderOptions, renderTable, type Table } from '../smartcols/index.js';
+import { type Cell, type RenderOptions, renderTable, type Table } from '@ipcutils/cli/smartcols';
 import { COLUMNS, type ColumnId } from './columns.js';
 
 /** printf("%s:%*c%-36s\n", label, 35 - strlen(label), ' ', value): trailing blanks included. */

@@ -3,6 +3,7 @@
  * where util-linux sets no data, e.g. KEY for a POSIX object or CUSER for a uid without a name).
  */
 
+import type { Cell } from '@ipcutils/cli/smartcols';
 import {
   formatHolders,
   formatKey,
@@ -19,7 +20,6 @@ import {
   type SemSet,
   type ShmSegment,
 } from '@ipcutils/core';
-import type { Cell } from '../smartcols/index.js';
 import type { ColumnId } from './columns.js';
 import { formatPerms, formatShmStatus, formatSize } from './format.js';
 import type { LsipcOptions } from './options.js';

@@ -4,8 +4,9 @@
  * (null for "never"), STATUS and HOLDERS as arrays. HOLDERS is null when the answer is unknown
  * (processes we may not inspect) and for semaphore sets and queues, which /proc does not show held.
  */
+
+import { toShellVarName } from '@ipcutils/cli/smartcols';
 import { type SemElement, SHM_DEST, SHM_LOCKED } from '@ipcutils/core';
-import { toShellVarName } from '../smartcols/index.js';
 import type { Entry } from './collect.js';
 import type { ColumnId } from './columns.js';
 import { type GlobalRow, globalRow, type ListedObject, objectRow, type RowContext } from './rows.js';

@@ -1,7 +1,8 @@
 // lsipc's additions: the cleanup filters, the TYPE and HOLDERS columns and --typed-json, over the
 // samples' state (every creator gone, as when the samples were taken) with fake holder scans.
+
+import { memoryIo } from '@ipcutils/cli';
 import { fileKey, type HolderScan } from '@ipcutils/core';
-import { memoryIo } from '@ipcutils/core/cli';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runLsipc } from '../../src/lsipc/main.js';
 import { type Command, parseCommand } from '../../src/lsipc/options.js';

@@ -1,6 +1,6 @@
 // lsipc's whole pipeline (options, rows, every output mode) over the samples' state, against what
 // util-linux 2.43-devel printed for it (reference/samples/2.43-devel/listing/lsipc*).
-import { memoryIo } from '@ipcutils/core/cli';
+import { memoryIo } from '@ipcutils/cli';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runLsipc } from '../../src/lsipc/main.js';
 import { listSamples, type Sample, sampleSources } from './fixtures.js';

@@ -1,8 +1,8 @@
 // main() on the live system of vitest's private namespace: a terminal's width through memoryIo,
 // and an object removed between reading /proc and asking the kernel about it.
 import { readFileSync } from 'node:fs';
+import { memoryIo } from '@ipcutils/cli';
 import { createSemSet, createShm, removeSemSet, removeShm } from '@ipcutils/core';
-import { memoryIo } from '@ipcutils/core/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, runLsipc } from '../../src/lsipc/main.js';
 import { systemSources } from '../../src/lsipc/sources.js';

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetoptError, type GetoptOptions, getopt, type ParsedOption } from '../../src/cli/index.js';
+import { GetoptError, type GetoptOptions, getopt, type ParsedOption } from '../src/index.js';
 
 /** What a parse came to, in a form both glibc and our parser can produce. */
 type OutcomeOption = { key: string; long: boolean; value?: string };

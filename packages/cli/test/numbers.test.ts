@@ -10,7 +10,7 @@ import {
   parseS32,
   parseSize,
   parseUlongKey,
-} from '../../src/parse/numbers.js';
+} from '../src/numbers.js';
 
 function failure(parse: () => unknown): { reason: string; value: string } | undefined {
   try {
@@ -335,7 +335,7 @@ describe('formatSizeHuman', () => {
   it('matches every human-readable size in the captured util-linux outputs', () => {
     // Pairs captured from util-linux 2.43-devel (samples/2.43-devel/listing): the same state shown
     // in bytes and in human units; each differing token must be our formatting of the bytes.
-    const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/human-sizes');
+    const dir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/human-sizes');
     const humanToken = /^\d+(\.\d)?[BKMGTPE]$/;
     const checked = new Set<string>();
     const pairs = readdirSync(dir).filter((name) => name.endsWith('.human'));

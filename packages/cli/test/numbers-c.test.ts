@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withNamespace } from '../../../../test/helpers/namespace.js';
+import { withNamespace } from '../../../test/helpers/namespace.js';
 import {
   formatSizeHuman,
   ParseError,
@@ -12,7 +12,7 @@ import {
   parseS32,
   parseSize,
   parseUlongKey,
-} from '../../src/parse/numbers.js';
+} from '../src/numbers.js';
 import { askOracle, buildOracle, mismatches } from './oracle.js';
 
 const SAMPLES = 4000;

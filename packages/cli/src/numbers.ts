@@ -29,11 +29,6 @@ export class ParseError extends Error {
   }
 }
 
-/** A key as util-linux prints it: `0x%08x` of the key_t, negative keys as their unsigned bits. */
-export function formatKey(key: number): string {
-  return `0x${(key >>> 0).toString(16).padStart(8, '0')}`;
-}
-
 /**
  * util-linux's str2num_or_err() message, `PREFIX: 'TEXT'`: errx() for bad syntax, err() for
  * ERANGE, which appends strerror.

@@ -2,9 +2,8 @@
  * The cleanup filters' arguments, parsed the same way for lsipc and ipcrm: users by name or uid,
  * keys as ipcrm -M takes them, durations (`90s`, `30m`, `12h`, `7d`) and sizes (`64K`, `1MiB`).
  */
-import { ParseError, parseSize, parseUlongKey } from '../parse/numbers.js';
-import { userId } from '../users.js';
-import type { IpcFilter } from './select.js';
+import { type IpcFilter, userId } from '@ipcutils/core';
+import { ParseError, parseSize, parseUlongKey } from './numbers.js';
 
 /** The options both tools spell the same way. */
 export type FilterOption =

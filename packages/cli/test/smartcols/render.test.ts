@@ -1,6 +1,7 @@
 // The libsmartcols emulation on the samples' `lsipc -m` table, in every output mode, against the
 // captured util-linux 2.43-devel output; then the quirks: empty tables, escaping, terminals.
 import { describe, expect, it } from 'vitest';
+import { listSamples } from '../../../ipcs/test/lsipc/fixtures.js';
 import {
   type Column,
   type RenderOptions,
@@ -8,7 +9,6 @@ import {
   type Table,
   toShellVarName,
 } from '../../src/smartcols/index.js';
-import { listSamples } from '../lsipc/fixtures.js';
 
 const SHM_COLUMNS: Column[] = [
   { name: 'KEY' },

@@ -1,3 +1,4 @@
+export * from './filters.js';
 export type {
   ArgumentMode,
   GetoptErrorKind,
@@ -10,4 +11,5 @@ export type {
 } from './getopt.js';
 export { GetoptError, getopt, getoptUntilError } from './getopt.js';
 export * from './io.js';
+export * from './numbers.js';
 export * from './version.js';

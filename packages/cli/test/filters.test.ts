@@ -1,12 +1,7 @@
+import type { IpcFilter } from '@ipcutils/core';
 import { describe, expect, it } from 'vitest';
-import {
-  addFilterOption,
-  FilterArgumentError,
-  parseDuration,
-  parseUser,
-} from '../../src/cleanup/arguments.js';
-import type { IpcFilter } from '../../src/cleanup/select.js';
-import { ParseError } from '../../src/parse/numbers.js';
+import { addFilterOption, FilterArgumentError, parseDuration, parseUser } from '../src/filters.js';
+import { ParseError } from '../src/numbers.js';
 
 describe('parseDuration', () => {
   it.each([

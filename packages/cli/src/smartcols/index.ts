@@ -28,3 +28,4 @@ export function isUtf8Locale(env: Readonly<Record<string, string | undefined>>):
   const locale = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
   return /utf-?8/i.test(locale);
 }
+export { HEX32, STRING, TextOutput } from './output.js';

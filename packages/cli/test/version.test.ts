@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { formatUtilLinuxVersion, IPCUTILS_VERSION } from '../../src/cli/index.js';
+import { formatUtilLinuxVersion, IPCUTILS_VERSION } from '../src/index.js';
 
-const root = join(import.meta.dirname, '..', '..', '..', '..');
+const root = join(import.meta.dirname, '..', '..', '..');
 
 it('is the version of every package manifest', () => {
   const manifests = readdirSync(join(root, 'packages')).map(

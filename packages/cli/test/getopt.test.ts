@@ -9,7 +9,7 @@ import {
   type LongOption,
   type ParsedOption,
   type ShortOptionKeys,
-} from '../../src/cli/index.js';
+} from '../src/index.js';
 import { buildGlibcGetopt, type Outcome, runGlibc, runOurs } from './glibc-getopt.js';
 
 // Option tables as util-linux 2.38.1 / coreutils 9.1 declare them, in their order (the order

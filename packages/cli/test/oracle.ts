@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ParseError } from '../../src/parse/numbers.js';
+import { ParseError } from '../src/numbers.js';
 
 export type OracleMode = 's32' | 'key' | 'mode' | 'size' | 'human';
 

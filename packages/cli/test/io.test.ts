@@ -5,11 +5,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildScript } from '../../../../test/helpers/script.js';
+import { buildScript } from '../../../test/helpers/script.js';
 
 const SCRIPT = `
   import { writeSync } from 'node:fs';
-  import { processIo } from '../packages/core/src/cli/io.ts';
+  import { processIo } from '../packages/cli/src/io.ts';
   const io = processIo();
   const loaded = process.moduleLoadList.some((name) => name === 'NativeModule tty');
   writeSync(2, JSON.stringify({ isTerminal: io.isTerminal, ttyLoaded: loaded }));
