@@ -12,4 +12,5 @@ export type {
 export { GetoptError, getopt, getoptUntilError } from './getopt.js';
 export * from './io.js';
 export * from './numbers.js';
+export * from './usage.js';
 export * from './version.js';

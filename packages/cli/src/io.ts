@@ -1,16 +1,32 @@
 /**
- * What a tool's `main(argv, io)` may touch of the outside world. Bins build it from `process`
- * with `processIo()`; tests build one in memory with `memoryIo()`. Tools never use `process`.
+ * What a tool's `main(argv, context)` returns, and the only code that writes and exits. A tool
+ * returns its output as events in the order it made them, and an exit status: a `Result` when it
+ * has finished, or a `Run` (an async generator) that yields events as they come and returns the
+ * status, for commands that stream until interrupted. Bins hand main to `runMain`, which writes
+ * the events as C stdio would and sets the exit code; tests read a run with `collect`.
  */
-import { accessSync, constants, fstatSync, writeSync } from 'node:fs';
+import { accessSync, constants, fstatSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, resolve } from 'node:path';
+import { IpcError, strerror } from '@ipcutils/core';
 
-export interface Io {
-  /** Writes to standard output. */
-  out(text: string): void;
-  /** Writes to standard error. */
-  err(text: string): void;
+/** Text for standard output (fd 1) or standard error (fd 2). */
+export interface OutputEvent {
+  readonly fd: 1 | 2;
+  readonly text: string;
+}
+
+/** What a finished command produced: its output in order, and its exit status. */
+export interface Result {
+  readonly events: readonly OutputEvent[];
+  readonly status: number;
+}
+
+/** A command that streams: it yields output as it goes and returns its exit status. */
+export type Run = AsyncGenerator<OutputEvent, number, undefined>;
+
+/** What a tool's main may read of the outside world. Tools never use `process`. */
+export interface Context {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Whether standard output is a terminal (lsipc fits tables to it; colour only there). */
   readonly isTerminal: boolean;
@@ -22,39 +38,86 @@ export interface Io {
   readonly programName: string;
 }
 
-export type Main = (argv: readonly string[], io: Io) => number | Promise<number>;
+export type Main = (argv: readonly string[], context: Context) => Result | Promise<Result> | Run;
 
-/** An Io that records everything, for tests. */
-export interface MemoryIo extends Io {
-  readonly stdout: string;
-  readonly stderr: string;
+/** Collects output in order; handlers fill one and return its `result(status)` or `events`. */
+export class Transcript {
+  readonly events: OutputEvent[] = [];
+
+  out(text: string): void {
+    this.events.push({ fd: 1, text });
+  }
+
+  err(text: string): void {
+    this.events.push({ fd: 2, text });
+  }
+
+  /** Appends what another handler produced. */
+  append(events: readonly OutputEvent[]): void {
+    for (const event of events) this.events.push(event);
+  }
+
+  result(status: number): Result {
+    return { events: this.events, status };
+  }
 }
 
-export function memoryIo(
-  options: Partial<Pick<Io, 'env' | 'isTerminal' | 'columns' | 'argv0' | 'programName'>> = {},
-): MemoryIo {
-  let stdout = '';
-  let stderr = '';
+/** A Result with one text on standard output, or none. */
+export function printed(text: string, status = 0): Result {
+  return { events: text ? [{ fd: 1, text }] : [], status };
+}
+
+/** A Result with one text on standard error, or none. */
+export function complained(text: string, status = 1): Result {
+  return { events: text ? [{ fd: 2, text }] : [], status };
+}
+
+/** A Context for tests. */
+export function testContext(options: Partial<Context> = {}): Context {
   const programName = options.programName ?? 'prog';
   return {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
     env: options.env ?? {},
     isTerminal: options.isTerminal ?? false,
     columns: options.columns,
     argv0: options.argv0 ?? programName,
     programName,
-    get stdout() {
-      return stdout;
-    },
-    get stderr() {
-      return stderr;
-    },
   };
+}
+
+/** Everything a run printed, as the two streams and the status: what tests compare. */
+export interface Collected {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly status: number;
+  readonly events: readonly OutputEvent[];
+}
+
+export async function collect(run: Result | Promise<Result> | Run): Promise<Collected> {
+  const events: OutputEvent[] = [];
+  let status: number;
+  if (isRun(run)) {
+    let step = await run.next();
+    while (!step.done) {
+      events.push(step.value);
+      step = await run.next();
+    }
+    status = step.value;
+  } else {
+    const result = await run;
+    events.push(...result.events);
+    status = result.status;
+  }
+  let stdout = '';
+  let stderr = '';
+  for (const event of events) {
+    if (event.fd === 1) stdout += event.text;
+    else stderr += event.text;
+  }
+  return { stdout, stderr, status, events };
+}
+
+function isRun(run: Result | Promise<Result> | Run): run is Run {
+  return typeof (run as Run).next === 'function';
 }
 
 /**
@@ -82,30 +145,6 @@ export function invocationName(
   return scriptPath;
 }
 
-/** Writes all of `text` to a file descriptor, waiting out EAGAIN on non-blocking pipes. */
-function writeAll(fd: number, text: string): void {
-  // ASCII text (nearly all output) is written from the string itself: latin1 then writes the same
-  // bytes as UTF-8, with no Buffer copy of a listing (none at all for a large string made by
-  // Buffer#toString, which is external). Only a partial write leaves a Buffer for the rest.
-  let data: string | Buffer = Buffer.byteLength(text) === text.length ? text : Buffer.from(text);
-  while (data.length > 0) {
-    try {
-      const written: number =
-        typeof data === 'string' ? writeSync(fd, data, null, 'latin1') : writeSync(fd, data);
-      if (written === data.length) return;
-      data = (typeof data === 'string' ? Buffer.from(data, 'latin1') : data).subarray(written);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
-      // A closed pipe (`ipcs | head -1`): stop writing quietly, as a C tool killed by SIGPIPE would.
-      if (code === 'EPIPE') throw new BrokenPipe();
-      throw error;
-    }
-  }
-}
-
-class BrokenPipe extends Error {}
-
 /** Major number of the memory devices (/dev/null, /dev/zero, /dev/full…), none of them a terminal. */
 const MEM_MAJOR = 1;
 
@@ -129,60 +168,243 @@ function isStdoutTerminal(): boolean {
   return isatty(1);
 }
 
-/** Full buffering like C stdio for pipes and files; written through on a terminal. */
-const FLUSH_AT = 1 << 16;
-
-/** The Io of the running process: only bins call this. */
-export function processIo(): Io & { flush(): void } {
+/** The Context of the running process: only runMain calls this. */
+export function processContext(): Context {
   const { env } = process;
-  const scriptPath = process.argv[1] ?? 'node';
-  const argv0 = invocationName(scriptPath, env);
+  const argv0 = invocationName(process.argv[1] ?? 'node', env);
   const isTerminal = isStdoutTerminal();
-  const pending: string[] = [];
-  let pendingLength = 0;
-  const flush = (): void => {
-    if (pending.length === 0) return;
-    const text = pending.length === 1 ? pending[0]! : pending.join('');
-    pending.length = 0;
-    pendingLength = 0;
-    writeAll(1, text);
-  };
   return {
-    out(text) {
-      pending.push(text);
-      pendingLength += text.length;
-      if (isTerminal || pendingLength >= FLUSH_AT) flush();
-    },
-    err(text) {
-      writeAll(2, text);
-    },
     env,
     isTerminal,
     columns: isTerminal ? process.stdout.columns : undefined,
     argv0,
     programName: basename(argv0),
-    flush,
   };
 }
 
-/** Runs a tool's main as the process: the only place that sets the exit code. */
-export async function runMain(main: Main): Promise<void> {
-  const io = processIo();
-  try {
-    const code = await main(process.argv.slice(2), io);
-    io.flush();
-    process.exitCode = code;
-  } catch (error) {
-    if (error instanceof BrokenPipe) {
-      process.exitCode = 141;
-      return;
-    }
-    try {
-      io.flush();
-    } catch {
-      // stdout already broken; the error below is what matters
-    }
-    io.err(`${io.programName}: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
+/**
+ * How a tool reports a failed write to standard output at exit. Both print `PROG: write error:
+ * REASON` and exit 1 (`ipcs > /dev/full`); util-linux's close_stdout() says nothing of a broken
+ * pipe (SIGPIPE ignored) or a closed descriptor and keeps its status, where coreutils' reports both.
+ */
+export type WriteErrorStyle = 'util-linux' | 'coreutils';
+
+export interface RunOptions {
+  /** Default 'util-linux'. */
+  readonly writeErrors?: WriteErrorStyle;
+}
+
+/** Full buffering like C stdio for pipes and files; written through on a terminal. */
+const FLUSH_AT = 1 << 16;
+
+/** Standard output as C stdio buffers it, remembering the first failed write as ferror() does. */
+class Stdout {
+  readonly #pending: string[] = [];
+  #pendingLength = 0;
+  /** The errno code of the first failed write; later output is dropped. */
+  failure: string | undefined;
+
+  constructor(
+    private readonly writeThrough: boolean,
+    private readonly onBrokenPipe: () => void,
+  ) {}
+
+  write(text: string): void {
+    if (this.failure !== undefined) return;
+    this.#pending.push(text);
+    this.#pendingLength += text.length;
+    if (this.writeThrough || this.#pendingLength >= FLUSH_AT) this.flush();
   }
+
+  flush(): void {
+    if (this.#pending.length === 0 || this.failure !== undefined) return;
+    const text = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join('');
+    this.#pending.length = 0;
+    this.#pendingLength = 0;
+    try {
+      writeAll(1, text);
+    } catch (error) {
+      this.failure = (error as NodeJS.ErrnoException).code ?? 'EIO';
+      if (this.failure === 'EPIPE') this.onBrokenPipe();
+    }
+  }
+}
+
+/** Writes all of `text` to a file descriptor, waiting out EAGAIN on non-blocking pipes. */
+function writeAll(fd: number, text: string): void {
+  // ASCII text (nearly all output) is written from the string itself: latin1 then writes the same
+  // bytes as UTF-8, with no Buffer copy of a listing (none at all for a large string made by
+  // Buffer#toString, which is external). Only a partial write leaves a Buffer for the rest.
+  let data: string | Buffer = Buffer.byteLength(text) === text.length ? text : Buffer.from(text);
+  while (data.length > 0) {
+    try {
+      const written: number =
+        typeof data === 'string' ? writeSync(fd, data, null, 'latin1') : writeSync(fd, data);
+      if (written === data.length) return;
+      data = (typeof data === 'string' ? Buffer.from(data, 'latin1') : data).subarray(written);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      throw error;
+    }
+  }
+}
+
+/** Standard error is unbuffered, as in C; a failure to write it is not reported (nowhere to). */
+function writeStderr(text: string): void {
+  try {
+    writeAll(2, text);
+  } catch {}
+}
+
+/** SIGPIPE is bit 12 of /proc's signal masks (signal 13). */
+const SIGPIPE_BIT = 1n << 12n;
+
+/**
+ * Whether SIGPIPE was ignored when this process was started (`trap '' PIPE`). Node resets every
+ * disposition at start-up and ignores SIGPIPE itself, so the parent's is what we can read: a shell
+ * passes its ignored signals on. Node and Python parents ignore SIGPIPE for themselves but restore
+ * the default in their children, so theirs says nothing.
+ */
+function sigpipeIgnoredAtStart(): boolean {
+  try {
+    const parent = `/proc/${process.ppid}`;
+    if (/^(node|python)/.test(readFileSync(`${parent}/comm`, 'latin1'))) return false;
+    const status = readFileSync(`${parent}/status`, 'latin1');
+    const mask = /^SigIgn:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+    return mask !== undefined && (BigInt(`0x${mask}`) & SIGPIPE_BIT) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
+/** Dies of SIGPIPE as a C tool writing to a closed pipe does (the shell sees 141). */
+function dieOfSigpipe(): never {
+  // Adding and removing a listener leaves SIGPIPE at its default action (libuv restores SIG_DFL).
+  const ignore = (): void => {};
+  process.on('SIGPIPE', ignore);
+  process.off('SIGPIPE', ignore);
+  process.kill(process.pid, 'SIGPIPE');
+  // Not reached unless the signal is blocked.
+  process.exit(141);
+}
+
+/**
+ * Whether standard output was closed when the process started (`>&-`): node then opens /dev/null
+ * read-write on it, which a shell's `> /dev/null` (write-only) never does.
+ */
+function stdoutWasClosed(): boolean {
+  try {
+    if (readlinkSync('/proc/self/fd/1') !== '/dev/null') return false;
+    const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/fdinfo/1', 'latin1'))?.[1];
+    return flags !== undefined && (Number.parseInt(flags, 8) & 3) === 2;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs a tool's main as the process: writes its output as C stdio would (standard output fully
+ * buffered to pipes and files, standard error unbuffered) and sets the exit code. Output errors
+ * are reported as close_stdout() reports them; an unexpected error prints one line in the tool's
+ * voice and exits 1, with its stack trace only when IPCUTILS_DEBUG is set.
+ */
+export async function runMain(main: Main, options: RunOptions = {}): Promise<void> {
+  const context = processContext();
+  const style = options.writeErrors ?? 'util-linux';
+  const stdout = new Stdout(context.isTerminal, () => {
+    if (!sigpipeIgnoredAtStart()) dieOfSigpipe();
+  });
+  let checkedClosed = style !== 'coreutils';
+  const emit = (event: OutputEvent): void => {
+    if (event.fd === 1) {
+      if (!checkedClosed) {
+        checkedClosed = true;
+        if (stdoutWasClosed()) stdout.failure = 'EBADF';
+      }
+      stdout.write(event.text);
+    } else {
+      writeStderr(event.text);
+    }
+  };
+  let status: number;
+  try {
+    const run = main(process.argv.slice(2), context);
+    if (isRun(run)) {
+      let step = await run.next();
+      while (!step.done) {
+        emit(step.value);
+        step = await run.next();
+      }
+      status = step.value;
+    } else {
+      const result = await run;
+      for (const event of result.events) emit(event);
+      status = result.status;
+    }
+  } catch (error) {
+    stdout.flush();
+    writeStderr(describeUnexpected(error, context));
+    status = 1;
+  }
+  stdout.flush();
+  const failure = stdout.failure;
+  if (failure !== undefined && (style === 'coreutils' || (failure !== 'EPIPE' && failure !== 'EBADF'))) {
+    // coreutils' error() names the program by argv[0], util-linux's warn() by its short name.
+    const program = style === 'coreutils' ? context.argv0 : context.programName;
+    writeStderr(`${program}: write error: ${strerror(failure)}\n`);
+    status = 1;
+  }
+  process.exitCode = status;
+}
+
+/** One line in the tool's voice; the stack too when IPCUTILS_DEBUG asks for it. */
+export function describeUnexpected(error: unknown, context: Pick<Context, 'env' | 'programName'>): string {
+  const debug = (context.env.IPCUTILS_DEBUG ?? '0') !== '0' && context.env.IPCUTILS_DEBUG !== '';
+  if (debug && error instanceof Error && error.stack) return `${context.programName}: ${error.stack}\n`;
+  const message =
+    error instanceof IpcError
+      ? `${error.syscall} failed: ${error.reason}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  return `${context.programName}: ${message}\n`;
+}
+
+/** A finished Result as the two streams and the status (what tests compare). */
+export function streams(result: Result): { stdout: string; stderr: string; status: number } {
+  let stdout = '';
+  let stderr = '';
+  for (const event of result.events) {
+    if (event.fd === 1) stdout += event.text;
+    else stderr += event.text;
+  }
+  return { stdout, stderr, status: result.status };
+}
+
+/** A test Context that also records what the Results handed to `take` printed. */
+export interface MemoryIo extends Context {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Records a finished Result's output and returns its status. */
+  take(result: Result): number;
+}
+
+export function memoryIo(options: Partial<Context> = {}): MemoryIo {
+  let stdout = '';
+  let stderr = '';
+  return {
+    ...testContext(options),
+    take(result) {
+      const printed = streams(result);
+      stdout += printed.stdout;
+      stderr += printed.stderr;
+      return result.status;
+    },
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+  };
 }

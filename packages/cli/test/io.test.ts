@@ -1,4 +1,4 @@
-// processIo's terminal test on real file descriptors: a pseudo-terminal is one; a pipe, a file
+// processContext's terminal test on real file descriptors: a pseudo-terminal is one; a pipe, a file
 // and /dev/null (a character device, which it tells from a terminal without loading node:tty) are not.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,8 +9,8 @@ import { buildScript } from '../../../test/helpers/script.js';
 
 const SCRIPT = `
   import { writeSync } from 'node:fs';
-  import { processIo } from '../packages/cli/src/io.ts';
-  const io = processIo();
+  import { processContext } from '../packages/cli/src/io.ts';
+  const io = processContext();
   const loaded = process.moduleLoadList.some((name) => name === 'NativeModule tty');
   writeSync(2, JSON.stringify({ isTerminal: io.isTerminal, ttyLoaded: loaded }));
 `;
@@ -29,7 +29,7 @@ async function probe(stdout: 'pipe' | 'file' | 'null' | 'pty') {
   return JSON.parse(readFileSync(join(dir, 'err'), 'utf8'));
 }
 
-describe('processIo().isTerminal', () => {
+describe('processContext().isTerminal', () => {
   it('is true on a pseudo-terminal', async () => {
     expect(await probe('pty')).toEqual({ isTerminal: true, ttyLoaded: true });
   });

@@ -33,6 +33,7 @@ const MESSAGES: Record<string, string> = {
   EMFILE: 'Too many open files',
   EFBIG: 'File too large',
   ENOSPC: 'No space left on device',
+  EPIPE: 'Broken pipe',
   EROFS: 'Read-only file system',
   E2BIG: 'Argument list too long',
   ERANGE: 'Numerical result out of range',

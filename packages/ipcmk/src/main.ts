@@ -3,7 +3,7 @@
  * never name an existing object, and --key / --ftok / --json besides. Everything is checked
  * (parse.ts, key.ts, preflight.ts) before the first object is created (create.ts).
  */
-import type { Io } from '@ipcutils/cli';
+import { type Context, type Result, Transcript } from '@ipcutils/cli';
 import { type Created, createResource } from './create.js';
 import { formatHelp, formatVersion } from './help.js';
 import { resolveKey } from './key.js';
@@ -11,19 +11,20 @@ import { formatCreated, formatDiagnostic, formatFailure, formatJson, formatKeyFa
 import { parseRequest } from './parse.js';
 import { findKnownRejection } from './preflight.js';
 
-export function main(argv: readonly string[], io: Io): number {
-  const program = io.programName;
-  const parsed = parseRequest(argv, { argv0: io.argv0, env: io.env });
+export function main(argv: readonly string[], context: Context): Result {
+  const program = context.programName;
+  const io = new Transcript();
+  const parsed = parseRequest(argv, { argv0: context.argv0, env: context.env });
   switch (parsed.kind) {
     case 'help':
       io.out(formatHelp(program));
-      return 0;
+      return io.result(0);
     case 'version':
       io.out(formatVersion(program));
-      return 0;
+      return io.result(0);
     case 'invalid':
       io.err(formatDiagnostic(parsed.diagnostic, program));
-      return 1;
+      return io.result(1);
     case 'create':
       break;
   }
@@ -31,12 +32,12 @@ export function main(argv: readonly string[], io: Io): number {
   const key = resolveKey(request.keySource);
   if ('path' in key) {
     io.err(`${program}: ${formatKeyFailure(key)}\n`);
-    return 1;
+    return io.result(1);
   }
   const rejection = findKnownRejection(request.resources);
   if (rejection) {
     io.err(`${program}: ${formatFailure(rejection)}\n`);
-    return 1;
+    return io.result(1);
   }
 
   const created: Created[] = [];
@@ -53,5 +54,5 @@ export function main(argv: readonly string[], io: Io): number {
   }
   // The document lists what was created even after a failure, so a script can clean it up.
   if (request.json) io.out(formatJson(created));
-  return status;
+  return io.result(status);
 }

@@ -5,7 +5,7 @@
  * and the run goes on; an object that changed since the selection is skipped, not a failure.
  */
 
-import type { Io } from '@ipcutils/cli';
+import { type Result, Transcript } from '@ipcutils/cli';
 import {
   type ListingProblem as CoreListingProblem,
   type HolderScan,
@@ -39,15 +39,14 @@ export interface CleanupHooks {
   afterSelection?(selected: readonly SelectedObject[]): void;
 }
 
-type Output = Pick<Io, 'out' | 'err' | 'programName'>;
-
-/** Exit status: 1 when a removal failed (or a named object does not exist), else 0. */
+/** What was printed, in order; status 1 when a removal failed (or a named object does not exist), else 0. */
 export function runCleanup(
   actions: readonly Action[],
   settings: CleanupSettings,
-  io: Output,
+  program: string,
   hooks: CleanupHooks = {},
-): number {
+): Result {
+  const output = new Transcript();
   const report: CleanupReport = {
     dryRun: settings.dryRun,
     selected: [],
@@ -55,14 +54,14 @@ export function runCleanup(
     skipped: [],
     failed: [],
   };
-  const say = settings.json ? () => {} : (text: string) => io.out(text);
-  const warn = settings.json ? () => {} : (text: string) => io.err(`${io.programName}: ${text}\n`);
+  const say = settings.json ? () => {} : (text: string) => output.out(text);
+  const warn = settings.json ? () => {} : (text: string) => output.err(`${program}: ${text}\n`);
   const { verbose } = settings;
 
   const { kinds, targets } = candidatesOf(actions);
   const listing = listIpcObjects(new Set([...kinds, ...targets.map((target) => target.type)]));
   for (const problem of listing.problems)
-    io.err(`${io.programName}: ${formatListingProblem(toIpcrmProblem(problem))}\n`);
+    output.err(`${program}: ${formatListingProblem(toIpcrmProblem(problem))}\n`);
   const candidates = listing.objects.filter(
     (object) => kinds.has(object.kind) || targets.some((target) => isTarget(object, target)),
   );
@@ -89,8 +88,8 @@ export function runCleanup(
       removeChecked(object, { settings, holders, report, say, warn, verbose });
     }
   }
-  if (settings.json) io.out(formatReport(report));
-  return report.failed.length > 0 ? 1 : 0;
+  if (settings.json) output.out(formatReport(report));
+  return output.result(report.failed.length > 0 ? 1 : 0);
 }
 
 interface RemovalContext {

@@ -3,27 +3,26 @@
  * every argument is checked before anything is removed. argv is parsed once (parse.ts), then
  * executed (run.ts); this module only routes the result to the output.
  */
-import type { Io } from '@ipcutils/cli';
+import { type Context, type Result, Transcript } from '@ipcutils/cli';
 import { formatHelp, formatVersion } from './help.js';
 import { formatDiagnostic } from './messages.js';
 import { parseCommand } from './parse.js';
 import { runCommand } from './run.js';
 
-export function main(argv: readonly string[], io: Io): number {
-  const program = io.programName;
-  const parsed = parseCommand(argv, { argv0: io.argv0, env: io.env });
-  if (parsed.kind === 'run') {
-    return runCommand(parsed.command, io);
-  }
-  for (const diagnostic of parsed.diagnostics) io.err(formatDiagnostic(diagnostic, program));
+export function main(argv: readonly string[], context: Context): Result {
+  const program = context.programName;
+  const parsed = parseCommand(argv, { argv0: context.argv0, env: context.env });
+  if (parsed.kind === 'run') return runCommand(parsed.command, program);
+  const output = new Transcript();
+  for (const diagnostic of parsed.diagnostics) output.err(formatDiagnostic(diagnostic, program));
   switch (parsed.kind) {
     case 'help':
-      io.out(formatHelp(program));
-      return 0;
+      output.out(formatHelp(program));
+      return output.result(0);
     case 'version':
-      io.out(formatVersion(program));
-      return 0;
+      output.out(formatVersion(program));
+      return output.result(0);
     case 'invalid':
-      return 1;
+      return output.result(1);
   }
 }

@@ -4,7 +4,7 @@
  * errno util-linux does not expect ends it (as its err() does). Exit status: 0, or 1 if anything failed.
  */
 
-import type { Io } from '@ipcutils/cli';
+import { type Result, Transcript } from '@ipcutils/cli';
 import { SysvBulkRemover } from '@ipcutils/core';
 import { runCleanup } from './cleanup.js';
 import type { Action, Category, Command, RemovalTarget, SysvType } from './command.js';
@@ -12,7 +12,11 @@ import { formatAnnouncement, formatListingProblem, formatOutcome, isFatal } from
 import { type RemoveHooks, removeObject } from './remove.js';
 import { type Listing, listRemovable } from './select.js';
 
-type Output = Pick<Io, 'out' | 'err' | 'programName'>;
+/** Where the actions' messages go, in order, for runCommand to return. */
+interface Output {
+  readonly programName: string;
+  readonly transcript: Transcript;
+}
 
 /** Whether the run goes on after an action, and whether anything in it failed. */
 interface Progress {
@@ -20,21 +24,23 @@ interface Progress {
   stopped: boolean;
 }
 
-export function runCommand(command: Command, io: Output): number {
-  if (command.cleanup) return runCleanup(command.actions, command.cleanup, io);
+/** What the command printed, in order, and its exit status. */
+export function runCommand(command: Command, programName: string): Result {
+  if (command.cleanup) return runCleanup(command.actions, command.cleanup, programName);
+  const io: Output = { programName, transcript: new Transcript() };
   const progress: Progress = { failed: false, stopped: false };
   for (const action of command.actions) {
     runAction(action, io, progress);
-    if (progress.stopped) return 1;
+    if (progress.stopped) return io.transcript.result(1);
   }
-  if (progress.failed) return 1;
-  if (command.legacy) io.out('resource(s) deleted\n');
-  return 0;
+  if (progress.failed) return io.transcript.result(1);
+  if (command.legacy) io.transcript.out('resource(s) deleted\n');
+  return io.transcript.result(0);
 }
 
 function runAction(action: Action, io: Output, progress: Progress): void {
   const hooks: RemoveHooks = action.verbose
-    ? { beforeRemove: (target, id) => io.out(formatAnnouncement(target, id)) }
+    ? { beforeRemove: (target, id) => io.transcript.out(formatAnnouncement(target, id)) }
     : {};
   if (action.kind === 'remove') {
     removeAndReport(action.target, hooks, io, progress);
@@ -78,7 +84,7 @@ function removeAll(
     // Not listed: after a category the kernel does not configure.
     if (listing === undefined) return;
     if (listing.problem) {
-      io.err(`${io.programName}: ${formatListingProblem(listing.problem)}\n`);
+      io.transcript.err(`${io.programName}: ${formatListingProblem(listing.problem)}\n`);
       // An unlistable directory is only a warning.
       if (listing.problem.kind === 'not-configured') {
         progress.stopped = true;
@@ -108,7 +114,7 @@ function removeAndReport(target: RemovalTarget, hooks: RemoveHooks, io: Output, 
   const outcome = removeObject(target, hooks);
   const message = formatOutcome(outcome);
   if (message === undefined) return;
-  io.err(`${io.programName}: ${message}\n`);
+  io.transcript.err(`${io.programName}: ${message}\n`);
   progress.failed = true;
   if (isFatal(outcome)) progress.stopped = true;
 }

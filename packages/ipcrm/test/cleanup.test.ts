@@ -67,11 +67,11 @@ describe('options', () => {
 
   it('a bad filter argument stops everything before anything is removed', () => {
     const io = memoryIo({ programName: 'ipcrm', argv0: 'ipcrm' });
-    expect(main(['-m', '0', '--older-than', '7'], io)).toBe(1);
+    expect(io.take(main(['-m', '0', '--older-than', '7'], io))).toBe(1);
     expect(io.stdout).toBe('');
     expect(io.stderr).toBe("ipcrm: failed to parse duration: '7' (use 90s, 30m, 12h or 7d)\n");
     const unknown = memoryIo({ programName: 'ipcrm', argv0: 'ipcrm' });
-    expect(main(['--creator', 'no-such-user-here', '--orphaned'], unknown)).toBe(1);
+    expect(unknown.take(main(['--creator', 'no-such-user-here', '--orphaned'], unknown))).toBe(1);
     expect(unknown.stderr).toBe("ipcrm: unknown user: 'no-such-user-here'\n");
   });
 });
@@ -144,7 +144,7 @@ function exists(id: number): boolean {
 function cleanup(settings: Partial<CleanupSettings>, actions: Action[] = [], hooks: CleanupHooks = {}) {
   const io = memoryIo({ programName: 'ipcrm', argv0: 'ipcrm' });
   const full: CleanupSettings = { filter: {}, dryRun: false, json: false, verbose: false, ...settings };
-  const status = runCleanup(actions, full, io, hooks);
+  const status = io.take(runCleanup(actions, full, io.programName, hooks));
   return { status, stdout: io.stdout, stderr: io.stderr };
 }
 

@@ -5,7 +5,7 @@ import { main } from '../src/main.js';
 
 const run = (...argv: string[]) => {
   const io = memoryIo({ programName: 'ipcrm', argv0: 'ipcrm' });
-  const status = main(argv, io);
+  const status = io.take(main(argv, io));
   return { status, stdout: io.stdout, stderr: io.stderr };
 };
 
@@ -39,7 +39,7 @@ it('prints every diagnostic in order and exits 1', () => {
 
 it("prefixes getopt's messages with argv[0] and the others with the program name", () => {
   const io = memoryIo({ programName: 'ipcrm', argv0: './bin/ipcrm' });
-  expect(main(['--bogus'], io)).toBe(1);
+  expect(io.take(main(['--bogus'], io))).toBe(1);
   expect(io.stderr).toBe(
     "./bin/ipcrm: unrecognized option '--bogus'\nTry 'ipcrm --help' for more information.\n",
   );

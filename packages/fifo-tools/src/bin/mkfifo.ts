@@ -1,4 +1,4 @@
 import { runMain } from '@ipcutils/cli';
 import { main } from '../mkfifo/main.js';
 
-void runMain(main);
+void runMain(main, { writeErrors: 'coreutils' });

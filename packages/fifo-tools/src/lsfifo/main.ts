@@ -1,6 +1,6 @@
 /** lsfifo: FIFOs with their owner, mode, time and the processes holding them open. */
 
-import type { Io } from '@ipcutils/cli';
+import { type Context, printed, type Result, Transcript, UsageError, usageFailure } from '@ipcutils/cli';
 import { localTimeFor, strerror } from '@ipcutils/core';
 import { Chalk } from 'chalk';
 import { colorLevel } from '../common/color.js';
@@ -9,15 +9,23 @@ import { collectFifos } from './collect.js';
 import { formatJson, formatPlain, formatTable } from './format.js';
 import { parseOptions } from './options.js';
 
-export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const options = parseOptions(argv, io);
-  if (typeof options === 'number') return options;
+export async function main(argv: readonly string[], io: Context): Promise<Result> {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv, io.programName);
+  } catch (error) {
+    if (error instanceof UsageError) return usageFailure(error, io.programName);
+    throw error;
+  }
+  if (parsed.kind === 'print') return printed(parsed.text);
+  const { options } = parsed;
+  const output = new Transcript();
   const utf8 = isUtf8Locale(io.env);
   let status = 0;
   const records = collectFifos({
     ...options,
     onError: (path, error, action) => {
-      io.err(
+      output.err(
         `${io.programName}: cannot ${action} ${quoteFileName(path, utf8)}: ${strerror(error.code ?? 'EIO')}\n`,
       );
       status = 1;
@@ -25,10 +33,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   });
   const format = { columns: options.columns, headings: options.headings, localTime: localTimeFor(io.env.TZ) };
   if (options.json) {
-    io.out(formatJson(records, format));
-    return status;
+    output.out(formatJson(records, format));
+    return output.result(status);
   }
   const chalk = new Chalk({ level: colorLevel(io.env, io.isTerminal) });
-  io.out(io.isTerminal ? await formatTable(records, format, chalk) : formatPlain(records, format, chalk));
-  return status;
+  output.out(io.isTerminal ? await formatTable(records, format, chalk) : formatPlain(records, format, chalk));
+  return output.result(status);
 }

@@ -1,5 +1,5 @@
-import type { Io } from '@ipcutils/cli';
-import { parseCommandLine, reportUsageError } from '../common/cli.js';
+import { UsageError } from '@ipcutils/cli';
+import { parseCommandLine } from '../common/cli.js';
 import { type ColumnId, DEFAULT_COLUMNS, parseColumnList } from './columns.js';
 import { formatHelp } from './help.js';
 
@@ -14,9 +14,12 @@ export interface LsfifoOptions {
   columns: ColumnId[];
 }
 
-/** The typed options, or the exit status when there is nothing more to do. */
-export function parseOptions(argv: readonly string[], io: Io): LsfifoOptions | number {
-  const line = parseCommandLine(argv, io, {
+/** The typed options, or the text of --help or --version; throws UsageError. */
+export function parseOptions(
+  argv: readonly string[],
+  program: string,
+): { kind: 'run'; options: LsfifoOptions } | { kind: 'print'; text: string } {
+  const line = parseCommandLine(argv, program, {
     options: {
       'all-processes': { type: 'boolean', alias: 'a' },
       pipes: { type: 'boolean', alias: 'p' },
@@ -27,18 +30,16 @@ export function parseOptions(argv: readonly string[], io: Io): LsfifoOptions | n
     },
     help: formatHelp,
   });
-  if ('exitCode' in line) return line.exitCode;
+  if (line.kind === 'print') return line;
   const { args, operands } = line;
   const allProcesses = args['all-processes'] === true;
   if (allProcesses && operands.length > 0) {
-    reportUsageError(io, '--all-processes takes no <path>');
-    return 1;
+    throw new UsageError('--all-processes takes no <path>', { tryHelp: true });
   }
   let maxDepth: number | undefined;
   if (typeof args.depth === 'string') {
     if (!/^[0-9]+$/.test(args.depth)) {
-      reportUsageError(io, `invalid depth: '${args.depth}'`);
-      return 1;
+      throw new UsageError(`invalid depth: '${args.depth}'`, { tryHelp: true });
     }
     maxDepth = Number(args.depth);
   }
@@ -46,13 +47,10 @@ export function parseOptions(argv: readonly string[], io: Io): LsfifoOptions | n
   if (args.pipes === true) columns.splice(1, 0, 'TYPE');
   if (typeof args.output === 'string') {
     const parsed = parseColumnList(args.output);
-    if (!Array.isArray(parsed)) {
-      io.err(`${io.programName}: unknown column: ${parsed.unknown}\n`);
-      return 1;
-    }
+    if (!Array.isArray(parsed)) throw new UsageError(`unknown column: ${parsed.unknown}`);
     columns = parsed;
   }
-  return {
+  const options: LsfifoOptions = {
     paths: operands.length > 0 ? operands : ['.'],
     maxDepth,
     allProcesses,
@@ -61,4 +59,5 @@ export function parseOptions(argv: readonly string[], io: Io): LsfifoOptions | n
     headings: args.noheadings !== true,
     columns,
   };
+  return { kind: 'run', options };
 }

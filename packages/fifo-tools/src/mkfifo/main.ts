@@ -3,7 +3,7 @@
  * Without -m the FIFO gets 0666 minus the umask; with -m exactly MODE (mkfifo, then chmod).
  */
 import { chmodSync } from 'node:fs';
-import type { Io } from '@ipcutils/cli';
+import { type Context, type Result, Transcript, UsageError, usageFailure } from '@ipcutils/cli';
 import { IpcError, makeFifo, strerror } from '@ipcutils/core';
 import { isUtf8Locale, quoteFileName } from '../common/quote.js';
 import { formatVersion } from '../common/version.js';
@@ -15,26 +15,21 @@ import { readUmask } from './umask.js';
 const MODE_RW_UGO = 0o666;
 const S_IRWXUGO = 0o777;
 
-/** What main needs besides Io, replaceable in tests. */
+/** What main needs besides its Context, replaceable in tests. */
 export interface MkfifoDependencies {
   readUmask: () => number;
 }
 
-/** Thrown to stop with exit status 1 after a message, as coreutils' die() does. */
-class Failure extends Error {}
-
 export function main(
   argv: readonly string[],
-  io: Io,
+  context: Context,
   dependencies: MkfifoDependencies = { readUmask },
-): number {
-  const program = io.argv0;
-  const fail = (message: string, withTryHelp = false): never => {
-    io.err(`${program}: ${message}\n${withTryHelp ? tryHelp(program) : ''}`);
-    throw new Failure();
-  };
+): Result {
+  // coreutils' messages name the program by argv[0] as given.
+  const program = context.argv0;
+  const output = new Transcript();
   try {
-    const parsed = parseArguments(argv, { program, env: io.env });
+    const parsed = parseArguments(argv, { program, env: context.env });
     let specifiedMode: string | undefined;
     for (const option of parsed.options) {
       switch (option.key) {
@@ -44,43 +39,43 @@ export function main(
         case 'Z':
           // Without SELinux or SMACK coreutils ignores -Z, and warns only about an explicit context.
           if (option.value !== undefined) {
-            io.err(`${program}: warning: ignoring --context; it requires an SELinux/SMACK-enabled kernel\n`);
+            output.err(
+              `${program}: warning: ignoring --context; it requires an SELinux/SMACK-enabled kernel\n`,
+            );
           }
           break;
         case 'help':
-          io.out(formatHelp(program, io.env));
-          return 0;
+          output.out(formatHelp(program, context.env));
+          return output.result(0);
         case 'version':
-          io.out(formatVersion('mkfifo'));
-          return 0;
+          output.out(formatVersion('mkfifo'));
+          return output.result(0);
       }
     }
-    if (parsed.error) {
-      io.err(`${parsed.error.message}\n${tryHelp(program)}`);
-      return 1;
-    }
-    if (parsed.operands.length === 0) fail('missing operand', true);
-    const mode = specifiedMode === undefined ? MODE_RW_UGO : computeMode(specifiedMode, dependencies, fail);
-    return createFifos(parsed.operands, { mode, chmod: specifiedMode !== undefined, io, program });
+    if (parsed.error) throw UsageError.fromGetopt(parsed.error);
+    if (parsed.operands.length === 0) throw new UsageError('missing operand', { tryHelp: true });
+    const mode = specifiedMode === undefined ? MODE_RW_UGO : computeMode(specifiedMode, dependencies);
+    const failed = createFifos(parsed.operands, {
+      mode,
+      chmod: specifiedMode !== undefined,
+      context,
+      program,
+    });
+    output.append(failed.events);
+    return output.result(failed.status);
   } catch (error) {
-    if (error instanceof Failure) return 1;
-    throw error;
+    if (!(error instanceof UsageError)) throw error;
+    output.append(usageFailure(error, program).events);
+    return output.result(1);
   }
 }
 
-function tryHelp(program: string): string {
-  return `Try '${program} --help' for more information.\n`;
-}
-
-function computeMode(
-  specified: string,
-  dependencies: MkfifoDependencies,
-  fail: (message: string) => never,
-): number {
+/** The mode -m asks for; coreutils' die() (no try-help line) for a bad one. */
+function computeMode(specified: string, dependencies: MkfifoDependencies): number {
   const changes = compileMode(specified);
-  if (changes === undefined) return fail('invalid mode');
+  if (changes === undefined) throw new UsageError('invalid mode');
   const mode = adjustMode(MODE_RW_UGO, changes, { isDirectory: false, umask: dependencies.readUmask() });
-  if (mode & ~S_IRWXUGO) fail('mode must specify only file permission bits');
+  if (mode & ~S_IRWXUGO) throw new UsageError('mode must specify only file permission bits');
   return mode;
 }
 
@@ -88,21 +83,24 @@ interface CreateContext {
   mode: number;
   /** coreutils chmods after mkfifo only when -m was given, so the umask does not apply. */
   chmod: boolean;
-  io: Io;
+  context: Context;
   program: string;
 }
 
-/** Attempts every name; 1 if any failed. */
-function createFifos(names: readonly string[], context: CreateContext): number {
-  const { io, program } = context;
-  const utf8 = isUtf8Locale(io.env);
+/** Attempts every name; status 1 if any failed, with its messages. */
+function createFifos(names: readonly string[], context: CreateContext): Result {
+  const { program } = context;
+  const output = new Transcript();
+  const utf8 = isUtf8Locale(context.context.env);
   let status = 0;
   for (const name of names) {
     try {
       makeFifo(name, context.mode);
     } catch (error) {
       if (!(error instanceof IpcError)) throw error;
-      io.err(`${program}: cannot create fifo ${quoteFileName(name, utf8)}: ${libcMessage(error, name)}\n`);
+      output.err(
+        `${program}: cannot create fifo ${quoteFileName(name, utf8)}: ${libcMessage(error, name)}\n`,
+      );
       status = 1;
       continue;
     }
@@ -111,11 +109,11 @@ function createFifos(names: readonly string[], context: CreateContext): number {
       chmodSync(name, context.mode);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-      io.err(`${program}: cannot set permissions of ${quoteFileName(name, utf8)}: ${strerror(code)}\n`);
+      output.err(`${program}: cannot set permissions of ${quoteFileName(name, utf8)}: ${strerror(code)}\n`);
       status = 1;
     }
   }
-  return status;
+  return output.result(status);
 }
 
 /** glibc's strerror() text as the failed call reported it ("mkfifo (PATH): TEXT"). */

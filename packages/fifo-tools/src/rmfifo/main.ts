@@ -1,6 +1,6 @@
 /** rmfifo: removes FIFOs and nothing else, optionally only unused or old ones (see remove.ts). */
 
-import type { Io } from '@ipcutils/cli';
+import { type Context, printed, type Result, Transcript, UsageError, usageFailure } from '@ipcutils/cli';
 import { strerror } from '@ipcutils/core';
 import { listHolderProcesses } from '../common/holders.js';
 import { isUtf8Locale, quoteFileName } from '../common/quote.js';
@@ -8,13 +8,21 @@ import { parseOptions } from './options.js';
 import { isFailure, type Outcome, type RemovalHooks, removeFifos } from './remove.js';
 import { type SelectionProblem, selectFifos } from './select.js';
 
-export async function main(argv: readonly string[], io: Io, hooks?: RemovalHooks): Promise<number> {
-  const options = parseOptions(argv, io);
-  if (typeof options === 'number') return options;
+export async function main(argv: readonly string[], io: Context, hooks?: RemovalHooks): Promise<Result> {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv, io.programName);
+  } catch (error) {
+    if (error instanceof UsageError) return usageFailure(error, io.programName);
+    throw error;
+  }
+  if (parsed.kind === 'print') return printed(parsed.text);
+  const { options } = parsed;
+  const output = new Transcript();
   const utf8 = isUtf8Locale(io.env);
   const quote = (path: string) => quoteFileName(path, utf8);
   const { candidates, problems } = selectFifos(options.paths, { recursive: options.recursive });
-  for (const problem of problems) io.err(`${io.programName}: ${describeProblem(problem, quote)}\n`);
+  for (const problem of problems) output.err(`${io.programName}: ${describeProblem(problem, quote)}\n`);
   const outcomes = await removeFifos(candidates, {
     ...options,
     now: Date.now(),
@@ -23,10 +31,10 @@ export async function main(argv: readonly string[], io: Io, hooks?: RemovalHooks
   for (const outcome of outcomes) {
     const message = describeOutcome(outcome, quote, options.verbose);
     if (message === undefined) continue;
-    if (message.stream === 'out') io.out(`${message.text}\n`);
-    else io.err(`${io.programName}: ${message.text}\n`);
+    if (message.stream === 'out') output.out(`${message.text}\n`);
+    else output.err(`${io.programName}: ${message.text}\n`);
   }
-  return problems.length > 0 || outcomes.some(isFailure) ? 1 : 0;
+  return output.result(problems.length > 0 || outcomes.some(isFailure) ? 1 : 0);
 }
 
 function describeProblem(problem: SelectionProblem, quote: (path: string) => string): string {

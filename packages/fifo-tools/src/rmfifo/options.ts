@@ -1,6 +1,5 @@
-import type { Io } from '@ipcutils/cli';
-import { ParseError, parseDuration } from '@ipcutils/cli';
-import { parseCommandLine, reportUsageError } from '../common/cli.js';
+import { ParseError, parseDuration, UsageError } from '@ipcutils/cli';
+import { parseCommandLine } from '../common/cli.js';
 import { formatHelp } from './help.js';
 
 export interface RmfifoOptions {
@@ -12,9 +11,12 @@ export interface RmfifoOptions {
   verbose: boolean;
 }
 
-/** The typed options, or the exit status when there is nothing more to do. */
-export function parseOptions(argv: readonly string[], io: Io): RmfifoOptions | number {
-  const line = parseCommandLine(argv, io, {
+/** The typed options, or the text of --help or --version; throws UsageError. */
+export function parseOptions(
+  argv: readonly string[],
+  program: string,
+): { kind: 'run'; options: RmfifoOptions } | { kind: 'print'; text: string } {
+  const line = parseCommandLine(argv, program, {
     options: {
       unused: { type: 'boolean', alias: 'u' },
       'older-than': { type: 'string', requiresArg: true },
@@ -24,7 +26,7 @@ export function parseOptions(argv: readonly string[], io: Io): RmfifoOptions | n
     },
     help: formatHelp,
   });
-  if ('exitCode' in line) return line.exitCode;
+  if (line.kind === 'print') return line;
   const { args, operands } = line;
   let olderThanMs: number | undefined;
   const olderThan = args['older-than'];
@@ -33,15 +35,15 @@ export function parseOptions(argv: readonly string[], io: Io): RmfifoOptions | n
       olderThanMs = parseDuration(olderThan) * 1000;
     } catch (error) {
       if (!(error instanceof ParseError)) throw error;
-      reportUsageError(io, `invalid duration: '${olderThan}' (use e.g. 90s, 30m, 12h, 7d)`);
-      return 1;
+      throw new UsageError(`invalid duration: '${olderThan}' (use e.g. 90s, 30m, 12h, 7d)`, {
+        tryHelp: true,
+      });
     }
   }
   if (operands.length === 0) {
-    reportUsageError(io, 'no path specified');
-    return 1;
+    throw new UsageError('no path specified', { tryHelp: true });
   }
-  return {
+  const options: RmfifoOptions = {
     paths: operands,
     unused: args.unused === true,
     olderThanMs,
@@ -49,4 +51,5 @@ export function parseOptions(argv: readonly string[], io: Io): RmfifoOptions | n
     dryRun: args['dry-run'] === true,
     verbose: args.verbose === true,
   };
+  return { kind: 'run', options };
 }

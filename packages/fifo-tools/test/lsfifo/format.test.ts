@@ -1,11 +1,22 @@
-import { memoryIo } from '@ipcutils/cli';
+import { type MemoryIo, memoryIo, printed, UsageError, usageFailure } from '@ipcutils/cli';
 import { localTimeFor } from '@ipcutils/core';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import type { FifoRecord } from '../../src/lsfifo/collect.js';
 import { DEFAULT_COLUMNS, parseColumnList } from '../../src/lsfifo/columns.js';
 import { formatJson, formatPlain, formatTable } from '../../src/lsfifo/format.js';
-import { parseOptions } from '../../src/lsfifo/options.js';
+import { parseOptions as parseLsfifoOptions } from '../../src/lsfifo/options.js';
+
+/** The options, or the exit status after recording what main would print. */
+function parseOptions(argv: readonly string[], io: MemoryIo) {
+  try {
+    const parsed = parseLsfifoOptions(argv, io.programName);
+    return parsed.kind === 'run' ? parsed.options : io.take(printed(parsed.text));
+  } catch (error) {
+    if (error instanceof UsageError) return io.take(usageFailure(error, io.programName));
+    throw error;
+  }
+}
 
 const UTC = localTimeFor('UTC');
 

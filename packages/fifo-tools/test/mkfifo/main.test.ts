@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(args: string[], umask = 0o022) {
   const io = memoryIo({ programName: 'mkfifo', env: { LC_ALL: 'C' } });
-  const status = main(args, io, { readUmask: () => umask });
+  const status = io.take(main(args, io, { readUmask: () => umask }));
   return { status, stdout: io.stdout, stderr: io.stderr };
 }
 

@@ -1,11 +1,22 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memoryIo } from '@ipcutils/cli';
+import { type MemoryIo, memoryIo, printed, UsageError, usageFailure } from '@ipcutils/cli';
 import { makeFifo } from '@ipcutils/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseOptions } from '../../src/rmfifo/options.js';
+import { parseOptions as parseRmfifoOptions } from '../../src/rmfifo/options.js';
 import { selectFifos } from '../../src/rmfifo/select.js';
+
+/** The options, or the exit status after recording what main would print. */
+function parseOptions(argv: readonly string[], io: MemoryIo) {
+  try {
+    const parsed = parseRmfifoOptions(argv, io.programName);
+    return parsed.kind === 'run' ? parsed.options : io.take(printed(parsed.text));
+  } catch (error) {
+    if (error instanceof UsageError) return io.take(usageFailure(error, io.programName));
+    throw error;
+  }
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'rmfifo-select-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

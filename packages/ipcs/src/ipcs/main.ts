@@ -3,69 +3,44 @@
  * outcomes into output and exit codes; everything it calls returns text or throws a typed error.
  */
 
-import type { Io } from '@ipcutils/cli';
+import { type Context, complained, printed, type Result, UsageError, usageFailure } from '@ipcutils/cli';
 import { localTimeFor } from '@ipcutils/core';
 import { describeObject } from './details.js';
 import { formatHelp, formatVersion } from './help.js';
-import { parseIpcsArgs, UsageError } from './options.js';
+import { parseIpcsArgs } from './options.js';
 import { formatReport } from './report.js';
 import { type IpcsSources, SemReadError, systemSources } from './sources.js';
 
-export interface Outcome {
-  stdout: string;
-  stderr: string;
-  status: number;
-}
-
-export function main(argv: readonly string[], io: Io): number {
-  const outcome = runIpcs(argv, io, systemSources);
-  if (outcome.stdout) io.out(outcome.stdout);
-  if (outcome.stderr) io.err(outcome.stderr);
-  return outcome.status;
+export function main(argv: readonly string[], context: Context): Result {
+  return runIpcs(argv, context, systemSources);
 }
 
 /** What ipcs prints and returns for `argv`, with its data read from `sources` (tests pass their own). */
 export function runIpcs(
   argv: readonly string[],
-  io: Pick<Io, 'argv0' | 'programName' | 'env'>,
+  context: Pick<Context, 'argv0' | 'programName' | 'env'>,
   sources: () => IpcsSources,
-): Outcome {
-  const program = io.programName;
+): Result {
+  const program = context.programName;
   try {
-    const command = parseIpcsArgs(argv, { argv0: io.argv0, env: io.env });
+    const command = parseIpcsArgs(argv, { argv0: context.argv0, env: context.env });
     switch (command.kind) {
       case 'help':
-        return succeed(formatHelp(program));
+        return printed(formatHelp(program));
       case 'version':
-        return succeed(formatVersion(program));
+        return printed(formatVersion(program));
       case 'report':
-        return succeed(formatReport({ ...command, localTime: localTimeFor(io.env.TZ) }, sources()));
+        return printed(formatReport({ ...command, localTime: localTimeFor(context.env.TZ) }, sources()));
       case 'details': {
-        const text = describeObject({ ...command, localTime: localTimeFor(io.env.TZ) }, sources());
+        const text = describeObject({ ...command, localTime: localTimeFor(context.env.TZ) }, sources());
         // util-linux warns and still exits 0 for an id that does not exist.
-        return text === undefined
-          ? { stdout: '', stderr: `${program}: id ${command.id} not found\n`, status: 0 }
-          : succeed(text);
+        return text === undefined ? complained(`${program}: id ${command.id} not found\n`, 0) : printed(text);
       }
     }
   } catch (error) {
-    return fail(error, program);
+    // Every failure exits 1: usage errors and unreadable semaphores.
+    if (error instanceof UsageError) return usageFailure(error, program);
+    if (error instanceof SemReadError) return complained(`${program}: ${error.message}\n`);
+    throw error;
   }
-}
-
-function succeed(stdout: string): Outcome {
-  return { stdout, stderr: '', status: 0 };
-}
-
-/** Every failure exits 1: usage errors (getopt's own text already carries argv[0]) and unreadable semaphores. */
-function fail(error: unknown, program: string): Outcome {
-  if (error instanceof UsageError) {
-    const message = error.fromGetopt ? error.message : `${program}: ${error.message}`;
-    const tryHelp = error.tryHelp ? `Try '${program} --help' for more information.\n` : '';
-    return { stdout: '', stderr: `${message}\n${tryHelp}`, status: 1 };
-  }
-  if (error instanceof SemReadError) {
-    return { stdout: '', stderr: `${program}: ${error.message}\n`, status: 1 };
-  }
-  throw error;
 }

@@ -12,6 +12,7 @@ import {
   ParseError,
   parseS32,
   type ShortOptionKeys,
+  UsageError,
 } from '@ipcutils/cli';
 
 /** The three System V resources, in the order ipcs prints their sections. */
@@ -30,21 +31,6 @@ export type IpcsCommand =
   /** -i ID with exactly one resource; the output options other than the unit are ignored. */
   | { kind: 'details'; resource: Resource; id: number; unit: SizeUnit }
   | { kind: 'report'; resources: readonly Resource[]; view: View; unit: SizeUnit };
-
-/** A command line ipcs refuses (exit 1). */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  /** getopt's own diagnostic, which already starts with argv[0] and is followed by the try-help line. */
-  readonly fromGetopt: boolean;
-  /** Followed by "Try 'ipcs --help' for more information." (util-linux errtryhelp). */
-  readonly tryHelp: boolean;
-
-  constructor(message: string, options: { fromGetopt?: boolean; tryHelp?: boolean } = {}) {
-    super(message);
-    this.fromGetopt = options.fromGetopt === true;
-    this.tryHelp = options.tryHelp === true;
-  }
-}
 
 const SHORT_OPTIONS = 'i:qmsatpclubVh';
 type OptionKey = ShortOptionKeys<typeof SHORT_OPTIONS> | 'human';
@@ -119,7 +105,7 @@ export function parseIpcsArgs(argv: readonly string[], context: ParseContext): I
         view = VIEWS[option.key] ?? view;
     }
   }
-  if (error) throw new UsageError(error.message, { fromGetopt: true, tryHelp: true });
+  if (error) throw UsageError.fromGetopt(error);
   const ordered = RESOURCE_ORDER.filter((resource) => resources.has(resource));
   if (id !== undefined) {
     const [only] = ordered;

@@ -2,7 +2,7 @@
  * lsipc: argv → typed options → rows from the core → text. Exit status and messages are decided
  * here: 0 (also for "not found"), 1 for usage errors.
  */
-import type { Io } from '@ipcutils/cli';
+import { type Context, printed, type Result, Transcript, usageFailure } from '@ipcutils/cli';
 import { isUtf8Locale, type RenderOptions, renderTable, type TableFormat } from '@ipcutils/cli/smartcols';
 import { localTimeFor } from '@ipcutils/core';
 import { applyCleanup } from './cleanup.js';
@@ -15,29 +15,29 @@ import { globalRow, objectRow, RowContext } from './rows.js';
 import { type LsipcSources, systemSources } from './sources.js';
 import { renderTypedJson } from './typed.js';
 
-export function main(argv: readonly string[], io: Io): number {
-  return runLsipc(argv, io, systemSources);
+export function main(argv: readonly string[], context: Context): Result {
+  return runLsipc(argv, context, systemSources);
 }
 
 /** main() with the system readers replaced (tests: fixtures, races). */
-export function runLsipc(argv: readonly string[], io: Io, sources: LsipcSources): number {
-  const command = parseCommand(argv, io.argv0);
+export function runLsipc(argv: readonly string[], context: Context, sources: LsipcSources): Result {
+  const command = parseCommand(argv, context.argv0);
   switch (command.kind) {
     case 'help':
-      io.out(formatHelp(io.programName));
-      return 0;
+      return printed(formatHelp(context.programName));
     case 'version':
-      io.out(formatVersion(io.programName));
-      return 0;
+      return printed(formatVersion(context.programName));
     case 'error':
-      // Only getopt's errors ask for the try-help line, and their text already names the program.
-      if (command.tryHelp)
-        io.err(`${command.message}\nTry '${io.programName} --help' for more information.\n`);
-      else if (command.message !== undefined) io.err(`${io.programName}: ${command.message}\n`);
-      return 1;
-    case 'run':
-      io.out(renderReport(command.options, io, sources));
-      return 0;
+      return usageFailure(command.error, context.programName);
+    case 'run': {
+      // Warnings about what could not be read come first, on standard error.
+      const transcript = new Transcript();
+      const report = renderReport(command.options, context, sources, (message) =>
+        transcript.err(`${context.programName}: ${message}\n`),
+      );
+      transcript.out(report);
+      return transcript.result(0);
+    }
   }
 }
 
@@ -52,9 +52,14 @@ const FORMATS: Record<Exclude<OutputMode, 'typed-json'>, TableFormat> = {
 };
 
 /** The one place the output mode is chosen. */
-function renderReport(options: LsipcOptions, io: Io, sources: LsipcSources): string {
+function renderReport(
+  options: LsipcOptions,
+  io: Context,
+  sources: LsipcSources,
+  warn: (message: string) => void,
+): string {
   const context = new RowContext(options, sources, localTimeFor(io.env.TZ));
-  const collected = collectEntries(context, (message) => io.err(`${io.programName}: ${message}\n`));
+  const collected = collectEntries(context, warn);
   const entries = applyCleanup(context, collected.entries);
   if (options.mode === 'typed-json')
     return renderTypedJson(collected.name, entries, context, collected.elements);
@@ -79,7 +84,7 @@ function renderReport(options: LsipcOptions, io: Io, sources: LsipcSources): str
 }
 
 /** get_terminal_width(80): the terminal's size, else $COLUMNS, else 80. */
-function terminalWidth(io: Io): number {
+function terminalWidth(io: Context): number {
   if (io.columns !== undefined && io.columns > 0) return io.columns;
   const fromEnv = Number(io.env.COLUMNS);
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80;

@@ -15,6 +15,7 @@ import {
   ParseError,
   parseS32,
   type ShortOptionKeys,
+  UsageError,
 } from '@ipcutils/cli';
 import { hasFilter, type IpcFilter } from '@ipcutils/core';
 import {
@@ -57,12 +58,12 @@ export interface LsipcOptions {
   mixed: boolean;
 }
 
-/** What the command line asks for; an error carries its message (none for -o's silent failures). */
+/** What the command line asks for; an error's message is empty for -o's silent failures. */
 export type Command =
   | { kind: 'run'; options: LsipcOptions }
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'error'; message: string | undefined; tryHelp: boolean };
+  | { kind: 'error'; error: UsageError };
 
 export const SHORT_OPTIONS = 'bceghi:JlMmN:no:PQqrSstVy';
 type LongOnly =
@@ -144,16 +145,6 @@ const RESOURCE_OPTIONS: Partial<Record<Key, { resource: Resource; range: ColumnR
 
 const TIME_FORMATS: readonly TimeFormat[] = ['iso', 'full', 'short'];
 
-/** A failure that ends parsing; main turns it into the message and exit status 1. */
-class UsageFailure extends Error {
-  constructor(
-    readonly text: string | undefined,
-    readonly tryHelp = false,
-  ) {
-    super(text);
-  }
-}
-
 interface Accumulated {
   resources: Set<Resource>;
   global: boolean;
@@ -211,11 +202,10 @@ export function parseCommand(argv: readonly string[], program: string): Command 
       if (stop) return stop;
     }
     // getopt's message already starts with the program name as invoked.
-    if (error) throw new UsageFailure(error.message, true);
+    if (error) throw UsageError.fromGetopt(error);
     return { kind: 'run', options: finish(state) };
   } catch (failure) {
-    if (failure instanceof UsageFailure)
-      return { kind: 'error', message: failure.text, tryHelp: failure.tryHelp };
+    if (failure instanceof UsageError) return { kind: 'error', error: failure };
     throw failure;
   }
 }
@@ -248,7 +238,7 @@ function checkExclusive(key: Key, seen: (string | undefined)[]): void {
       const first = seen[row];
       if (first === undefined) seen[row] = key;
       else if (first !== key) {
-        throw new UsageFailure(`options ${optionName(first)} and ${optionName(key)} cannot be combined`);
+        throw new UsageError(`options ${optionName(first)} and ${optionName(key)} cannot be combined`);
       }
       break;
     }
@@ -345,7 +335,7 @@ function applyFilter(state: Accumulated, option: FilterOption, value: string): v
   try {
     addFilterOption(state.filter, option, value);
   } catch (error) {
-    if (error instanceof FilterArgumentError) throw new UsageFailure(error.message);
+    if (error instanceof FilterArgumentError) throw new UsageError(error.message);
     throw error;
   }
 }
@@ -354,12 +344,11 @@ function applyFilter(state: Accumulated, option: FilterOption, value: string): v
 function checkModeConflict(state: Accumulated, key: Key): void {
   if (key === 'typed-json') {
     if (state.modeKey !== undefined) {
-      throw new UsageFailure(`options ${optionName(state.modeKey)} and --typed-json cannot be combined`);
+      throw new UsageError(`options ${optionName(state.modeKey)} and --typed-json cannot be combined`);
     }
     return;
   }
-  if (state.typedJson)
-    throw new UsageFailure(`options --typed-json and ${optionName(key)} cannot be combined`);
+  if (state.typedJson) throw new UsageError(`options --typed-json and ${optionName(key)} cannot be combined`);
   state.modeKey ??= key;
 }
 
@@ -368,13 +357,13 @@ function parseId(value: string): number {
     return parseS32(value);
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
-    throw new UsageFailure(error.messageFor('failed to parse IPC identifier'));
+    throw new UsageError(error.messageFor('failed to parse IPC identifier'));
   }
 }
 
 function parseTimeFormat(value: string): TimeFormat {
   const format = TIME_FORMATS.find((name) => name === value);
-  if (format === undefined) throw new UsageFailure(`unknown time format: ${value}`);
+  if (format === undefined) throw new UsageError(`unknown time format: ${value}`);
   return format;
 }
 
@@ -382,7 +371,7 @@ function parseTimeFormat(value: string): TimeFormat {
 function addColumns(state: Accumulated, ids: readonly ColumnId[]): void {
   for (const id of ids) {
     if (state.columns.length >= MAX_COLUMNS) {
-      throw new UsageFailure(`too many columns specified, the limit is ${MAX_COLUMNS - 1} columns`);
+      throw new UsageError(`too many columns specified, the limit is ${MAX_COLUMNS - 1} columns`);
     }
     state.columns.push(id);
   }
@@ -397,18 +386,18 @@ function finish(state: Accumulated): LsipcOptions {
       state.resources.add(resource);
     if (mixed) {
       if (state.id !== -1 || state.name !== undefined) {
-        throw new UsageFailure('--id and --name need a resource option (-m, -q, -s, -M, -Q or -S)');
+        throw new UsageError('--id and --name need a resource option (-m, -q, -s, -M, -Q or -S)');
       }
       addColumns(state, DEFAULT_COLUMNS.mixed);
     } else {
       state.global = true;
       if (state.showTime || state.showCreator || state.id !== -1 || state.name !== undefined) {
-        throw new UsageFailure('--global is mutually exclusive with --creator, --id, --name and --time');
+        throw new UsageError('--global is mutually exclusive with --creator, --id, --name and --time');
       }
     }
   }
   if (state.global) {
-    if (filtered) throw new UsageFailure('--global cannot be combined with filters');
+    if (filtered) throw new UsageError('--global cannot be combined with filters');
     addColumns(state, DEFAULT_COLUMNS.global);
     state.range = RANGES.global;
   }
@@ -468,15 +457,15 @@ function applyOutputList(state: Accumulated, list: string, mixed: boolean): Colu
   const names = append ? list.slice(1) : list;
   const columns = append ? [...state.columns] : [];
   const room = MAX_COLUMNS - columns.length;
-  if (names === '') throw new UsageFailure(undefined);
+  if (names === '') throw new UsageError('');
   let begin = 0;
   let added = 0;
   while (begin < names.length) {
-    if (added >= room) throw new UsageFailure(undefined);
+    if (added >= room) throw new UsageError('');
     const comma = names.indexOf(',', begin);
     // A trailing comma is part of the last name (util-linux checks for the end after the comma).
     const end = comma === -1 || comma === names.length - 1 ? names.length : comma;
-    if (end === begin) throw new UsageFailure(undefined);
+    if (end === begin) throw new UsageError('');
     columns.push(resolveColumn(names.slice(begin, end), names.slice(begin), mixed ? 'objects' : state.range));
     added++;
     begin = end + 1;
@@ -487,8 +476,8 @@ function applyOutputList(state: Accumulated, list: string, mixed: boolean): Colu
 /** `range` 'objects': every column but the global view's (filters listing every kind). */
 function resolveColumn(name: string, rest: string, range: ColumnRange | 'objects' | undefined): ColumnId {
   const id = findColumn(name);
-  if (id === undefined) throw new UsageFailure(`unknown column: ${rest}`);
-  if (!appliesTo(id, range)) throw new UsageFailure(`column ${rest} does not apply to the specified IPC`);
+  if (id === undefined) throw new UsageError(`unknown column: ${rest}`);
+  if (!appliesTo(id, range)) throw new UsageError(`column ${rest} does not apply to the specified IPC`);
   return id;
 }
 

@@ -1,6 +1,8 @@
 // How the command line becomes an IpcsCommand, in getopt_long's order of events.
+
+import { UsageError } from '@ipcutils/cli';
 import { describe, expect, it } from 'vitest';
-import { parseIpcsArgs, UsageError } from '../../src/ipcs/options.js';
+import { parseIpcsArgs } from '../../src/ipcs/options.js';
 
 const context = { argv0: 'ipcs', env: {} };
 const parse = (...argv: string[]) => parseIpcsArgs(argv, context);
@@ -10,7 +12,11 @@ function usageError(...argv: string[]): { message: string; fromGetopt: boolean; 
     parse(...argv);
   } catch (error) {
     if (error instanceof UsageError) {
-      return { message: error.message, fromGetopt: error.fromGetopt, tryHelp: error.tryHelp };
+      return {
+        message: error.message,
+        fromGetopt: error.options.prefixed === true,
+        tryHelp: error.options.tryHelp === true,
+      };
     }
     throw error;
   }
@@ -116,7 +122,7 @@ function parseError(argv: string[], argv0: string): string {
   try {
     parseIpcsArgs(argv, { argv0, env: {} });
   } catch (error) {
-    if (error instanceof UsageError && error.fromGetopt) return error.message;
+    if (error instanceof UsageError && error.options.prefixed) return error.message;
     throw error;
   }
   throw new Error('parsed');

@@ -1,11 +1,15 @@
 // Every captured util-linux 2.38.1 ipcs run (fixtures/util-linux-2.38.1) replayed through
 // runIpcs over the same state: stdout, stderr and exit status must be the captured ones.
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { streams } from '@ipcutils/cli';
 import { describe, expect, it } from 'vitest';
 import { formatHelp } from '../../src/ipcs/help.js';
-import { runIpcs } from '../../src/ipcs/main.js';
+import { runIpcs as ipcsResult } from '../../src/ipcs/main.js';
 import { FIXTURES, readIpcsSamples, sampleSources } from './fixtures.js';
+
+const runIpcs = (...args: Parameters<typeof ipcsResult>) => streams(ipcsResult(...args));
 
 // The samples were taken with TZ=UTC; Node re-reads TZ when it is assigned.
 process.env.TZ = 'UTC';

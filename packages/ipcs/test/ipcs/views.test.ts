@@ -1,14 +1,17 @@
 // Formatter cases the sample state does not reach: kernel calls that fail, "Not set" and 1970
 // times, non-ASCII and numeric owners, human sizes in every view, other page sizes.
+import { streams } from '@ipcutils/cli';
 import { describe, expect, it } from 'vitest';
 import { formatCreators } from '../../src/ipcs/creator.js';
 import { describeObject } from '../../src/ipcs/details.js';
 import { fit, formatCtime, formatOctalAlt, padLeft, padRight, RowContext } from '../../src/ipcs/format.js';
 import { formatMsgLimits, formatSemLimits, formatShmLimits } from '../../src/ipcs/limits.js';
 import { formatShmList } from '../../src/ipcs/list.js';
-import { runIpcs } from '../../src/ipcs/main.js';
+import { runIpcs as ipcsResult } from '../../src/ipcs/main.js';
 import { formatMsgSummary, formatSemSummary, formatShmSummary } from '../../src/ipcs/summary.js';
 import { sampleSources } from './fixtures.js';
+
+const runIpcs = (...args: Parameters<typeof ipcsResult>) => streams(ipcsResult(...args));
 
 process.env.TZ = 'UTC';
 

@@ -5,7 +5,7 @@ import { memoryIo } from '@ipcutils/cli';
 import { fileKey, type HolderScan } from '@ipcutils/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runLsipc } from '../../src/lsipc/main.js';
-import { type Command, parseCommand } from '../../src/lsipc/options.js';
+import { parseCommand } from '../../src/lsipc/options.js';
 import type { LsipcSources } from '../../src/lsipc/sources.js';
 import { sampleSources } from './fixtures.js';
 
@@ -19,15 +19,16 @@ function options(...args: string[]) {
   return command.options;
 }
 
-function error(...args: string[]): Extract<Command, { kind: 'error' }> {
+function error(...args: string[]): { kind: 'error'; message: string | undefined; tryHelp: boolean } {
   const command = parseCommand(args, 'lsipc');
   if (command.kind !== 'error') throw new Error(`expected an error, got ${command.kind}`);
-  return command;
+  const { message, options } = command.error;
+  return { kind: 'error', message: message === '' ? undefined : message, tryHelp: options.tryHelp === true };
 }
 
 function run(args: readonly string[], overrides: Partial<LsipcSources> = {}) {
   const io = memoryIo({ programName: 'lsipc', env: { LC_ALL: 'C' } });
-  const status = runLsipc(args, io, sampleSources(overrides));
+  const status = io.take(runLsipc(args, io, sampleSources(overrides)));
   return { stdout: io.stdout, stderr: io.stderr, status };
 }
 

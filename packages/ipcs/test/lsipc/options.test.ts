@@ -2,7 +2,7 @@
 // errors in command-line order. (Messages shared with 2.38.1 are also checked live in test/lsipc.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { abbreviationCases } from '../../../../test/helpers/abbreviations.js';
-import { type Command, LONG_OPTIONS, parseCommand, SHORT_OPTIONS } from '../../src/lsipc/options.js';
+import { LONG_OPTIONS, parseCommand, SHORT_OPTIONS } from '../../src/lsipc/options.js';
 
 function run(...args: string[]) {
   const command = parseCommand(args, 'lsipc');
@@ -10,10 +10,11 @@ function run(...args: string[]) {
   return command.options;
 }
 
-function error(...args: string[]): Extract<Command, { kind: 'error' }> {
+function error(...args: string[]): { kind: 'error'; message: string | undefined; tryHelp: boolean } {
   const command = parseCommand(args, 'lsipc');
   if (command.kind !== 'error') throw new Error(`expected an error, got ${command.kind}`);
-  return command;
+  const { message, options } = command.error;
+  return { kind: 'error', message: message === '' ? undefined : message, tryHelp: options.tryHelp === true };
 }
 
 describe('resources and columns', () => {

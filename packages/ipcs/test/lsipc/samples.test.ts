@@ -20,7 +20,7 @@ function expected(sample: Sample): Sample {
 
 function run(args: readonly string[]) {
   const io = memoryIo({ programName: 'lsipc', env: { LC_ALL: 'C' } });
-  const status = runLsipc(args, io, sampleSources());
+  const status = io.take(runLsipc(args, io, sampleSources()));
   return { stdout: io.stdout, stderr: io.stderr, status };
 }
 

@@ -25,7 +25,7 @@ function lsipc(args: string[], terminal?: { columns: number }) {
     isTerminal: terminal !== undefined,
     columns: terminal?.columns,
   });
-  const status = main(args, io);
+  const status = io.take(main(args, io));
   return { stdout: io.stdout, stderr: io.stderr, status };
 }
 
@@ -58,7 +58,7 @@ describe('on a terminal 40 columns wide', () => {
 
   it('falls back to $COLUMNS, then 80, when the terminal size is unknown', () => {
     const io = memoryIo({ programName: 'lsipc', isTerminal: true, env: { COLUMNS: '40' } });
-    main(args(), io);
+    io.take(main(args(), io));
     expect(io.stdout).toBe(lsipc(args(), { columns: 40 }).stdout);
   });
 });
@@ -68,15 +68,17 @@ describe('an object removed while lsipc looks at it', () => {
     const id = createSemSet({ key: 0, nsems: 2, mode: 0o600 });
     const io = memoryIo({ programName: 'lsipc' });
     let listed = false;
-    const status = runLsipc(['-s', '-i', String(id)], io, {
-      ...systemSources,
-      semSets: () => {
-        const sets = systemSources.semSets();
-        listed = sets.some((set) => set.id === id);
-        removeSemSet(id);
-        return sets;
-      },
-    });
+    const status = io.take(
+      runLsipc(['-s', '-i', String(id)], io, {
+        ...systemSources,
+        semSets: () => {
+          const sets = systemSources.semSets();
+          listed = sets.some((set) => set.id === id);
+          removeSemSet(id);
+          return sets;
+        },
+      }),
+    );
     expect(listed).toBe(true);
     expect({ stdout: io.stdout, stderr: io.stderr, status }).toEqual({
       stdout: '',
@@ -87,10 +89,12 @@ describe('an object removed while lsipc looks at it', () => {
 
   it('a segment whose creator is gone has no COMMAND (null, not an error)', () => {
     const io = memoryIo({ programName: 'lsipc' });
-    const status = runLsipc(['-m', '-i', String(shmId), '-o', 'ID,COMMAND', '--json'], io, {
-      ...systemSources,
-      commandLine: () => null,
-    });
+    const status = io.take(
+      runLsipc(['-m', '-i', String(shmId), '-o', 'ID,COMMAND', '--json'], io, {
+        ...systemSources,
+        commandLine: () => null,
+      }),
+    );
     expect(status).toBe(0);
     expect(io.stdout).toBe(
       `{\n   "sharedmemory": [\n      {\n         "id": "${shmId}",\n         "command": null\n      }\n   ]\n}\n`,
