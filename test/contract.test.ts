@@ -97,3 +97,100 @@ process.stdout.write(String(script.cachedDataRejected));`;
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(2);
   });
 });
+
+// Output errors, as util-linux's close_stdout() and coreutils' close_stdout() report them: the
+// installed tool and ours run the same shell line, both found on PATH so that their messages name
+// them alike. A broken pipe is made without a race: a FIFO opened read-write, then for writing,
+// then its only reader closed.
+const REFERENCES: Readonly<Record<string, string>> = {
+  ipcs: '/usr/bin/ipcs',
+  lsipc: '/usr/bin/lsipc',
+  ipcrm: '/usr/bin/ipcrm',
+  ipcmk: '/usr/bin/ipcmk',
+  mkfifo: '/usr/bin/mkfifo',
+};
+
+/** Every output path each bin has without touching objects: help, version, and its listings. */
+const OUTPUTS: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  ipcs: [['--help'], ['--version'], ['-l'], ['-a']],
+  lsipc: [['--help'], ['--version'], ['-g'], ['-g', '--json'], ['-m', '--json']],
+  ipcrm: [['--help'], ['--version']],
+  ipcmk: [['--help'], ['--version']],
+  mkfifo: [['--help'], ['--version']],
+  lsfifo: [['--help'], ['--version'], ['--json', '/nonexistent-dir-for-lsfifo']],
+  rmfifo: [['--help'], ['--version']],
+};
+
+type Redirect = 'full' | 'closed' | 'broken pipe, SIGPIPE ignored' | 'broken pipe';
+
+function shellLine(redirect: Redirect, command: string, fifo: string): string {
+  switch (redirect) {
+    case 'full':
+      return `${command} > /dev/full`;
+    case 'closed':
+      return `${command} >&-`;
+    case 'broken pipe, SIGPIPE ignored':
+      return `trap '' PIPE; exec 3<>${fifo} 4>${fifo} 3<&-; ${command} >&4`;
+    case 'broken pipe':
+      return `exec 3<>${fifo} 4>${fifo} 3<&-; ${command} >&4`;
+  }
+}
+
+function runShell(line: string, path: string) {
+  const result = spawnSync('bash', ['--norc', '--noprofile', '-c', `${line}; echo "status $?" >&2`], {
+    encoding: 'utf8',
+    env: { PATH: path, LC_ALL: 'C', TZ: 'UTC' },
+  });
+  return { stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('output errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'output-errors-'));
+  const fifo = join(dir, 'pipe');
+  spawnSync('mkfifo', [fifo]);
+  const ourPath = `${join(root, 'bin')}:/usr/bin:/bin`;
+  const redirects: Redirect[] = ['full', 'closed', 'broken pipe, SIGPIPE ignored', 'broken pipe'];
+  const cases = bins.flatMap(({ name }) =>
+    (OUTPUTS[name] ?? []).flatMap((args) => redirects.map((redirect) => ({ name, args, redirect }))),
+  );
+
+  it('covers every bin', () => {
+    expect(new Set(cases.map((testCase) => testCase.name))).toEqual(new Set(bins.map((bin) => bin.name)));
+  });
+
+  it.each(cases)('$name $args with stdout $redirect: as the reference tool', ({ name, args, redirect }) => {
+    const command = [name, ...args].join(' ');
+    const mine = runShell(shellLine(redirect, command, fifo), ourPath);
+    const reference = REFERENCES[name];
+    if (reference !== undefined) {
+      const theirs = runShell(shellLine(redirect, command, fifo), '/usr/bin:/bin');
+      expect(mine).toEqual(theirs);
+    }
+    // What util-linux's close_stdout() does, for the tools with no reference too.
+    const util = name !== 'mkfifo';
+    const status = /status (\d+)\n$/.exec(mine.stderr)?.[1];
+    const message = mine.stderr.replace(/status \d+\n$/, '');
+    const listingFails = name === 'lsfifo' && args.includes('/nonexistent-dir-for-lsfifo');
+    switch (redirect) {
+      case 'full':
+        expect(message).toMatch(new RegExp(`(^|\\n)${name}: write error: No space left on device\\n$`));
+        expect(status).toBe('1');
+        break;
+      case 'closed':
+        expect(message).toBe(
+          util ? (listingFails ? message : '') : `${name}: write error: Bad file descriptor\n`,
+        );
+        expect(status).toBe(util && !listingFails ? '0' : '1');
+        break;
+      case 'broken pipe, SIGPIPE ignored':
+        expect(message).toBe(util ? (listingFails ? message : '') : `${name}: write error: Broken pipe\n`);
+        expect(status).toBe(util && !listingFails ? '0' : '1');
+        break;
+      case 'broken pipe':
+        // Killed by SIGPIPE at its first write, as a C tool is: the shell reports 128 + 13.
+        expect(status).toBe('141');
+        expect(message).toBe(listingFails ? message : '');
+        break;
+    }
+  });
+});

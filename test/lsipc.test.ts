@@ -16,7 +16,7 @@ import {
 } from '@ipcutils/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, listSamples } from '../packages/ipcs/test/lsipc/fixtures.js';
-import { IpcNamespace, type RunResult, waitForLine, withNamespace } from './helpers/namespace.js';
+import { IpcNamespace, NOBODY, type RunResult, waitForLine, withNamespace } from './helpers/namespace.js';
 import { buildRichState, NAMELESS_USER, type RichState } from './helpers/state.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -783,4 +783,24 @@ it('--typed-json -s -i ID gives the set its semaphores, as the pretty view lists
   expect(set.elements.map((e: Element) => `${e.semnum} ${e.value} ${e.ncount} ${e.zcount} ${e.pid}`)).toEqual(
     table.map((line) => line.trim().split(/\s+/).slice(0, 5).join(' ')),
   );
+});
+
+it('-s -i ID of a set the user may not read fails as util-linux does: one line, exit 1', async () => {
+  const made = await ns.run('/usr/bin/ipcmk', ['-S', '1', '-p', '600']);
+  const id = /(\d+)\s*$/.exec(made.stdout)![1]!;
+  try {
+    const asNobody = { user: NOBODY };
+    const mine = await ns.run('lsipc', ['-s', '-i', id], {
+      ...asNobody,
+      env: { PATH: `${BIN_DIR}:/usr/bin:/bin` },
+    });
+    const theirs = await ns.run('lsipc', ['-s', '-i', id], {
+      ...asNobody,
+      env: { PATH: `${dirname(REFERENCE)}:/bin` },
+    });
+    expect(theirs).toMatchObject({ stderr: 'lsipc: semctl(GETVAL) failed: Permission denied\n', status: 1 });
+    expect(mine).toEqual(theirs);
+  } finally {
+    await ns.run('/usr/bin/ipcrm', ['-s', id]);
+  }
 });

@@ -45,3 +45,16 @@ export function usageFailure(error: UsageError, program: string): Result {
   const help = error.options.tryHelp ? tryHelp(program) : '';
   return { events: [{ fd: 2, text: `${message}\n${help}` }], status };
 }
+
+/**
+ * util-linux's err()/errx() after the command line was accepted: one line in the tool's voice
+ * (`lsipc: semctl(GETVAL) failed: Permission denied`) and exit status 1. Handlers throw it; main
+ * returns `failure(error, program)`.
+ */
+export class Failure extends Error {
+  override readonly name: string = 'Failure';
+}
+
+export function failure(error: Failure, program: string): Result {
+  return { events: [{ fd: 2, text: `${program}: ${error.message}\n` }], status: 1 };
+}

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildScript } from '../../../test/helpers/script.js';
 
@@ -36,5 +36,48 @@ describe('processContext().isTerminal', () => {
 
   it.each(['pipe', 'file', 'null'] as const)('is false on %s, without loading node:tty', async (stdout) => {
     expect(await probe(stdout)).toEqual({ isTerminal: false, ttyLoaded: false });
+  });
+});
+
+// runMain's last resort: an error no handler expected prints one line in the tool's voice and
+// exits 1; its stack only when IPCUTILS_DEBUG asks.
+const FAILING = `
+  import { IpcError } from '@ipcutils/core';
+  import { runMain } from '../packages/cli/src/io.ts';
+  void runMain((argv) => {
+    if (argv[0] === 'ipc') throw new IpcError({ errno: 13, syscall: 'semctl', object: { id: 0 } });
+    if (argv[0] === 'type') throw new TypeError('boom');
+    return { events: [{ fd: 1, text: 'partial\\n' }, { fd: 2, text: 'warned\\n' }], status: 0 };
+  });
+`;
+
+describe('runMain', () => {
+  async function fail(args: string[], env: Record<string, string> = {}) {
+    const script = await buildScript(FAILING);
+    const result = spawnSync(process.execPath, [script, ...args], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, ...env },
+    });
+    return { stdout: result.stdout, stderr: result.stderr, status: result.status, name: basename(script) };
+  }
+
+  it('writes events in order and exits with their status', async () => {
+    const result = await fail([]);
+    expect(result).toMatchObject({ stdout: 'partial\n', stderr: 'warned\n', status: 0 });
+  });
+
+  it('prints an unexpected error as one line and exits 1', async () => {
+    const typeError = await fail(['type']);
+    expect(typeError).toMatchObject({ stdout: '', stderr: `${typeError.name}: boom\n`, status: 1 });
+    const ipc = await fail(['ipc']);
+    expect(ipc).toMatchObject({ stderr: `${ipc.name}: semctl failed: Permission denied\n`, status: 1 });
+  });
+
+  it('prints the stack trace only when IPCUTILS_DEBUG is set', async () => {
+    const quiet = await fail(['type'], { IPCUTILS_DEBUG: '0' });
+    expect(quiet.stderr.split('\n')).toHaveLength(2);
+    const debug = await fail(['type'], { IPCUTILS_DEBUG: '1' });
+    expect(debug.stderr).toMatch(/^\S+: TypeError: boom\n\s+at /);
+    expect(debug.status).toBe(1);
   });
 });

@@ -3,13 +3,22 @@
  * outcomes into output and exit codes; everything it calls returns text or throws a typed error.
  */
 
-import { type Context, complained, printed, type Result, UsageError, usageFailure } from '@ipcutils/cli';
+import {
+  type Context,
+  complained,
+  Failure,
+  failure,
+  printed,
+  type Result,
+  UsageError,
+  usageFailure,
+} from '@ipcutils/cli';
 import { localTimeFor } from '@ipcutils/core';
 import { describeObject } from './details.js';
 import { formatHelp, formatVersion } from './help.js';
 import { parseIpcsArgs } from './options.js';
 import { formatReport } from './report.js';
-import { type IpcsSources, SemReadError, systemSources } from './sources.js';
+import { type IpcsSources, systemSources } from './sources.js';
 
 export function main(argv: readonly string[], context: Context): Result {
   return runIpcs(argv, context, systemSources);
@@ -40,7 +49,7 @@ export function runIpcs(
   } catch (error) {
     // Every failure exits 1: usage errors and unreadable semaphores.
     if (error instanceof UsageError) return usageFailure(error, program);
-    if (error instanceof SemReadError) return complained(`${program}: ${error.message}\n`);
+    if (error instanceof Failure) return failure(error, program);
     throw error;
   }
 }

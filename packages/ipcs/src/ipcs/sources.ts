@@ -1,3 +1,4 @@
+import { Failure } from '@ipcutils/cli';
 import {
   getMsgLimits,
   getSemElements,
@@ -54,7 +55,7 @@ export interface IpcsSources {
 }
 
 /** util-linux's err(1, "semctl(GETVAL) failed"): the set exists but its values cannot be read. */
-export class SemReadError extends Error {
+export class SemReadError extends Failure {
   override readonly name = 'SemReadError';
   constructor(
     /** The call as util-linux names it, e.g. `semctl(GETVAL)`. */

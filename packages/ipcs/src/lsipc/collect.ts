@@ -6,6 +6,7 @@
  * filters have run and the output mode is known.
  */
 
+import { Failure } from '@ipcutils/cli';
 import type { Table } from '@ipcutils/cli/smartcols';
 import { IpcError, type SemElement } from '@ipcutils/core';
 import { msgGlobalRows, posixMsgGlobalRows, semGlobalRows, shmGlobalRows } from './global.js';
@@ -172,6 +173,8 @@ function readElements(context: RowContext, id: number): SemElement[] | undefined
     return context.sources.semElements(id);
   } catch (error) {
     if (error instanceof IpcError && (error.code === 'EINVAL' || error.code === 'EIDRM')) return undefined;
+    // util-linux's first call is GETVAL, and every one of its four needs the same read permission.
+    if (error instanceof IpcError) throw new Failure(`semctl(GETVAL) failed: ${error.reason}`);
     throw error;
   }
 }

@@ -2,7 +2,15 @@
  * lsipc: argv → typed options → rows from the core → text. Exit status and messages are decided
  * here: 0 (also for "not found"), 1 for usage errors.
  */
-import { type Context, printed, type Result, Transcript, usageFailure } from '@ipcutils/cli';
+import {
+  type Context,
+  Failure,
+  failure,
+  printed,
+  type Result,
+  Transcript,
+  usageFailure,
+} from '@ipcutils/cli';
 import { isUtf8Locale, type RenderOptions, renderTable, type TableFormat } from '@ipcutils/cli/smartcols';
 import { localTimeFor } from '@ipcutils/core';
 import { applyCleanup } from './cleanup.js';
@@ -32,10 +40,16 @@ export function runLsipc(argv: readonly string[], context: Context, sources: Lsi
     case 'run': {
       // Warnings about what could not be read come first, on standard error.
       const transcript = new Transcript();
-      const report = renderReport(command.options, context, sources, (message) =>
-        transcript.err(`${context.programName}: ${message}\n`),
-      );
-      transcript.out(report);
+      try {
+        const report = renderReport(command.options, context, sources, (message) =>
+          transcript.err(`${context.programName}: ${message}\n`),
+        );
+        transcript.out(report);
+      } catch (error) {
+        if (!(error instanceof Failure)) throw error;
+        transcript.append(failure(error, context.programName).events);
+        return transcript.result(1);
+      }
       return transcript.result(0);
     }
   }
