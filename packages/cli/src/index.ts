@@ -11,6 +11,7 @@ export type {
 } from './getopt.js';
 export { GetoptError, getopt, getoptUntilError } from './getopt.js';
 export * from './io.js';
+export * from './locale.js';
 export * from './numbers.js';
 export * from './usage.js';
 export * from './version.js';

@@ -23,9 +23,4 @@ export function renderTable(table: Table, options: RenderOptions): string {
   }
 }
 
-/** Whether the environment's locale (LC_ALL, else LC_CTYPE, else LANG) uses UTF-8. */
-export function isUtf8Locale(env: Readonly<Record<string, string | undefined>>): boolean {
-  const locale = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
-  return /utf-?8/i.test(locale);
-}
 export { HEX32, STRING, TextOutput } from './output.js';

@@ -3,12 +3,6 @@
  * shell_escape_always style, so the quoted text can be pasted back into a shell.
  */
 
-/** What setlocale(LC_ALL, "") would pick for LC_CTYPE: a UTF-8 locale prints non-ASCII letters as they are. */
-export function isUtf8Locale(env: Readonly<Record<string, string | undefined>>): boolean {
-  const name = env.LC_ALL || env.LC_CTYPE || env.LANG || 'C';
-  return /\.utf-?8(@|$)/i.test(name);
-}
-
 // gnulib's list of characters that are safe anywhere, plus '@', which its default case finds printable.
 const SAFE = /^[%+,\-./0-9:@A-Z\]_a-z]$/;
 // Shell metacharacters: quoted, and a reason to keep single quotes for a name with an apostrophe.

@@ -1,10 +1,18 @@
 /** lsfifo: FIFOs with their owner, mode, time and the processes holding them open. */
 
-import { type Context, printed, type Result, Transcript, UsageError, usageFailure } from '@ipcutils/cli';
+import {
+  type Context,
+  isUtf8Locale,
+  printed,
+  type Result,
+  Transcript,
+  UsageError,
+  usageFailure,
+} from '@ipcutils/cli';
 import { localTimeFor, strerror } from '@ipcutils/core';
 import { Chalk } from 'chalk';
 import { colorLevel } from '../common/color.js';
-import { isUtf8Locale, quoteFileName } from '../common/quote.js';
+import { quoteFileName } from '../common/quote.js';
 import { collectFifos } from './collect.js';
 import { formatJson, formatPlain, formatTable } from './format.js';
 import { parseOptions } from './options.js';

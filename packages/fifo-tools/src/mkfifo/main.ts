@@ -3,9 +3,9 @@
  * Without -m the FIFO gets 0666 minus the umask; with -m exactly MODE (mkfifo, then chmod).
  */
 import { chmodSync } from 'node:fs';
-import { type Context, type Result, Transcript, UsageError, usageFailure } from '@ipcutils/cli';
+import { type Context, isUtf8Locale, type Result, Transcript, UsageError, usageFailure } from '@ipcutils/cli';
 import { IpcError, makeFifo, strerror } from '@ipcutils/core';
-import { isUtf8Locale, quoteFileName } from '../common/quote.js';
+import { quoteFileName } from '../common/quote.js';
 import { formatVersion } from '../common/version.js';
 import { formatHelp } from './help.js';
 import { adjustMode, compileMode } from './mode.js';

@@ -1,9 +1,17 @@
 /** rmfifo: removes FIFOs and nothing else, optionally only unused or old ones (see remove.ts). */
 
-import { type Context, printed, type Result, Transcript, UsageError, usageFailure } from '@ipcutils/cli';
+import {
+  type Context,
+  isUtf8Locale,
+  printed,
+  type Result,
+  Transcript,
+  UsageError,
+  usageFailure,
+} from '@ipcutils/cli';
 import { strerror } from '@ipcutils/core';
 import { listHolderProcesses } from '../common/holders.js';
-import { isUtf8Locale, quoteFileName } from '../common/quote.js';
+import { quoteFileName } from '../common/quote.js';
 import { parseOptions } from './options.js';
 import { isFailure, type Outcome, type RemovalHooks, removeFifos } from './remove.js';
 import { type SelectionProblem, selectFifos } from './select.js';

@@ -1,5 +1,6 @@
+import { isUtf8Locale } from '@ipcutils/cli';
 import { describe, expect, it } from 'vitest';
-import { isUtf8Locale, quoteFileName } from '../../src/common/quote.js';
+import { quoteFileName } from '../../src/common/quote.js';
 
 describe('quoteFileName (coreutils quoteaf)', () => {
   it.each([

@@ -1,6 +1,6 @@
 /** -c: creator and owner ids, names unabridged (util-linux ipc_print_perms()). */
 import type { IpcPerm } from '@ipcutils/core';
-import { formatPerms, header, joinLines, padRight, type RowContext } from './format.js';
+import { type CellFormatter, formatOctalPerms, header, joinLines, padRight } from './format.js';
 import type { Resource } from './options.js';
 
 const TITLES: Readonly<Record<Resource, readonly [string, string]>> = {
@@ -9,7 +9,11 @@ const TITLES: Readonly<Record<Resource, readonly [string, string]>> = {
   sem: ['------ Semaphore Arrays Creators/Owners --------', 'semid'],
 };
 
-export function formatCreators(resource: Resource, objects: readonly IpcPerm[], context: RowContext): string {
+export function formatCreators(
+  resource: Resource,
+  objects: readonly IpcPerm[],
+  context: CellFormatter,
+): string {
   const [title, idTitle] = TITLES[resource];
   const lines = [
     title,
@@ -17,7 +21,7 @@ export function formatCreators(resource: Resource, objects: readonly IpcPerm[], 
   ];
   for (const object of objects) {
     lines.push(
-      `${padRight(String(object.id), 10)} ${padRight(formatPerms(object.mode), 10)} ${context.user(object.cuid)} ${context.group(object.cgid)} ${context.user(object.uid)} ${context.group(object.gid)}`,
+      `${padRight(String(object.id), 10)} ${padRight(formatOctalPerms(object.mode), 10)} ${context.user(object.cuid)} ${context.group(object.cgid)} ${context.user(object.uid)} ${context.group(object.gid)}`,
     );
   }
   return joinLines(lines);

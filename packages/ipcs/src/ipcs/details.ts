@@ -1,10 +1,10 @@
 /** -i ID: one object in detail (util-linux print_shm/print_msg/print_sem). */
 import type { LocalTime, MsgQueue, SemElement, SemSet, ShmSegment } from '@ipcutils/core';
-import { formatOctalAlt, formatSizeValue, joinLines, padRight, RowContext } from './format.js';
+import { CellFormatter, formatOctalAlt, formatSizeValue, joinLines, padRight } from './format.js';
 import type { Resource, SizeUnit } from './options.js';
 import type { IpcsSources } from './sources.js';
 
-export function formatShmDetails(segment: ShmSegment, context: RowContext): string {
+export function formatShmDetails(segment: ShmSegment, context: CellFormatter): string {
   const size = context.unit === 'human' ? 'size' : 'bytes';
   return joinLines([
     '',
@@ -21,7 +21,7 @@ export function formatShmDetails(segment: ShmSegment, context: RowContext): stri
 }
 
 /** `queue.qbytes` is 0 when IPC_STAT was refused, as util-linux leaves it. */
-export function formatMsgDetails(queue: MsgQueue, context: RowContext): string {
+export function formatMsgDetails(queue: MsgQueue, context: CellFormatter): string {
   const human = context.unit === 'human';
   return joinLines([
     '',
@@ -35,7 +35,11 @@ export function formatMsgDetails(queue: MsgQueue, context: RowContext): string {
   ]);
 }
 
-export function formatSemDetails(set: SemSet, elements: readonly SemElement[], context: RowContext): string {
+export function formatSemDetails(
+  set: SemSet,
+  elements: readonly SemElement[],
+  context: CellFormatter,
+): string {
   const lines = [
     '',
     `Semaphore Array semid=${set.id}`,
@@ -65,7 +69,7 @@ export function describeObject(
   // util-linux reads a negative id as "every object" and shows the first (or crashes, for -s);
   // no object has a negative id, so it is simply not found (DECISIONS.md, fix 3).
   if (request.id < 0) return undefined;
-  const context = new RowContext({
+  const context = new CellFormatter({
     unit: request.unit,
     userName: (uid) => sources.userName(uid),
     groupName: (gid) => sources.groupName(gid),

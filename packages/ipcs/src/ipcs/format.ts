@@ -25,7 +25,7 @@ export function fit(text: string, width: number, precision: number): string {
 }
 
 /** `%o` of the permission bits, as the listings print them (no leading 0). */
-export function formatPerms(mode: number): string {
+export function formatOctalPerms(mode: number): string {
   return (mode & 0o777).toString(8);
 }
 
@@ -81,7 +81,7 @@ export function formatCtime(seconds: number, localTime: LocalTime = localTimeFor
  * Memoised formatters for one run: names resolved once per uid/gid and times formatted once per
  * second value, since a listing of thousands of objects repeats the same few of each.
  */
-export class RowContext {
+export class CellFormatter {
   readonly unit: SizeUnit;
   readonly #userName: (uid: number) => string | undefined;
   readonly #groupName: (gid: number) => string | undefined;

@@ -6,7 +6,14 @@
 
 import { HEX32, STRING, TextOutput } from '@ipcutils/cli/smartcols';
 import type { MsgQueue, SemSet, ShmSegment } from '@ipcutils/core';
-import { formatPerms, formatSizeValue, header, padLeft, padRight, type RowContext } from './format.js';
+import {
+  type CellFormatter,
+  formatOctalPerms,
+  formatSizeValue,
+  header,
+  padLeft,
+  padRight,
+} from './format.js';
 
 // SHM_DEST and SHM_LOCKED are defined in kernel headers, but only inside #ifdef __KERNEL__.
 const SHM_DEST = 0o1000;
@@ -15,7 +22,7 @@ const SHM_LOCKED = 0o2000;
 /** Enough for a line of any list (cells overflow their columns only for huge numbers). */
 const ROW_BYTES = 96;
 
-export function formatMsgList(queues: readonly MsgQueue[], context: RowContext): string {
+export function formatMsgList(queues: readonly MsgQueue[], context: CellFormatter): string {
   const human = context.unit === 'human';
   const out = new TextOutput(256 + queues.length * ROW_BYTES);
   out.write('------ Message Queues --------\n');
@@ -46,7 +53,7 @@ export function formatMsgList(queues: readonly MsgQueue[], context: RowContext):
   return out.toString();
 }
 
-export function formatShmList(segments: readonly ShmSegment[], context: RowContext): string {
+export function formatShmList(segments: readonly ShmSegment[], context: CellFormatter): string {
   const human = context.unit === 'human';
   const out = new TextOutput(256 + segments.length * ROW_BYTES);
   out.write('------ Shared Memory Segments --------\n');
@@ -79,7 +86,7 @@ export function formatShmList(segments: readonly ShmSegment[], context: RowConte
   return out.toString();
 }
 
-export function formatSemList(sets: readonly SemSet[], context: RowContext): string {
+export function formatSemList(sets: readonly SemSet[], context: CellFormatter): string {
   const out = new TextOutput(256 + sets.length * ROW_BYTES);
   out.write('------ Semaphore Arrays --------\n');
   out.write(header([10, 'key'], [10, 'semid'], [10, 'owner'], [10, 'perms'], [10, 'nsems']));
@@ -103,7 +110,7 @@ function permsCell(mode: number): string {
   const bits = mode & 0o777;
   let cell = PERMS_CELLS[bits];
   if (cell === undefined) {
-    cell = padRight(formatPerms(bits), 10);
+    cell = padRight(formatOctalPerms(bits), 10);
     PERMS_CELLS[bits] = cell;
   }
   return cell;

@@ -1,8 +1,8 @@
 /** -p: creator and last-operation pids (util-linux do_msg/do_shm, case PID; semaphores print nothing). */
 import type { MsgQueue, ShmSegment } from '@ipcutils/core';
-import { header, joinLines, padLeft, padRight, type RowContext } from './format.js';
+import { type CellFormatter, header, joinLines, padLeft, padRight } from './format.js';
 
-export function formatMsgPids(queues: readonly MsgQueue[], context: RowContext): string {
+export function formatMsgPids(queues: readonly MsgQueue[], context: CellFormatter): string {
   const lines = [
     '------ Message Queues PIDs --------',
     header([10, 'msqid'], [10, 'owner'], [10, 'lspid'], [10, 'lrpid']),
@@ -16,7 +16,7 @@ export function formatMsgPids(queues: readonly MsgQueue[], context: RowContext):
   return joinLines(lines);
 }
 
-export function formatShmPids(segments: readonly ShmSegment[], context: RowContext): string {
+export function formatShmPids(segments: readonly ShmSegment[], context: CellFormatter): string {
   const lines = [
     '------ Shared Memory Creator/Last-op PIDs --------',
     header([10, 'shmid'], [10, 'owner'], [10, 'cpid'], [10, 'lpid']),

@@ -5,7 +5,7 @@
 
 import type { LocalTime } from '@ipcutils/core';
 import { formatCreators } from './creator.js';
-import { RowContext } from './format.js';
+import { CellFormatter } from './format.js';
 import { formatMsgLimits, formatSemLimits, formatShmLimits } from './limits.js';
 import { formatMsgList, formatSemList, formatShmList } from './list.js';
 import type { Resource, SizeUnit, View } from './options.js';
@@ -23,7 +23,7 @@ export interface ReportRequest {
 }
 
 export function formatReport(request: ReportRequest, sources: IpcsSources): string {
-  const context = new RowContext({
+  const context = new CellFormatter({
     unit: request.unit,
     userName: (uid) => sources.userName(uid),
     groupName: (gid) => sources.groupName(gid),
@@ -36,7 +36,7 @@ export function formatReport(request: ReportRequest, sources: IpcsSources): stri
   return parts.join('');
 }
 
-function formatSection(resource: Resource, view: View, sources: IpcsSources, context: RowContext): string {
+function formatSection(resource: Resource, view: View, sources: IpcsSources, context: CellFormatter): string {
   switch (resource) {
     case 'msg':
       return formatMsgSection(view, sources, context);
@@ -47,7 +47,7 @@ function formatSection(resource: Resource, view: View, sources: IpcsSources, con
   }
 }
 
-function formatMsgSection(view: View, sources: IpcsSources, context: RowContext): string {
+function formatMsgSection(view: View, sources: IpcsSources, context: CellFormatter): string {
   switch (view) {
     case 'limits':
       return formatMsgLimits(sources.msgLimits(), context.unit);
@@ -64,7 +64,7 @@ function formatMsgSection(view: View, sources: IpcsSources, context: RowContext)
   }
 }
 
-function formatShmSection(view: View, sources: IpcsSources, context: RowContext): string {
+function formatShmSection(view: View, sources: IpcsSources, context: CellFormatter): string {
   switch (view) {
     case 'limits':
       return formatShmLimits(sources.shmLimits(), context.unit, sources.pageSize());
@@ -81,7 +81,7 @@ function formatShmSection(view: View, sources: IpcsSources, context: RowContext)
   }
 }
 
-function formatSemSection(view: View, sources: IpcsSources, context: RowContext): string {
+function formatSemSection(view: View, sources: IpcsSources, context: CellFormatter): string {
   switch (view) {
     case 'limits':
       return formatSemLimits(sources.semLimits());

@@ -1,8 +1,8 @@
 /** -t: last operation and change times (util-linux do_msg/do_shm/do_sem, case TIME). */
 import type { MsgQueue, SemSet, ShmSegment } from '@ipcutils/core';
-import { header, joinLines, padRight, type RowContext } from './format.js';
+import { type CellFormatter, header, joinLines, padRight } from './format.js';
 
-export function formatMsgTimes(queues: readonly MsgQueue[], context: RowContext): string {
+export function formatMsgTimes(queues: readonly MsgQueue[], context: CellFormatter): string {
   const lines = [
     '------ Message Queues Send/Recv/Change Times --------',
     header([8, 'msqid'], [10, 'owner'], [20, 'send'], [20, 'recv'], [20, 'change']),
@@ -15,7 +15,7 @@ export function formatMsgTimes(queues: readonly MsgQueue[], context: RowContext)
   return joinLines(lines);
 }
 
-export function formatShmTimes(segments: readonly ShmSegment[], context: RowContext): string {
+export function formatShmTimes(segments: readonly ShmSegment[], context: CellFormatter): string {
   const lines = [
     '------ Shared Memory Attach/Detach/Change Times --------',
     header([10, 'shmid'], [10, 'owner'], [20, 'attached'], [20, 'detached'], [20, 'changed']),
@@ -28,7 +28,7 @@ export function formatShmTimes(segments: readonly ShmSegment[], context: RowCont
   return joinLines(lines);
 }
 
-export function formatSemTimes(sets: readonly SemSet[], context: RowContext): string {
+export function formatSemTimes(sets: readonly SemSet[], context: CellFormatter): string {
   const lines = [
     '------ Semaphore Operation/Change Times --------',
     // The header's "%-26.24s" cuts nothing: both titles are shorter than 24.

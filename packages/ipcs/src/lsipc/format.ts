@@ -4,7 +4,7 @@ import { formatSizeHuman } from '@ipcutils/cli';
 import { SHM_DEST, SHM_LOCKED } from '@ipcutils/core';
 
 /** xstrmode(mode & 0777) ("rw-r--r--", no file-type letter), or `%#o` with -P ("0644", "0"). */
-export function formatPerms(mode: number, numeric: boolean): string {
+export function formatPermsCell(mode: number, numeric: boolean): string {
   const bits = mode & 0o777;
   if (numeric) return bits === 0 ? '0' : `0${bits.toString(8)}`;
   let text = '';

@@ -6,12 +6,13 @@ import {
   type Context,
   Failure,
   failure,
+  isUtf8Locale,
   printed,
   type Result,
   Transcript,
   usageFailure,
 } from '@ipcutils/cli';
-import { isUtf8Locale, type RenderOptions, renderTable, type TableFormat } from '@ipcutils/cli/smartcols';
+import { type RenderOptions, renderTable, type TableFormat } from '@ipcutils/cli/smartcols';
 import { localTimeFor } from '@ipcutils/core';
 import { applyCleanup } from './cleanup.js';
 import { collectEntries, elementsTable } from './collect.js';

@@ -21,7 +21,7 @@ import {
   type ShmSegment,
 } from '@ipcutils/core';
 import type { ColumnId } from './columns.js';
-import { formatPerms, formatShmStatus, formatSize } from './format.js';
+import { formatPermsCell, formatShmStatus, formatSize } from './format.js';
 import type { LsipcOptions } from './options.js';
 import type { LsipcSources } from './sources.js';
 import { formatTime } from './time.js';
@@ -74,7 +74,7 @@ export class RowContext {
   perms(mode: number): string {
     let text = this.modes.get(mode);
     if (text === undefined) {
-      text = formatPerms(mode, this.options.numericPerms);
+      text = formatPermsCell(mode, this.options.numericPerms);
       this.modes.set(mode, text);
     }
     return text;

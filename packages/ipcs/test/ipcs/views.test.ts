@@ -4,7 +4,7 @@ import { streams } from '@ipcutils/cli';
 import { describe, expect, it } from 'vitest';
 import { formatCreators } from '../../src/ipcs/creator.js';
 import { describeObject } from '../../src/ipcs/details.js';
-import { fit, formatCtime, formatOctalAlt, padLeft, padRight, RowContext } from '../../src/ipcs/format.js';
+import { CellFormatter, fit, formatCtime, formatOctalAlt, padLeft, padRight } from '../../src/ipcs/format.js';
 import { formatMsgLimits, formatSemLimits, formatShmLimits } from '../../src/ipcs/limits.js';
 import { formatShmList } from '../../src/ipcs/list.js';
 import { runIpcs as ipcsResult } from '../../src/ipcs/main.js';
@@ -18,7 +18,7 @@ process.env.TZ = 'UTC';
 const io = { argv0: 'ipcs', programName: 'ipcs', env: {} };
 
 function context(unit: 'default' | 'bytes' | 'human' = 'default', names: Record<number, string> = {}) {
-  return new RowContext({ unit, userName: (uid) => names[uid], groupName: (gid) => names[gid] });
+  return new CellFormatter({ unit, userName: (uid) => names[uid], groupName: (gid) => names[gid] });
 }
 
 describe('printf conversions', () => {

@@ -2,7 +2,7 @@
 // the STATUS comma quirk, permissions.
 import { formatKey, localTimeFor } from '@ipcutils/core';
 import { describe, expect, it } from 'vitest';
-import { formatPercent, formatPerms, formatShmStatus } from '../../src/lsipc/format.js';
+import { formatPercent, formatPermsCell, formatShmStatus } from '../../src/lsipc/format.js';
 import { formatTime } from '../../src/lsipc/time.js';
 import { SYSV_TIME } from './fixtures.js';
 
@@ -57,9 +57,9 @@ describe('cells', () => {
   });
 
   it('perms and keys', () => {
-    expect(formatPerms(0o3640, false)).toBe('rw-r-----');
-    expect(formatPerms(0o640, true)).toBe('0640');
-    expect(formatPerms(0, true)).toBe('0');
+    expect(formatPermsCell(0o3640, false)).toBe('rw-r-----');
+    expect(formatPermsCell(0o640, true)).toBe('0640');
+    expect(formatPermsCell(0, true)).toBe('0');
     expect(formatKey(-1454203926)).toBe('0xa9529bea');
     expect(formatKey(0)).toBe('0x00000000');
   });
