@@ -8,7 +8,7 @@
 import { accessSync, constants, fstatSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, resolve } from 'node:path';
-import { IpcError, strerror } from '@ipcutils/core';
+import { IpcError, PATH_DEV_NULL, PATH_PROC, PATH_PROC_SELF, strerror } from '@ipcutils/core';
 
 /** Text for standard output (fd 1) or standard error (fd 2). */
 export interface OutputEvent {
@@ -267,7 +267,7 @@ const SIGPIPE_BIT = 1n << 12n;
  */
 function sigpipeIgnoredAtStart(): boolean {
   try {
-    const parent = `/proc/${process.ppid}`;
+    const parent = `${PATH_PROC}/${process.ppid}`;
     if (/^(node|python)/.test(readFileSync(`${parent}/comm`, 'latin1'))) return false;
     const status = readFileSync(`${parent}/status`, 'latin1');
     const mask = /^SigIgn:\s*([0-9a-f]+)$/m.exec(status)?.[1];
@@ -294,8 +294,9 @@ function dieOfSigpipe(): never {
  */
 function stdoutWasClosed(): boolean {
   try {
-    if (readlinkSync('/proc/self/fd/1') !== '/dev/null') return false;
-    const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/fdinfo/1', 'latin1'))?.[1];
+    if (readlinkSync(`${PATH_PROC_SELF}/fd/1`) !== PATH_DEV_NULL) return false;
+    const info = readFileSync(`${PATH_PROC_SELF}/fdinfo/1`, 'latin1');
+    const flags = /^flags:\s*([0-7]+)$/m.exec(info)?.[1];
     return flags !== undefined && (Number.parseInt(flags, 8) & 3) === 2;
   } catch {
     return false;

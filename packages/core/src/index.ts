@@ -14,6 +14,7 @@ export * from './posix/mqueue.js';
 export * from './posix/sem.js';
 export * from './posix/shm.js';
 export * from './proc/auxv.js';
+export * from './proc/cmdline.js';
 export * from './proc/fds.js';
 export * from './proc/limits.js';
 export * from './proc/sysvipc.js';

@@ -6,6 +6,7 @@
  * ("CET-1CEST,M3.5.0,M10.5.0/3", "<+0330>-3:30"), which V8 does not know, are computed here too.
  */
 import { readFileSync } from 'node:fs';
+import { PATH_ZONEINFO } from './paths.js';
 
 /** struct tm's fields ipcs prints; month 0-11, weekday 0 (Sunday)-6. */
 export interface BrokenDownTime {
@@ -21,7 +22,7 @@ export interface BrokenDownTime {
 export type LocalTime = (seconds: number) => BrokenDownTime;
 
 /** The localtime() of the time zone `tz` names (the TZ environment variable); resolved on first use. */
-export function localTimeFor(tz: string | undefined, zoneinfo = '/usr/share/zoneinfo'): LocalTime {
+export function localTimeFor(tz: string | undefined, zoneinfo = PATH_ZONEINFO): LocalTime {
   let resolved: LocalTime | undefined;
   return (seconds) => {
     resolved ??= resolveLocalTime(tz, zoneinfo);

@@ -3,7 +3,7 @@
  * one, or ftok(3) of a file.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { ftok, IpcError } from '@ipcutils/core';
+import { ftok, IpcError, PATH_DEV_URANDOM } from '@ipcutils/core';
 import type { KeySource } from './request.js';
 
 /** How createResource picks keys: `random` draws a new one per attempt. */
@@ -54,7 +54,7 @@ export function randomKey(): number {
 function readRandomBytes(length: number): Buffer {
   const buffer = Buffer.alloc(length);
   try {
-    const fd = openSync('/dev/urandom', 'r');
+    const fd = openSync(PATH_DEV_URANDOM, 'r');
     try {
       readSync(fd, buffer, 0, length, null);
     } finally {

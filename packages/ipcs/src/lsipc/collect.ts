@@ -8,7 +8,7 @@
 
 import { Failure } from '@ipcutils/cli';
 import type { Table } from '@ipcutils/cli/smartcols';
-import { IpcError, type SemElement } from '@ipcutils/core';
+import { IpcError, PATH_DEV_MQUEUE, PATH_DEV_SHM, type SemElement } from '@ipcutils/core';
 import { msgGlobalRows, posixMsgGlobalRows, semGlobalRows, shmGlobalRows } from './global.js';
 import type { Resource } from './options.js';
 import type { GlobalRow, ListedObject, RowContext } from './rows.js';
@@ -49,7 +49,7 @@ function collectGlobal(context: RowContext, resource: Resource, collected: Colle
     resource === 'msg'
       ? msgGlobalRows(sources)
       : resource === 'pmsg'
-        ? posixMsgGlobalRows(sources, posixListing(sources.posixMqueues(), warn, '/dev/mqueue'))
+        ? posixMsgGlobalRows(sources, posixListing(sources.posixMqueues(), warn, PATH_DEV_MQUEUE))
         : resource === 'shm'
           ? shmGlobalRows(sources)
           : resource === 'sem'
@@ -101,7 +101,7 @@ const COLLECTORS: Record<Resource, (context: RowContext, collected: Collected, w
   },
 
   pmsg(context, collected, warn) {
-    const listing = posixListing(context.sources.posixMqueues(), warn, '/dev/mqueue');
+    const listing = posixListing(context.sources.posixMqueues(), warn, PATH_DEV_MQUEUE);
     if (!Array.isArray(listing)) return;
     const { name } = context.options;
     if (name !== undefined && !name.startsWith('/')) {
@@ -118,7 +118,7 @@ const COLLECTORS: Record<Resource, (context: RowContext, collected: Collected, w
   },
 
   pshm(context, collected, warn) {
-    const listing = posixListing(context.sources.posixShm(), warn, '/dev/shm');
+    const listing = posixListing(context.sources.posixShm(), warn, PATH_DEV_SHM);
     if (!Array.isArray(listing)) return;
     const { name } = context.options;
     const objects = selectByName(listing, name);
@@ -131,7 +131,7 @@ const COLLECTORS: Record<Resource, (context: RowContext, collected: Collected, w
   },
 
   psem(context, collected, warn) {
-    const listing = posixListing(context.sources.posixSems(), warn, '/dev/shm');
+    const listing = posixListing(context.sources.posixSems(), warn, PATH_DEV_SHM);
     if (!Array.isArray(listing)) return;
     const { name } = context.options;
     const sems = selectByName(listing, name);

@@ -3,7 +3,7 @@
  * fixtures in tests. The default sources are the core's readers: /proc first, syscalls when
  * /proc/sysvipc is missing, as util-linux does.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import {
   type FileIdentity,
   getMqueueCurmsgs,
@@ -28,6 +28,7 @@ import {
   type PosixSem,
   type PosixShm,
   ProcessTable,
+  readCommandLine,
   readPageSize,
   readPosixMqLimits,
   readSemPids,
@@ -104,18 +105,3 @@ export const systemSources: LsipcSources = {
   processes: () => new ProcessTable(),
   semPids: readSemPids,
 };
-
-// util-linux reads at most BUFSIZ bytes and overwrites the last one with the terminating NUL.
-const CMDLINE_MAX = 8192;
-
-export function readCommandLine(pid: number): string | null {
-  let data: Buffer;
-  try {
-    data = readFileSync(`/proc/${pid}/cmdline`);
-  } catch {
-    return null;
-  }
-  if (data.length === 0) return null;
-  const kept = data.subarray(0, Math.min(data.length, CMDLINE_MAX) - 1);
-  return kept.toString('utf8').replaceAll('\0', ' ');
-}
