@@ -3,7 +3,7 @@
  * our messages for the added options, and the --json document.
  */
 
-import { parseFailureMessage } from '@ipcutils/cli';
+import { parseFailureMessage, streams, UsageError, usageFailure } from '@ipcutils/cli';
 import { formatKey } from '@ipcutils/core';
 import type { Created, CreateFailure } from './create.js';
 import type { KeyFailure } from './key.js';
@@ -56,12 +56,12 @@ export function formatKeyFailure(failure: KeyFailure): string {
   return `cannot derive a key from ${failure.path}: ${failure.reason}`;
 }
 
-/** The stderr text of a usage or argument problem, try-help line included where util-linux prints it. */
-export function formatDiagnostic(diagnostic: Diagnostic, program: string): string {
-  const tryHelp = `Try '${program} --help' for more information.\n`;
+/** A usage or argument problem as the suite's UsageError, with the try-help line where util-linux prints one. */
+export function usageErrorOf(diagnostic: Diagnostic): UsageError {
+  const withHelp = { tryHelp: true };
   switch (diagnostic.kind) {
     case 'getopt':
-      return `${diagnostic.message}\n${tryHelp}`;
+      return new UsageError(diagnostic.message, { prefixed: true, tryHelp: true });
     case 'parse-failed': {
       const message = parseFailureMessage(
         `failed to parse ${diagnostic.value}`,
@@ -71,19 +71,27 @@ export function formatDiagnostic(diagnostic: Diagnostic, program: string): strin
       // strtosize_or_err() uses err() for every failure, so a bad size gets strerror too.
       const invalidSize =
         diagnostic.value === 'size' && diagnostic.reason === 'invalid' ? ': Invalid argument' : '';
-      return `${program}: ${message}${invalidSize}\n`;
+      return new UsageError(`${message}${invalidSize}`);
     }
     case 'bad-usage':
-      return `${program}: bad usage\n${tryHelp}`;
+      return new UsageError('bad usage', withHelp);
     case 'name-required':
-      return `${program}: name is required for POSIX IPC\n${tryHelp}`;
+      return new UsageError('name is required for POSIX IPC', withHelp);
     case 'conflicting-options':
-      return `${program}: options ${diagnostic.options[0]} and ${diagnostic.options[1]} cannot be combined\n${tryHelp}`;
+      return new UsageError(
+        `options ${diagnostic.options[0]} and ${diagnostic.options[1]} cannot be combined`,
+        withHelp,
+      );
     case 'missing-option':
-      return `${program}: ${diagnostic.option} requires ${diagnostic.required}\n${tryHelp}`;
+      return new UsageError(`${diagnostic.option} requires ${diagnostic.required}`, withHelp);
     case 'sysv-only':
-      return `${program}: ${diagnostic.option} applies only to System V resources (-M, -Q, -S)\n${tryHelp}`;
+      return new UsageError(`${diagnostic.option} applies only to System V resources (-M, -Q, -S)`, withHelp);
   }
+}
+
+/** The stderr text of a usage or argument problem. */
+export function formatDiagnostic(diagnostic: Diagnostic, program: string): string {
+  return streams(usageFailure(usageErrorOf(diagnostic), program)).stderr;
 }
 
 /** One created resource in the --json document. */

@@ -3,7 +3,7 @@
  * and listing problems: util-linux 2.43's wording, without the "ipcrm: " prefix that run.ts and
  * main.ts add (getopt's own messages already carry argv[0]).
  */
-import { parseFailureMessage } from '@ipcutils/cli';
+import { parseFailureMessage, streams, UsageError, usageFailure } from '@ipcutils/cli';
 import type { RemovalTarget } from './command.js';
 import type { Diagnostic } from './parse.js';
 import type { Outcome } from './remove.js';
@@ -100,30 +100,37 @@ export function formatListingProblem(problem: ListingProblem): string {
 
 const NOT_CONFIGURED = { shm: 'shared memory', msg: 'message queues', sem: 'semaphores' } as const;
 
-/** The stderr text of a usage or argument problem, try-help line included where util-linux prints it. */
-export function formatDiagnostic(diagnostic: Diagnostic, program: string): string {
-  const tryHelp = `Try '${program} --help' for more information.\n`;
+/** A usage or argument problem as the suite's UsageError, with the try-help line where util-linux prints one. */
+export function usageErrorOf(diagnostic: Diagnostic): UsageError {
+  const withHelp = { tryHelp: true };
   switch (diagnostic.kind) {
     case 'getopt':
-      return `${diagnostic.message}\n${tryHelp}`;
+      return new UsageError(diagnostic.message, { prefixed: true, tryHelp: true });
     case 'parse-failed':
-      return `${program}: ${parseFailureMessage('failed to parse argument', diagnostic.text, diagnostic.reason)}\n`;
+      return new UsageError(
+        parseFailureMessage('failed to parse argument', diagnostic.text, diagnostic.reason),
+      );
     case 'illegal-key':
-      return `${program}: illegal key (${diagnostic.text})\n`;
+      return new UsageError(`illegal key (${diagnostic.text})`);
     case 'unknown-category':
-      return `${program}: unknown argument: ${diagnostic.text}\n`;
+      return new UsageError(`unknown argument: ${diagnostic.text}`);
     case 'unknown-argument':
-      return `${program}: unknown argument: ${diagnostic.text}\n${tryHelp}`;
+      return new UsageError(`unknown argument: ${diagnostic.text}`, withHelp);
     case 'bad-usage':
-      return `${program}: bad usage\n${tryHelp}`;
+      return new UsageError('bad usage', withHelp);
     case 'not-enough-arguments':
-      return `${program}: not enough arguments\n${tryHelp}`;
+      return new UsageError('not enough arguments', withHelp);
     case 'invalid-legacy-id':
-      return `${program}: invalid id: ${diagnostic.text}\n`;
+      return new UsageError(`invalid id: ${diagnostic.text}`);
     case 'invalid-mqueue-name':
       // glibc's mq_unlink refuses a name without the leading "/" with EINVAL.
-      return `${program}: name failed: Invalid argument\n`;
+      return new UsageError('name failed: Invalid argument');
     case 'filter-argument':
-      return `${program}: ${diagnostic.message}\n`;
+      return new UsageError(diagnostic.message);
   }
+}
+
+/** The stderr text of a usage or argument problem. */
+export function formatDiagnostic(diagnostic: Diagnostic, program: string): string {
+  return streams(usageFailure(usageErrorOf(diagnostic), program)).stderr;
 }
