@@ -3,9 +3,9 @@
  * every argument is checked before anything is removed. argv is parsed once (parse.ts), then
  * executed (run.ts); this module only routes the result to the output.
  */
-import { type Context, type Result, Transcript } from '@ipcutils/cli';
+import { type Context, type Result, Transcript, usageFailure } from '@ipcutils/cli';
 import { formatHelp, formatVersion } from './help.js';
-import { formatDiagnostic } from './messages.js';
+import { usageErrorOf } from './messages.js';
 import { parseCommand } from './parse.js';
 import { runCommand } from './run.js';
 
@@ -14,7 +14,9 @@ export function main(argv: readonly string[], context: Context): Result {
   const parsed = parseCommand(argv, { argv0: context.argv0, env: context.env });
   if (parsed.kind === 'run') return runCommand(parsed.command, program);
   const output = new Transcript();
-  for (const diagnostic of parsed.diagnostics) output.err(formatDiagnostic(diagnostic, program));
+  for (const diagnostic of parsed.diagnostics) {
+    output.append(usageFailure(usageErrorOf(diagnostic), program).events);
+  }
   switch (parsed.kind) {
     case 'help':
       output.out(formatHelp(program));
