@@ -4,6 +4,7 @@
  */
 import {
   type FileIdentity,
+  type HolderAnswer,
   type HolderScan,
   hasFilter,
   holdersOf,
@@ -11,14 +12,26 @@ import {
   selectObjects,
 } from '@ipcutils/core';
 import type { Entry } from './collect.js';
-import type { ListedObject, RowContext } from './rows.js';
+import type { LsipcOptions } from './options.js';
+import type { ListedObject } from './rows.js';
+import type { LsipcSources } from './sources.js';
 
-/** The entries that pass the filters, in their order; HOLDERS answers recorded in the context. */
-export function applyCleanup(context: RowContext, entries: Entry[]): Entry[] {
-  const { options, sources } = context;
+/** What the filters and HOLDERS found: the entries kept, in order, and each record's holders. */
+export interface Cleaned {
+  entries: Entry[];
+  holders: ReadonlyMap<object, HolderAnswer>;
+}
+
+/** The entries that pass the filters, and the HOLDERS answers of the records (by record). */
+export function applyCleanup(
+  run: { options: LsipcOptions; sources: LsipcSources; now: number },
+  entries: Entry[],
+): Cleaned {
+  const { options, sources } = run;
+  const holders = new Map<object, HolderAnswer>();
   const showHolders = options.columns.includes('HOLDERS');
   const filtering = hasFilter(options.filter);
-  if (!showHolders && !filtering) return entries;
+  if (!showHolders && !filtering) return { entries, holders };
 
   const objects: IpcObject[] = [];
   for (const entry of entries) {
@@ -34,18 +47,18 @@ export function applyCleanup(context: RowContext, entries: Entry[]): Entry[] {
     });
     for (const object of objects) {
       const answer = holdersOf(scan, object);
-      if (answer !== undefined) context.setHolders(object.record, answer);
+      if (answer !== undefined) holders.set(object.record, answer);
     }
   }
-  if (!filtering) return entries;
+  if (!filtering) return { entries, holders };
   const selection = selectObjects(objects, options.filter, {
-    now: context.now,
+    now: run.now,
     processes: sources.processes(),
     semPids: (set) => sources.semPids(set),
     holders: scan ?? ((request) => sources.scanHolders(request)),
   });
   const kept = new Set<object>(selection.selected.map(({ object }) => object.record));
-  return entries.filter((entry) => entry.kind !== 'global' && kept.has(entry.record));
+  return { entries: entries.filter((entry) => entry.kind !== 'global' && kept.has(entry.record)), holders };
 }
 
 /** The IpcObject of a listed record; a POSIX file gone since the listing has none. */

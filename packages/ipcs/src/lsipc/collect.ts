@@ -26,9 +26,12 @@ export interface Collected {
 
 type Warn = (message: string) => void;
 
+/** What collecting reads: the options and the sources, nothing derived. */
+export type Listing = Pick<RowContext, 'options' | 'sources'>;
+
 const ORDER: readonly Resource[] = ['msg', 'pmsg', 'shm', 'pshm', 'sem', 'psem'];
 
-export function collectEntries(context: RowContext, warn: Warn): Collected {
+export function collectEntries(context: Listing, warn: Warn): Collected {
   const { options } = context;
   const collected: Collected = {
     name: options.global ? 'ipclimits' : options.mixed ? 'ipc' : null,
@@ -43,7 +46,7 @@ export function collectEntries(context: RowContext, warn: Warn): Collected {
   return collected;
 }
 
-function collectGlobal(context: RowContext, resource: Resource, collected: Collected, warn: Warn): void {
+function collectGlobal(context: Listing, resource: Resource, collected: Collected, warn: Warn): void {
   const { sources } = context;
   const rows =
     resource === 'msg'
@@ -67,7 +70,7 @@ function selectById<T extends { id: number }>(records: T[], id: number, warn: Wa
   return [];
 }
 
-const COLLECTORS: Record<Resource, (context: RowContext, collected: Collected, warn: Warn) => void> = {
+const COLLECTORS: Record<Resource, (context: Listing, collected: Collected, warn: Warn) => void> = {
   msg(context, collected, warn) {
     const queues = selectById(context.sources.msgQueues(), context.options.id, warn);
     if (queues.length > 0) nameTable(context, collected, 'messages');
@@ -146,7 +149,7 @@ const COLLECTORS: Record<Resource, (context: RowContext, collected: Collected, w
 };
 
 /** Every kind in one table (filters without a resource option) keeps the name "ipc". */
-function nameTable(context: RowContext, collected: Collected, name: string): void {
+function nameTable(context: Listing, collected: Collected, name: string): void {
   if (!context.options.mixed) collected.name = name;
 }
 
@@ -168,7 +171,7 @@ function selectByName<T extends { name: string }>(objects: T[], name: string | u
 }
 
 /** The set's semaphores; undefined when the set is gone. */
-function readElements(context: RowContext, id: number): SemElement[] | undefined {
+function readElements(context: Listing, id: number): SemElement[] | undefined {
   try {
     return context.sources.semElements(id);
   } catch (error) {

@@ -73,9 +73,10 @@ function renderReport(
   sources: LsipcSources,
   warn: (message: string) => void,
 ): string {
-  const context = new RowContext(options, sources, localTimeFor(io.env.TZ));
-  const collected = collectEntries(context, warn);
-  const entries = applyCleanup(context, collected.entries);
+  const now = sources.now();
+  const collected = collectEntries({ options, sources }, warn);
+  const { entries, holders } = applyCleanup({ options, sources, now }, collected.entries);
+  const context = new RowContext(options, sources, localTimeFor(io.env.TZ), { now, holders });
   if (options.mode === 'typed-json')
     return renderTypedJson(collected.name, entries, context, collected.elements);
   const rows = entries.map((entry) =>

@@ -33,18 +33,20 @@ export class RowContext {
   private readonly commands = new Map<number, string | null>();
   private readonly modes = new Map<number, string>();
   private readonly sizes = new Map<number | bigint, string>();
-  /** HOLDERS of each record, when the column is shown or a filter looked. */
-  private readonly holderAnswers = new WeakMap<object, HolderAnswer>();
   readonly now: number;
+  /** HOLDERS of each record, when the column is shown or a filter looked (applyCleanup's answers). */
+  private readonly holderAnswers: ReadonlyMap<object, HolderAnswer>;
 
   constructor(
     readonly options: LsipcOptions,
     readonly sources: LsipcSources,
     /** localtime() of the TZ the tool runs under. */
     private readonly localTime: LocalTime,
+    derived: { now: number; holders?: ReadonlyMap<object, HolderAnswer> },
   ) {
     this.columns = options.columns;
-    this.now = sources.now();
+    this.now = derived.now;
+    this.holderAnswers = derived.holders ?? new Map();
   }
 
   /** A time cell: no data for 0 ("never"). */
@@ -87,10 +89,6 @@ export class RowContext {
       this.sizes.set(bytes, text);
     }
     return text;
-  }
-
-  setHolders(record: object, answer: HolderAnswer): void {
-    this.holderAnswers.set(record, answer);
   }
 
   holderAnswer(record: object): HolderAnswer | undefined {
