@@ -162,7 +162,10 @@ describe('output errors', () => {
     const command = [name, ...args].join(' ');
     const mine = runShell(shellLine(redirect, command, fifo), ourPath);
     const reference = REFERENCES[name];
-    if (reference !== undefined) {
+    // mkfifo >&-: coreutils says "write error: Bad file descriptor"; node has put /dev/null on the
+    // closed descriptor before our code runs (COMPATIBILITY.md), so ours is silent.
+    const closedMkfifo = name === 'mkfifo' && redirect === 'closed';
+    if (reference !== undefined && !closedMkfifo) {
       const theirs = runShell(shellLine(redirect, command, fifo), '/usr/bin:/bin');
       expect(mine).toEqual(theirs);
     }
@@ -177,10 +180,9 @@ describe('output errors', () => {
         expect(status).toBe('1');
         break;
       case 'closed':
-        expect(message).toBe(
-          util ? (listingFails ? message : '') : `${name}: write error: Bad file descriptor\n`,
-        );
-        expect(status).toBe(util && !listingFails ? '0' : '1');
+        // Node has put /dev/null on the closed descriptor: every tool writes there silently.
+        expect(message).toBe(listingFails ? message : '');
+        expect(status).toBe(listingFails ? '1' : '0');
         break;
       case 'broken pipe, SIGPIPE ignored':
         expect(message).toBe(util ? (listingFails ? message : '') : `${name}: write error: Broken pipe\n`);

@@ -5,10 +5,10 @@
  * status, for commands that stream until interrupted. Bins hand main to `runMain`, which writes
  * the events as C stdio would and sets the exit code; tests read a run with `collect`.
  */
-import { accessSync, constants, fstatSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { accessSync, constants, fstatSync, readFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, resolve } from 'node:path';
-import { IpcError, PATH_DEV_NULL, PATH_PROC, PATH_PROC_SELF, strerror } from '@ipcutils/core';
+import { IpcError, PATH_PROC, strerror } from '@ipcutils/core';
 
 /** Text for standard output (fd 1) or standard error (fd 2). */
 export interface OutputEvent {
@@ -185,7 +185,9 @@ export function processContext(): Context {
 /**
  * How a tool reports a failed write to standard output at exit. Both print `PROG: write error:
  * REASON` and exit 1 (`ipcs > /dev/full`); util-linux's close_stdout() says nothing of a broken
- * pipe (SIGPIPE ignored) or a closed descriptor and keeps its status, where coreutils' reports both.
+ * pipe (SIGPIPE ignored) and keeps its status, where coreutils' reports it. (A descriptor closed
+ * at start-up, `>&-`, cannot be seen: node opens /dev/null on it before any JavaScript runs,
+ * exactly as a parent's `stdio: 'ignore'` does, so both tools write there silently.)
  */
 export type WriteErrorStyle = 'util-linux' | 'coreutils';
 
@@ -289,21 +291,6 @@ function dieOfSigpipe(): never {
 }
 
 /**
- * Whether standard output was closed when the process started (`>&-`): node then opens /dev/null
- * read-write on it, which a shell's `> /dev/null` (write-only) never does.
- */
-function stdoutWasClosed(): boolean {
-  try {
-    if (readlinkSync(`${PATH_PROC_SELF}/fd/1`) !== PATH_DEV_NULL) return false;
-    const info = readFileSync(`${PATH_PROC_SELF}/fdinfo/1`, 'latin1');
-    const flags = /^flags:\s*([0-7]+)$/m.exec(info)?.[1];
-    return flags !== undefined && (Number.parseInt(flags, 8) & 3) === 2;
-  } catch {
-    return false;
-  }
-}
-
-/**
  * Runs a tool's main as the process: writes its output as C stdio would (standard output fully
  * buffered to pipes and files, standard error unbuffered) and sets the exit code. Output errors
  * are reported as close_stdout() reports them; an unexpected error prints one line in the tool's
@@ -315,13 +302,8 @@ export async function runMain(main: Main, options: RunOptions = {}): Promise<voi
   const stdout = new Stdout(context.isTerminal, () => {
     if (!sigpipeIgnoredAtStart()) dieOfSigpipe();
   });
-  let checkedClosed = style !== 'coreutils';
   const emit = (event: OutputEvent): void => {
     if (event.fd === 1) {
-      if (!checkedClosed) {
-        checkedClosed = true;
-        if (stdoutWasClosed()) stdout.failure = 'EBADF';
-      }
       stdout.write(event.text);
     } else {
       writeStderr(event.text);
@@ -349,7 +331,7 @@ export async function runMain(main: Main, options: RunOptions = {}): Promise<voi
   }
   stdout.flush();
   const failure = stdout.failure;
-  if (failure !== undefined && (style === 'coreutils' || (failure !== 'EPIPE' && failure !== 'EBADF'))) {
+  if (failure !== undefined && (style === 'coreutils' || failure !== 'EPIPE')) {
     // coreutils' error() names the program by argv[0], util-linux's warn() by its short name.
     const program = style === 'coreutils' ? context.argv0 : context.programName;
     writeStderr(`${program}: write error: ${strerror(failure)}\n`);

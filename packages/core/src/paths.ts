@@ -38,14 +38,11 @@ export const PATH_GROUP = '/etc/group';
 
 /** Per-process views: open files, mappings, start times. */
 export const PATH_PROC = '/proc';
-/** The running process's own entry: its status (Umask:, SigIgn:), descriptors and their flags. */
-export const PATH_PROC_SELF = '/proc/self';
+/** The running process's own status (Umask:). */
 export const PATH_PROC_SELF_STATUS = '/proc/self/status';
 
 /** Random bytes for keys (ipcmk, as util-linux's random_get_bytes() falls back to). */
 export const PATH_DEV_URANDOM = '/dev/urandom';
-/** What node puts on a standard descriptor that was closed when it started. */
-export const PATH_DEV_NULL = '/dev/null';
 
 /** Where glibc finds the zone named by TZ (TZDIR's default). */
 export const PATH_ZONEINFO = '/usr/share/zoneinfo';
