@@ -47,6 +47,15 @@ const FAILING = `
   void runMain((argv) => {
     if (argv[0] === 'ipc') throw new IpcError({ errno: 13, syscall: 'semctl', object: { id: 0 } });
     if (argv[0] === 'type') throw new TypeError('boom');
+    if (argv[0] === 'stream') {
+      return (async function* () {
+        yield { fd: 1 as const, text: 'first\n' };
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        yield { fd: 2 as const, text: 'then\n' };
+        yield { fd: 1 as const, text: 'last\n' };
+        return 3;
+      })();
+    }
     return { events: [{ fd: 1, text: 'partial\\n' }, { fd: 2, text: 'warned\\n' }], status: 0 };
   });
 `;
@@ -64,6 +73,11 @@ describe('runMain', () => {
   it('writes events in order and exits with their status', async () => {
     const result = await fail([]);
     expect(result).toMatchObject({ stdout: 'partial\n', stderr: 'warned\n', status: 0 });
+  });
+
+  it('writes what a streaming command yields as it comes, and exits with the status it returns', async () => {
+    const result = await fail(['stream']);
+    expect(result).toMatchObject({ stdout: 'first\nlast\n', stderr: 'then\n', status: 3 });
   });
 
   it('prints an unexpected error as one line and exits 1', async () => {
