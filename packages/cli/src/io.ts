@@ -185,7 +185,8 @@ export function processContext(): Context {
 /**
  * How a tool reports a failed write to standard output at exit. Both print `PROG: write error:
  * REASON` and exit 1 (`ipcs > /dev/full`); util-linux's close_stdout() says nothing of a broken
- * pipe (SIGPIPE ignored) and keeps its status, where coreutils' reports it. (A descriptor closed
+ * pipe (SIGPIPE ignored) met at exit and keeps its status, where coreutils' reports it; a failure
+ * met while flushing an earlier, full buffer is util-linux's bare `PROG: write error`, exit 1. (A descriptor closed
  * at start-up, `>&-`, cannot be seen: node opens /dev/null on it before any JavaScript runs,
  * exactly as a parent's `stdio: 'ignore'` does, so both tools write there silently.)
  */
@@ -203,8 +204,16 @@ const FLUSH_AT = 1 << 16;
 class Stdout {
   readonly #pending: string[] = [];
   #pendingLength = 0;
+  /** Bytes written so far. */
+  #written = 0;
   /** The errno code of the first failed write; later output is dropped. */
   failure: string | undefined;
+  /**
+   * Whether C stdio would have met the failure while flushing a full buffer, before exit: its
+   * ferror() flag is then set with errno cleared, and util-linux's close_stdout() says only
+   * `write error` (`ipcs -m > /dev/full` with more than a buffer of rows), even for EPIPE.
+   */
+  failedBeforeExit = false;
 
   constructor(
     private readonly writeThrough: boolean,
@@ -215,40 +224,70 @@ class Stdout {
     if (this.failure !== undefined) return;
     this.#pending.push(text);
     this.#pendingLength += text.length;
-    if (this.writeThrough || this.#pendingLength >= FLUSH_AT) this.flush();
+    if (this.writeThrough || this.#pendingLength >= FLUSH_AT) this.flush(false);
   }
 
-  flush(): void {
+  /** `last`: the flush at exit, after which no more output comes. */
+  flush(last: boolean): void {
     if (this.#pending.length === 0 || this.failure !== undefined) return;
     const text = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join('');
     this.#pending.length = 0;
     this.#pendingLength = 0;
+    const data = Buffer.byteLength(text) === text.length ? text : Buffer.from(text);
+    const total = this.#written + data.length;
     try {
-      writeAll(1, text);
+      this.#written += writeAll(1, data);
     } catch (error) {
-      this.failure = (error as NodeJS.ErrnoException).code ?? 'EIO';
+      const { code, bytesWritten } = error as WriteFailure;
+      this.failure = code ?? 'EIO';
+      this.#written += bytesWritten;
+      // C writes a buffer (st_blksize) whenever one fills and the rest at exit: a failure in any
+      // but that last part happened before exit. Output still to come means it was not the last.
+      const buffer = stdioBufferSize();
+      const lastPart = total % buffer || buffer;
+      this.failedBeforeExit = !last || total - this.#written > lastPart;
       if (this.failure === 'EPIPE') this.onBrokenPipe();
     }
   }
 }
 
-/** Writes all of `text` to a file descriptor, waiting out EAGAIN on non-blocking pipes. */
-function writeAll(fd: number, text: string): void {
+/** A failed write, with how many bytes of its data went out before it. */
+interface WriteFailure extends NodeJS.ErrnoException {
+  bytesWritten: number;
+}
+
+/** glibc's stdio buffer for standard output: st_blksize of the descriptor (4096 for pipes). */
+function stdioBufferSize(): number {
+  try {
+    return fstatSync(1).blksize || BUFSIZ;
+  } catch {
+    return BUFSIZ;
+  }
+}
+
+const BUFSIZ = 8192;
+
+/** Writes all of `data` to a file descriptor, waiting out EAGAIN on non-blocking pipes. */
+function writeAll(fd: number, text: string | Buffer): number {
   // ASCII text (nearly all output) is written from the string itself: latin1 then writes the same
   // bytes as UTF-8, with no Buffer copy of a listing (none at all for a large string made by
   // Buffer#toString, which is external). Only a partial write leaves a Buffer for the rest.
-  let data: string | Buffer = Buffer.byteLength(text) === text.length ? text : Buffer.from(text);
+  let data = text;
+  let done = 0;
   while (data.length > 0) {
     try {
       const written: number =
         typeof data === 'string' ? writeSync(fd, data, null, 'latin1') : writeSync(fd, data);
-      if (written === data.length) return;
+      done += written;
+      if (written === data.length) return done;
       data = (typeof data === 'string' ? Buffer.from(data, 'latin1') : data).subarray(written);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      (error as WriteFailure).bytesWritten = done;
       throw error;
     }
   }
+  return done;
 }
 
 /** Standard error is unbuffered, as in C; a failure to write it is not reported (nowhere to). */
@@ -325,16 +364,22 @@ export async function runMain(main: Main, options: RunOptions = {}): Promise<voi
       status = result.status;
     }
   } catch (error) {
-    stdout.flush();
+    stdout.flush(false);
     writeStderr(describeUnexpected(error, context));
     status = 1;
   }
-  stdout.flush();
+  stdout.flush(true);
   const failure = stdout.failure;
-  if (failure !== undefined && (style === 'coreutils' || failure !== 'EPIPE')) {
-    // coreutils' error() names the program by argv[0], util-linux's warn() by its short name.
-    const program = style === 'coreutils' ? context.argv0 : context.programName;
-    writeStderr(`${program}: write error: ${strerror(failure)}\n`);
+  if (failure !== undefined && style === 'coreutils') {
+    // coreutils' error() names the program by argv[0] and always gives the reason.
+    writeStderr(`${context.argv0}: write error: ${strerror(failure)}\n`);
+    status = 1;
+  } else if (failure !== undefined && stdout.failedBeforeExit) {
+    // util-linux's close_stdout() finds ferror() set and errno cleared: no reason, EPIPE included.
+    writeStderr(`${context.programName}: write error\n`);
+    status = 1;
+  } else if (failure !== undefined && failure !== 'EPIPE') {
+    writeStderr(`${context.programName}: write error: ${strerror(failure)}\n`);
     status = 1;
   }
   process.exitCode = status;
