@@ -2,6 +2,10 @@
 // Builds what runs: every bin declared in packages/*/package.json is bundled by esbuild from
 // packages/<pkg>/src/bin/<name>.ts into the declared file (ffi-rs stays external: it is native
 // and loaded on first libc call); packages/core is compiled by tsc for library users.
+//
+// `--without MECHANISM --subdir NAME` builds the bins without one speed mechanism into
+// packages/<pkg>/dist/NAME/ (where they resolve packages as the product's bins do), for
+// scripts/bench.mjs to measure what it gains (see WITHOUT below); the product build never does.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -16,10 +20,12 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const packagesDir = join(root, 'packages');
+const { values: flags } = parseArgs({ options: { without: { type: 'string' }, subdir: { type: 'string' } } });
 
 const entries = [];
 for (const name of readdirSync(packagesDir)) {
@@ -28,7 +34,9 @@ for (const name of readdirSync(packagesDir)) {
   for (const [bin, target] of Object.entries(manifest.bin ?? {})) {
     const source = join(dir, 'src', 'bin', `${bin}.ts`);
     if (!existsSync(source)) throw new Error(`${manifest.name}: bin ${bin} has no source ${source}`);
-    entries.push({ bin, source, outfile: join(dir, target) });
+    const outfile =
+      flags.subdir === undefined ? join(dir, target) : join(dir, dirname(target), flags.subdir, `${bin}.js`);
+    entries.push({ bin, source, outfile });
   }
 }
 
@@ -49,7 +57,7 @@ for (const name of readdirSync(packagesDir)) {
 // and __ffiBinding is the path of the ffi-rs binding found below.
 function banner(outfile) {
   const ffiPath =
-    binding === undefined
+    binding === undefined || without.noBinding
       ? 'undefined'
       : `require('node:path').join(__dirname, ${JSON.stringify(relative(dirname(outfile), binding))})`;
   return [
@@ -110,6 +118,58 @@ function ffiBinding() {
 }
 const binding = ffiBinding();
 
+/**
+ * The speed mechanisms a bench build can leave out: each replaces the product's way by the plain
+ * one (scripts/variants/ holds the plain modules) and keeps the output byte-identical.
+ */
+const WITHOUT = {
+  // /proc/sysvipc tables parsed by the regular expressions alone.
+  'wasm-scanner': { replace: [{ file: /[\\/]table-scanner\.ts$/, by: 'variants/no-table-scanner.mjs' }] },
+  // Renderers collect strings and join them.
+  'byte-output': {
+    replace: [
+      { file: /[\\/]output\.ts$/, marker: 'export class TextOutput', by: 'variants/string-output.mjs' },
+    ],
+  },
+  // ipcrm -a removes everything on its own thread.
+  'bulk-worker': {
+    edit: [
+      { file: /[\\/]sysv[\\/]bulk\.ts$/, from: 'WORKER_THRESHOLD = 4096', to: 'WORKER_THRESHOLD = Infinity' },
+    ],
+  },
+  // The loader compiles the bundle as node would.
+  'code-cache': { noCache: true },
+  // node:module is loaded at start-up.
+  'lazy-module': { eagerModule: true },
+  // ffi-rs's binding is resolved through its package at run time.
+  'baked-binding': { noBinding: true },
+};
+const without = flags.without === undefined ? {} : WITHOUT[flags.without];
+if (without === undefined || (flags.without !== undefined && flags.subdir === undefined)) {
+  throw new Error(`--without takes one of ${Object.keys(WITHOUT).join(', ')}, and --subdir`);
+}
+
+/** The plain modules and edits of `--without`. */
+const plainModules = {
+  name: 'without',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      for (const { file, marker, by } of without.replace ?? []) {
+        if (file.test(args.path) && (marker === undefined || source.includes(marker))) {
+          return { contents: readFileSync(join(root, 'scripts', by), 'utf8'), loader: 'js' };
+        }
+      }
+      for (const { file, from, to } of without.edit ?? []) {
+        if (!file.test(args.path)) continue;
+        if (!source.includes(from)) throw new Error(`${args.path} no longer has ${from}`);
+        return { contents: source.replace(from, to), loader: 'ts' };
+      }
+      return undefined;
+    });
+  },
+};
+
 await Promise.all(
   entries.map(({ bin, source, outfile }) =>
     build({
@@ -126,7 +186,7 @@ await Promise.all(
       target: 'node20',
       conditions: ['source'],
       external: ['ffi-rs'],
-      plugins: [lazyModule],
+      plugins: [...(without.eagerModule ? [] : [lazyModule]), ...(flags.without ? [plainModules] : [])],
       minify: true,
       legalComments: 'none',
       banner: { js: banner(outfile) },
@@ -148,10 +208,15 @@ await Promise.all(
         { stdio: 'ignore', env: { ...warmUpEnv, LC_ALL: 'C' } },
       );
       if (!existsSync(cache)) throw new Error(`${bin}: no code cache made`);
+      if (without.noCache) rmSync(cache);
     }),
   ),
 );
 
+if (flags.subdir !== undefined) {
+  console.log(`built ${entries.length} bins without ${flags.without ?? 'nothing'} in dist/${flags.subdir}`);
+  process.exit(0);
+}
 execFileSync(
   process.execPath,
   [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(packagesDir, 'core/tsconfig.build.json')],
