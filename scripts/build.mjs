@@ -77,19 +77,31 @@ const lazyModule = {
   },
 };
 
+// With IPCUTILS_DEBUG set (a run that prints the stack of an unexpected error), the loader
+// compiles the bundle as a CommonJS module with node's source maps on, so the trace names the
+// TypeScript files and lines (<bin>.bundle.js.map); other runs never read the map.
 function loader(name) {
   return `#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
 'use strict';
 // Built by scripts/build.mjs: runs ${name}.bundle.js, compiled with the code cache made at build time.
 const { readFileSync } = require('node:fs');
-const { Script } = require('node:vm');
 const bundle = \`\${__dirname}/${name}.bundle.js\`;
-let cachedData;
-try {
-  cachedData = readFileSync(\`\${__dirname}/${name}.bundle.cache\`);
-} catch {}
-const script = new Script(readFileSync(bundle, 'utf8'), { filename: bundle, cachedData });
-script.runInThisContext()(exports, require, module, bundle, __dirname);
+let run;
+if (process.env.IPCUTILS_DEBUG) {
+  process.setSourceMapsEnabled(true);
+  const compiled = new (require('node:module'))(bundle, module);
+  compiled.filename = bundle;
+  compiled._compile(\`module.exports = \${readFileSync(bundle, 'utf8')}\`, bundle);
+  run = compiled.exports;
+} else {
+  let cachedData;
+  try {
+    cachedData = readFileSync(\`\${__dirname}/${name}.bundle.cache\`);
+  } catch {}
+  const { Script } = require('node:vm');
+  run = new Script(readFileSync(bundle, 'utf8'), { filename: bundle, cachedData }).runInThisContext();
+}
+run(exports, require, module, bundle, __dirname);
 `;
 }
 
@@ -188,6 +200,9 @@ await Promise.all(
       external: ['ffi-rs'],
       plugins: [...(without.eagerModule ? [] : [lazyModule]), ...(flags.without ? [plainModules] : [])],
       minify: true,
+      // Read only when a trace is printed (see loader()); the sources are the checkout's.
+      sourcemap: 'external',
+      sourcesContent: false,
       legalComments: 'none',
       banner: { js: banner(outfile) },
       logLevel: 'warning',
@@ -195,8 +210,14 @@ await Promise.all(
       const dir = dirname(outfile);
       mkdirSync(dir, { recursive: true });
       const bundle = join(dir, `${bin}.bundle.js`);
-      const code = result.outputFiles[0].text;
-      writeFileSync(bundle, `(function (exports, require, module, __filename, __dirname) {${code}\n})`);
+      const output = (extension) => result.outputFiles.find((file) => file.path.endsWith(extension)).text;
+      // The function's head is a line of its own: the map only needs one more line at its start.
+      writeFileSync(
+        bundle,
+        `(function (exports, require, module, __filename, __dirname) {\n${output('.js')}\n})\n//# sourceMappingURL=${bin}.bundle.js.map\n`,
+      );
+      const map = JSON.parse(output('.map'));
+      writeFileSync(`${bundle}.map`, JSON.stringify({ ...map, mappings: `;${map.mappings}` }));
       writeFileSync(outfile, loader(bin));
       chmodSync(outfile, 0o755);
       writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');

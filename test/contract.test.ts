@@ -3,7 +3,16 @@
 // on stderr and nothing on stdout. Run through their shebang, they start without the cost of
 // NODE_EXTRA_CA_CERTS.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +72,28 @@ process.stdout.write(String(script.cachedDataRejected));`;
       expect(run(loader, ['--version'])).toEqual({ status: 0, stdout: version, stderr: '' });
     } finally {
       rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('with IPCUTILS_DEBUG, the trace of an unexpected error names the TypeScript sources', () => {
+    // Standard output on a full device: writing --version fails with ENOSPC, which no tool expects.
+    const full = openSync('/dev/full', 'w');
+    try {
+      const trace = (debug: Record<string, string>) =>
+        spawnSync(process.execPath, [file, '--version'], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, LC_ALL: 'C', ...debug },
+          stdio: ['ignore', full, 'pipe'],
+        });
+      const debugged = trace({ IPCUTILS_DEBUG: '1' });
+      expect(debugged.status).toBe(1);
+      expect(debugged.stderr).toContain('ENOSPC');
+      expect(debugged.stderr).toMatch(/^ {4}at .*\/packages\/[\w-]+\/src\/[\w/-]+\.ts:\d+:\d+\)?$/m);
+      expect(debugged.stderr).not.toContain('.bundle.js');
+      // Other runs never read the source map: no frame is mapped.
+      expect(trace({}).stderr).not.toMatch(/\.ts:\d+/);
+    } finally {
+      closeSync(full);
     }
   });
 
