@@ -72,6 +72,30 @@ function paired(ours, reference, times = runs, referenceEnv = env) {
   return samples.map(middle);
 }
 
+/**
+ * paired() of wall and CPU time (user + system, the child's rusage through python's wait4): on a
+ * loaded machine CPU time varies far less than wall time, which a mechanism's few ms drown in.
+ */
+function pairedWithCpu(ours, other, times = runs) {
+  const script = `import json,os,statistics,sys,time
+argvs=json.loads(sys.argv[1]);out=os.open('/dev/null',os.O_WRONLY);samples=[[[],[]] for _ in argvs]
+for i in range(int(sys.argv[2])+1):
+  for k,argv in enumerate(argvs):
+    start=time.perf_counter();pid=os.fork()
+    if pid==0:
+      os.dup2(out,1);os.execv(argv[0],argv)
+    _,status,usage=os.wait4(pid,0)
+    if status!=0: sys.exit(f'{argv} failed')
+    if i>0: samples[k][0].append((time.perf_counter()-start)*1000);samples[k][1].append((usage.ru_utime+usage.ru_stime)*1000)
+print(json.dumps([[statistics.median(s) for s in pair] for pair in samples]))`;
+  const result = spawnSync('python3', ['-c', script, JSON.stringify([ours, other]), String(times)], {
+    env,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`timing ${ours.join(' ')} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
 /** Peak resident memory in MiB (ru_maxrss of the child, through python's getrusage). */
 function peakMiB(argv) {
   const script =
@@ -251,10 +275,12 @@ if (sections.has('ledger')) {
     setLimits();
     populate(count);
     for (const { label, ours, plain } of runs) {
-      if (!ours[0].endsWith('ipcrm')) ledger(label, ...paired(ours, plain));
+      if (ours[0].endsWith('ipcrm')) continue;
+      const [[oursWall, oursCpu], [plainWall, plainCpu]] = pairedWithCpu(ours, plain);
+      ledger(label, [oursWall, plainWall], [oursCpu, plainCpu]);
     }
     for (const { label, ours, plain } of runs) {
-      if (ours[0].endsWith('ipcrm')) ledger(label, removalTime(ours), removalTime(plain));
+      if (ours[0].endsWith('ipcrm')) ledger(label, [removalTime(ours), removalTime(plain)]);
     }
   } finally {
     for (const dir of variants) rmSync(dir, { recursive: true, force: true });
@@ -262,11 +288,14 @@ if (sections.has('ledger')) {
   }
 }
 
-/** A ledger line: what the mechanism saves (a negative gain: what it costs). */
-function ledger(label, ours, plain) {
-  const gain = plain - ours;
+/** A ledger line: what the mechanism saves in wall (and CPU) time; a negative gain is a cost. */
+function ledger(label, [ours, plain], cpu) {
+  const gain = (kept, dropped) =>
+    `${(dropped - kept).toFixed(1)} ms (${((100 * (dropped - kept)) / dropped).toFixed(0)}%)`;
   report(label, ours, plain, 'without it');
-  console.log(`${''.padEnd(38)} gain ${gain.toFixed(1)} ms (${((100 * gain) / plain).toFixed(0)}%)`);
+  const cpuGain =
+    cpu === undefined ? '' : `; CPU ${cpu[0].toFixed(1)} vs ${cpu[1].toFixed(1)} ms, gain ${gain(...cpu)}`;
+  console.log(`${''.padEnd(38)} gain ${gain(ours, plain)}${cpuGain}`);
 }
 
 /** The median time `argv` takes to remove `count` objects of each type (made afresh each run). */
