@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Benchmark: our tools against util-linux's on the same state, in a private IPC + mount namespace.
 // Prints the median wall time of each command, the ratio ours / reference, and peak memory.
-// Usage: pnpm bench [--runs N] [--count N] [--only startup,scale,ipcrm,cleanup]   (needs `pnpm build`)
+// The ledger section builds the bins without each speed mechanism (scripts/build.mjs --without)
+// and times them against the product's on the same state.
+// Usage: pnpm bench [--runs N] [--count N] [--only startup,scale,ipcrm,cleanup,ledger]
+//        [--mechanisms NAME,...]   (needs `pnpm build`)
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -13,7 +16,8 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '7' },
     count: { type: 'string', default: '10000' },
-    only: { type: 'string', default: 'startup,scale,ipcrm,cleanup' },
+    only: { type: 'string', default: 'startup,scale,ipcrm,cleanup,ledger' },
+    mechanisms: { type: 'string' },
   },
 });
 const runs = Number(values.runs);
@@ -66,6 +70,30 @@ function paired(ours, reference, times = runs, referenceEnv = env) {
     samples[1].push(timeOnce(reference, referenceEnv));
   }
   return samples.map(middle);
+}
+
+/**
+ * paired() of wall and CPU time (user + system, the child's rusage through python's wait4): on a
+ * loaded machine CPU time varies far less than wall time, which a mechanism's few ms drown in.
+ */
+function pairedWithCpu(ours, other, times = runs) {
+  const script = `import json,os,statistics,sys,time
+argvs=json.loads(sys.argv[1]);out=os.open('/dev/null',os.O_WRONLY);samples=[[[],[]] for _ in argvs]
+for i in range(int(sys.argv[2])+1):
+  for k,argv in enumerate(argvs):
+    start=time.perf_counter();pid=os.fork()
+    if pid==0:
+      os.dup2(out,1);os.execv(argv[0],argv)
+    _,status,usage=os.wait4(pid,0)
+    if status!=0: sys.exit(f'{argv} failed')
+    if i>0: samples[k][0].append((time.perf_counter()-start)*1000);samples[k][1].append((usage.ru_utime+usage.ru_stime)*1000)
+print(json.dumps([[statistics.median(s) for s in pair] for pair in samples]))`;
+  const result = spawnSync('python3', ['-c', script, JSON.stringify([ours, other]), String(times)], {
+    env,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`timing ${ours.join(' ')} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
 }
 
 /** Peak resident memory in MiB (ru_maxrss of the child, through python's getrusage). */
@@ -169,7 +197,9 @@ if (sections.has('scale')) {
     const json = paired([bin('lsipc'), '-m', '--json'], ['/usr/bin/lsipc', '-m', '--json']);
     report('lsipc -m --json', ...json, 'util-linux', 1.5);
     report('lsipc -m', ...paired([bin('lsipc'), '-m'], ['/usr/bin/lsipc', '-m']), 'util-linux', 1.0);
-    report('lsipc -s', ...paired([bin('lsipc'), '-s'], ['/usr/bin/lsipc', '-s']), 'util-linux');
+    report('lsipc -s', ...paired([bin('lsipc'), '-s'], ['/usr/bin/lsipc', '-s']), 'util-linux', 1.25);
+    report('lsipc -q', ...paired([bin('lsipc'), '-q'], ['/usr/bin/lsipc', '-q']), 'util-linux', 1.25);
+    report('lsipc (summary)', ...paired([bin('lsipc')], ['/usr/bin/lsipc']), 'util-linux', 1.25);
   }
   for (const argv of [['ipcs'], ['lsipc', '-m', '--json'], ['lsipc', '-m']]) {
     if (!have(argv[0])) continue;
@@ -189,19 +219,95 @@ if (sections.has('scale')) {
 if (sections.has('ipcrm') && have('ipcrm')) {
   console.log(`\n# ipcrm -a over ${count} of each (${3 * count} objects), fresh state each run`);
   setLimits();
-  const removeRuns = Math.max(3, Math.floor(runs / 2));
-  const timed = (argv) => {
-    const samples = [];
-    for (let i = 0; i < removeRuns; i++) {
-      clearAll();
-      populate(count);
-      samples.push(timeOnce(argv));
+  report(
+    'ipcrm -a',
+    removalTime([bin('ipcrm'), '-a']),
+    removalTime(['/usr/bin/ipcrm', '-a']),
+    'util-linux',
+    4,
+  );
+}
+
+/**
+ * Each speed mechanism (CONTRIBUTING, "Benchmarks") and the commands it is meant to speed up, run
+ * by the product's bins and by bins built without it, on `count` objects of each type.
+ */
+const LEDGER = {
+  'wasm-scanner': [['ipcs'], ['lsipc', '-m']],
+  'byte-output': [['ipcs'], ['lsipc', '-m', '--json'], ['lsipc', '-m']],
+  'code-cache': [
+    ['ipcs', '-m'],
+    ['lsipc', '-m'],
+  ],
+  'lazy-module': [
+    ['ipcs', '-m'],
+    ['lsipc', '-m'],
+  ],
+  'baked-binding': [['ipcs', '-u']],
+  'bulk-worker': [['ipcrm', '-a']],
+};
+
+if (sections.has('ledger')) {
+  const mechanisms = values.mechanisms?.split(',') ?? Object.keys(LEDGER);
+  console.log(`\n# ledger: each mechanism, with and without it, on ${count} objects of each type`);
+  // Each package's dist/bench-without-<mechanism>/: there they find ffi-rs as the product does.
+  const variants = new Set();
+  try {
+    const runs = [];
+    for (const mechanism of mechanisms) {
+      const subdir = `bench-without-${mechanism}`;
+      const built = spawnSync(
+        process.execPath,
+        [join(root, 'scripts/build.mjs'), '--without', mechanism, '--subdir', subdir],
+        { env, stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+      if (built.status !== 0) throw new Error(`build --without ${mechanism} failed`);
+      for (const [name, ...args] of LEDGER[mechanism]) {
+        const dir = join(dirname(realpathSync(bin(name))), subdir);
+        variants.add(dir);
+        runs.push({
+          label: `${mechanism}: ${[name, ...args].join(' ')}`,
+          ours: [bin(name), ...args],
+          plain: [join(dir, `${name}.js`), ...args],
+        });
+      }
     }
-    samples.sort((a, b) => a - b);
-    return samples[Math.floor(samples.length / 2)];
-  };
-  report('ipcrm -a', timed([bin('ipcrm'), '-a']), timed(['/usr/bin/ipcrm', '-a']), 'util-linux', 4);
+    setLimits();
+    populate(count);
+    for (const { label, ours, plain } of runs) {
+      if (ours[0].endsWith('ipcrm')) continue;
+      const [[oursWall, oursCpu], [plainWall, plainCpu]] = pairedWithCpu(ours, plain);
+      ledger(label, [oursWall, plainWall], [oursCpu, plainCpu]);
+    }
+    for (const { label, ours, plain } of runs) {
+      if (ours[0].endsWith('ipcrm')) ledger(label, [removalTime(ours), removalTime(plain)]);
+    }
+  } finally {
+    for (const dir of variants) rmSync(dir, { recursive: true, force: true });
+    clearAll();
+  }
+}
+
+/** A ledger line: what the mechanism saves in wall (and CPU) time; a negative gain is a cost. */
+function ledger(label, [ours, plain], cpu) {
+  const gain = (kept, dropped) =>
+    `${(dropped - kept).toFixed(1)} ms (${((100 * (dropped - kept)) / dropped).toFixed(0)}%)`;
+  report(label, ours, plain, 'without it');
+  const cpuGain =
+    cpu === undefined ? '' : `; CPU ${cpu[0].toFixed(1)} vs ${cpu[1].toFixed(1)} ms, gain ${gain(...cpu)}`;
+  console.log(`${''.padEnd(38)} gain ${gain(ours, plain)}${cpuGain}`);
+}
+
+/** The median time `argv` takes to remove `count` objects of each type (made afresh each run). */
+function removalTime(argv) {
+  const samples = [];
+  for (let i = 0; i < Math.max(3, Math.floor(runs / 2)); i++) {
+    clearAll();
+    populate(count);
+    samples.push(timeOnce(argv));
+  }
   clearAll();
+  return middle(samples);
 }
 
 /** Whether our ipcrm has the cleanup filters yet (they come with the leak-cleanup work). */

@@ -2,6 +2,10 @@
 // Builds what runs: every bin declared in packages/*/package.json is bundled by esbuild from
 // packages/<pkg>/src/bin/<name>.ts into the declared file (ffi-rs stays external: it is native
 // and loaded on first libc call); packages/core is compiled by tsc for library users.
+//
+// `--without MECHANISM --subdir NAME` builds the bins without one speed mechanism into
+// packages/<pkg>/dist/NAME/ (where they resolve packages as the product's bins do), for
+// scripts/bench.mjs to measure what it gains (see WITHOUT below); the product build never does.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -16,10 +20,12 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const packagesDir = join(root, 'packages');
+const { values: flags } = parseArgs({ options: { without: { type: 'string' }, subdir: { type: 'string' } } });
 
 const entries = [];
 for (const name of readdirSync(packagesDir)) {
@@ -28,7 +34,9 @@ for (const name of readdirSync(packagesDir)) {
   for (const [bin, target] of Object.entries(manifest.bin ?? {})) {
     const source = join(dir, 'src', 'bin', `${bin}.ts`);
     if (!existsSync(source)) throw new Error(`${manifest.name}: bin ${bin} has no source ${source}`);
-    entries.push({ bin, source, outfile: join(dir, target) });
+    const outfile =
+      flags.subdir === undefined ? join(dir, target) : join(dir, dirname(target), flags.subdir, `${bin}.js`);
+    entries.push({ bin, source, outfile });
   }
 }
 
@@ -49,7 +57,7 @@ for (const name of readdirSync(packagesDir)) {
 // and __ffiBinding is the path of the ffi-rs binding found below.
 function banner(outfile) {
   const ffiPath =
-    binding === undefined
+    binding === undefined || without.noBinding
       ? 'undefined'
       : `require('node:path').join(__dirname, ${JSON.stringify(relative(dirname(outfile), binding))})`;
   return [
@@ -69,19 +77,32 @@ const lazyModule = {
   },
 };
 
+// With IPCUTILS_DEBUG set, and not to 0 (as runMain reads it: a run that prints the stack of an unexpected error), the loader
+// compiles the bundle as a CommonJS module with node's source maps on, so the trace names the
+// TypeScript files and lines (<bin>.bundle.js.map); other runs never read the map.
 function loader(name) {
   return `#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
 'use strict';
 // Built by scripts/build.mjs: runs ${name}.bundle.js, compiled with the code cache made at build time.
 const { readFileSync } = require('node:fs');
-const { Script } = require('node:vm');
 const bundle = \`\${__dirname}/${name}.bundle.js\`;
-let cachedData;
-try {
-  cachedData = readFileSync(\`\${__dirname}/${name}.bundle.cache\`);
-} catch {}
-const script = new Script(readFileSync(bundle, 'utf8'), { filename: bundle, cachedData });
-script.runInThisContext()(exports, require, module, bundle, __dirname);
+let run;
+const debug = process.env.IPCUTILS_DEBUG;
+if (debug && debug !== '0') {
+  process.setSourceMapsEnabled(true);
+  const compiled = new (require('node:module'))(bundle, module);
+  compiled.filename = bundle;
+  compiled._compile(\`module.exports = \${readFileSync(bundle, 'utf8')}\`, bundle);
+  run = compiled.exports;
+} else {
+  let cachedData;
+  try {
+    cachedData = readFileSync(\`\${__dirname}/${name}.bundle.cache\`);
+  } catch {}
+  const { Script } = require('node:vm');
+  run = new Script(readFileSync(bundle, 'utf8'), { filename: bundle, cachedData }).runInThisContext();
+}
+run(exports, require, module, bundle, __dirname);
 `;
 }
 
@@ -110,6 +131,58 @@ function ffiBinding() {
 }
 const binding = ffiBinding();
 
+/**
+ * The speed mechanisms a bench build can leave out: each replaces the product's way by the plain
+ * one (scripts/variants/ holds the plain modules) and keeps the output byte-identical.
+ */
+const WITHOUT = {
+  // /proc/sysvipc tables parsed by the regular expressions alone.
+  'wasm-scanner': { replace: [{ file: /[\\/]table-scanner\.ts$/, by: 'variants/no-table-scanner.mjs' }] },
+  // Renderers collect strings and join them.
+  'byte-output': {
+    replace: [
+      { file: /[\\/]output\.ts$/, marker: 'export class TextOutput', by: 'variants/string-output.mjs' },
+    ],
+  },
+  // ipcrm -a removes everything on its own thread.
+  'bulk-worker': {
+    edit: [
+      { file: /[\\/]sysv[\\/]bulk\.ts$/, from: 'WORKER_THRESHOLD = 4096', to: 'WORKER_THRESHOLD = Infinity' },
+    ],
+  },
+  // The loader compiles the bundle as node would.
+  'code-cache': { noCache: true },
+  // node:module is loaded at start-up.
+  'lazy-module': { eagerModule: true },
+  // ffi-rs's binding is resolved through its package at run time.
+  'baked-binding': { noBinding: true },
+};
+const without = flags.without === undefined ? {} : WITHOUT[flags.without];
+if (without === undefined || (flags.without !== undefined && flags.subdir === undefined)) {
+  throw new Error(`--without takes one of ${Object.keys(WITHOUT).join(', ')}, and --subdir`);
+}
+
+/** The plain modules and edits of `--without`. */
+const plainModules = {
+  name: 'without',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      for (const { file, marker, by } of without.replace ?? []) {
+        if (file.test(args.path) && (marker === undefined || source.includes(marker))) {
+          return { contents: readFileSync(join(root, 'scripts', by), 'utf8'), loader: 'js' };
+        }
+      }
+      for (const { file, from, to } of without.edit ?? []) {
+        if (!file.test(args.path)) continue;
+        if (!source.includes(from)) throw new Error(`${args.path} no longer has ${from}`);
+        return { contents: source.replace(from, to), loader: 'ts' };
+      }
+      return undefined;
+    });
+  },
+};
+
 await Promise.all(
   entries.map(({ bin, source, outfile }) =>
     build({
@@ -126,8 +199,11 @@ await Promise.all(
       target: 'node20',
       conditions: ['source'],
       external: ['ffi-rs'],
-      plugins: [lazyModule],
+      plugins: [...(without.eagerModule ? [] : [lazyModule]), ...(flags.without ? [plainModules] : [])],
       minify: true,
+      // Read only when a trace is printed (see loader()); the sources are the checkout's.
+      sourcemap: 'external',
+      sourcesContent: false,
       legalComments: 'none',
       banner: { js: banner(outfile) },
       logLevel: 'warning',
@@ -135,8 +211,14 @@ await Promise.all(
       const dir = dirname(outfile);
       mkdirSync(dir, { recursive: true });
       const bundle = join(dir, `${bin}.bundle.js`);
-      const code = result.outputFiles[0].text;
-      writeFileSync(bundle, `(function (exports, require, module, __filename, __dirname) {${code}\n})`);
+      const output = (extension) => result.outputFiles.find((file) => file.path.endsWith(extension)).text;
+      // The function's head is a line of its own: the map only needs one more line at its start.
+      writeFileSync(
+        bundle,
+        `(function (exports, require, module, __filename, __dirname) {\n${output('.js')}\n})\n//# sourceMappingURL=${bin}.bundle.js.map\n`,
+      );
+      const map = JSON.parse(output('.map'));
+      writeFileSync(`${bundle}.map`, JSON.stringify({ ...map, mappings: `;${map.mappings}` }));
       writeFileSync(outfile, loader(bin));
       chmodSync(outfile, 0o755);
       writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
@@ -148,10 +230,15 @@ await Promise.all(
         { stdio: 'ignore', env: { ...warmUpEnv, LC_ALL: 'C' } },
       );
       if (!existsSync(cache)) throw new Error(`${bin}: no code cache made`);
+      if (without.noCache) rmSync(cache);
     }),
   ),
 );
 
+if (flags.subdir !== undefined) {
+  console.log(`built ${entries.length} bins without ${flags.without ?? 'nothing'} in dist/${flags.subdir}`);
+  process.exit(0);
+}
 execFileSync(
   process.execPath,
   [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(packagesDir, 'core/tsconfig.build.json')],

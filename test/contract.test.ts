@@ -67,6 +67,33 @@ process.stdout.write(String(script.cachedDataRejected));`;
     }
   });
 
+  it('with IPCUTILS_DEBUG, the trace of an unexpected error names the TypeScript sources', () => {
+    // A preloaded module makes runMain's first look at the arguments throw: an error no tool expects.
+    const dir = mkdtempSync(join(tmpdir(), 'trace-'));
+    const preload = join(dir, 'force.cjs');
+    writeFileSync(preload, "process.argv.slice = () => { throw new TypeError('forced by the test'); };\n");
+    try {
+      const trace = (debug: Record<string, string>) =>
+        spawnSync(process.execPath, ['--require', preload, file, '--version'], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, LC_ALL: 'C', ...debug },
+        });
+      const debugged = trace({ IPCUTILS_DEBUG: '1' });
+      expect(debugged.status).toBe(1);
+      expect(debugged.stderr).toContain('forced by the test');
+      expect(debugged.stderr).toMatch(/^ {4}at .*\/packages\/[\w-]+\/src\/[\w/-]+\.ts:\d+:\d+\)?$/m);
+      expect(debugged.stderr).not.toContain('.bundle.js');
+      // Other runs never read the source map, and print one line.
+      for (const quiet of [trace({}), trace({ IPCUTILS_DEBUG: '0' })]) {
+        expect(quiet.status).toBe(1);
+        expect(quiet.stderr).not.toMatch(/\.ts:\d+/);
+        expect(quiet.stderr.trimEnd().split('\n')).toHaveLength(1);
+      }
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it('runs on a terminal (node:tty is loaded on demand through the bundle)', () => {
     const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(file)} --version`;
     const result = spawnSync('script', ['-qfec', command, '/dev/null'], {

@@ -21,12 +21,16 @@ interface Layout {
   last: number;
 }
 
-/** Encodes `count` cells per row from `rows` into `cells` (null cells become ""). */
+/**
+ * Encodes `count` cells per row from `rows` into `cells` (null cells become ""); the cells of
+ * `plain` columns are taken as they are.
+ */
 function encodeCells(
   rows: readonly (readonly (string | null | undefined)[])[],
   count: number,
   utf8: boolean,
   cells: Printable,
+  plainColumns?: readonly boolean[],
 ): void {
   const { texts, widths } = cells;
   let i = 0;
@@ -36,6 +40,11 @@ function encodeCells(
       const data = row[c];
       if (!data) {
         texts[i] = '';
+        continue;
+      }
+      if (plainColumns?.[c]) {
+        texts[i] = data;
+        widths[i] = data.length;
         continue;
       }
       // Printable ASCII without a backslash (nearly every cell) is its own encoding, as wide as long.
@@ -72,7 +81,13 @@ export function renderHuman(table: Table, options: RenderOptions): string {
   const header = printable(ncols);
   encodeCells([names], ncols, utf8, header);
   const cells = printable(rows.length * ncols);
-  encodeCells(rows, ncols, utf8, cells);
+  encodeCells(
+    rows,
+    ncols,
+    utf8,
+    cells,
+    columns.map((column) => column.plain === true),
+  );
   const layout = computeLayout(table, cells, { header, headings, terminalWidth: options.terminalWidth });
   if (options.terminalWidth !== undefined) {
     // Fitted to a terminal: cells may be truncated or wrapped, line by line as libsmartcols does.

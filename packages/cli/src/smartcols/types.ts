@@ -14,6 +14,8 @@ export interface Column {
   noextremes?: boolean;
   /** libsmartcols width hint: at least 1 is absolute, below 1 a fraction of the terminal (default 1). */
   widthHint?: number;
+  /** Every cell is printable ASCII without a backslash (numbers, keys, modes): never escaped. */
+  plain?: boolean;
 }
 
 export type Cell = string | null;

@@ -137,6 +137,16 @@ describe('escaping', () => {
     expect(renderTable(control, { format: 'human' })).toBe('A      B\na\\x0ab x\nc      y\n');
   });
 
+  it("the human table takes a plain column's cells as they are (the caller vouches for them)", () => {
+    const vouched = (plain: boolean): Table => ({
+      name: 't',
+      columns: [{ name: 'A', plain }],
+      rows: [['a\\xb']],
+    });
+    expect(renderTable(vouched(false), { format: 'human', noHeadings: true })).toBe('a\\x5cxb\n');
+    expect(renderTable(vouched(true), { format: 'human', noHeadings: true })).toBe('a\\xb\n');
+  });
+
   it('non-ASCII is escaped outside UTF-8 locales, shown in them', () => {
     const table2: Table = { name: 't', columns: [{ name: 'N' }], rows: [['é']] };
     expect(renderTable(table2, { format: 'human', noHeadings: true })).toBe('\\xc3\\xa9\n');

@@ -67,36 +67,41 @@ export interface ColumnDesc {
   noextremes?: boolean;
   /** libsmartcols width hint (lsipc gives 1 to all but COMMAND). */
   widthHint: number;
+  /** Made only of digits, letters and punctuation we write: the renderer need not escape it. */
+  plain?: boolean;
 }
 
 const R = { right: true, widthHint: 1 } as const;
 const L = { widthHint: 1 } as const;
+/** Numbers, keys and modes. */
+const RP = { ...R, plain: true } as const;
+const LP = { ...L, plain: true } as const;
 
 export const COLUMNS: Readonly<Record<ColumnId, ColumnDesc>> = {
-  KEY: { id: 'KEY', help: 'Resource key', pretty: 'Key', ...L },
-  ID: { id: 'ID', help: 'Resource ID', pretty: 'ID', ...L },
+  KEY: { id: 'KEY', help: 'Resource key', pretty: 'Key', ...LP },
+  ID: { id: 'ID', help: 'Resource ID', pretty: 'ID', ...LP },
   OWNER: { id: 'OWNER', help: "Owner's username or UID", pretty: 'Owner', ...R },
-  PERMS: { id: 'PERMS', help: 'Permissions', pretty: 'Permissions', ...R },
-  CUID: { id: 'CUID', help: 'Creator UID', pretty: 'Creator UID', ...R },
+  PERMS: { id: 'PERMS', help: 'Permissions', pretty: 'Permissions', ...RP },
+  CUID: { id: 'CUID', help: 'Creator UID', pretty: 'Creator UID', ...RP },
   CUSER: { id: 'CUSER', help: 'Creator user', pretty: 'Creator user', ...L },
-  CGID: { id: 'CGID', help: 'Creator GID', pretty: 'Creator GID', ...R },
+  CGID: { id: 'CGID', help: 'Creator GID', pretty: 'Creator GID', ...RP },
   CGROUP: { id: 'CGROUP', help: 'Creator group', pretty: 'Creator group', ...L },
-  UID: { id: 'UID', help: 'User ID', pretty: 'UID', ...R },
+  UID: { id: 'UID', help: 'User ID', pretty: 'UID', ...RP },
   USER: { id: 'USER', help: 'User name', pretty: 'User name', ...L },
-  GID: { id: 'GID', help: 'Group ID', pretty: 'GID', ...R },
+  GID: { id: 'GID', help: 'Group ID', pretty: 'GID', ...RP },
   GROUP: { id: 'GROUP', help: 'Group name', pretty: 'Group name', ...L },
   CTIME: { id: 'CTIME', help: 'Time of the last change', pretty: 'Last change', ...R },
   NAME: { id: 'NAME', help: 'POSIX resource name', pretty: 'Name', ...L },
   MTIME: { id: 'MTIME', help: 'Time of last action', pretty: 'Last action', ...R },
-  USEDBYTES: { id: 'USEDBYTES', help: 'Bytes used', pretty: 'Bytes used', ...R },
+  USEDBYTES: { id: 'USEDBYTES', help: 'Bytes used', pretty: 'Bytes used', ...RP },
   // MSGS is left-aligned in util-linux too.
-  MSGS: { id: 'MSGS', help: 'Number of messages', pretty: 'Messages', ...L },
+  MSGS: { id: 'MSGS', help: 'Number of messages', pretty: 'Messages', ...LP },
   SEND: { id: 'SEND', help: 'Time of last msg sent', pretty: 'Msg sent', ...R },
   RECV: { id: 'RECV', help: 'Time of last msg received', pretty: 'Msg received', ...R },
-  LSPID: { id: 'LSPID', help: 'PID of the last msg sender', pretty: 'Msg sender', ...R },
-  LRPID: { id: 'LRPID', help: 'PID of the last msg receiver', pretty: 'Msg receiver', ...R },
-  SIZE: { id: 'SIZE', help: 'Segment size', pretty: 'Segment size', ...R },
-  NATTCH: { id: 'NATTCH', help: 'Number of attached processes', pretty: 'Attached processes', ...R },
+  LSPID: { id: 'LSPID', help: 'PID of the last msg sender', pretty: 'Msg sender', ...RP },
+  LRPID: { id: 'LRPID', help: 'PID of the last msg receiver', pretty: 'Msg receiver', ...RP },
+  SIZE: { id: 'SIZE', help: 'Segment size', pretty: 'Segment size', ...RP },
+  NATTCH: { id: 'NATTCH', help: 'Number of attached processes', pretty: 'Attached processes', ...RP },
   STATUS: { id: 'STATUS', help: 'Status', pretty: 'Status', noextremes: true, widthHint: 1 },
   ATTACH: { id: 'ATTACH', help: 'Attach time', pretty: 'Attach time', ...R },
   DETACH: { id: 'DETACH', help: 'Detach time', pretty: 'Detach time', ...R },
@@ -107,16 +112,16 @@ export const COLUMNS: Readonly<Record<ColumnId, ColumnDesc>> = {
     trunc: true,
     widthHint: 0,
   },
-  CPID: { id: 'CPID', help: 'PID of the creator', pretty: 'Creator PID', ...R },
-  LPID: { id: 'LPID', help: 'PID of last user', pretty: 'Last user PID', ...R },
-  NSEMS: { id: 'NSEMS', help: 'Number of semaphores', pretty: 'Semaphores', ...R },
+  CPID: { id: 'CPID', help: 'PID of the creator', pretty: 'Creator PID', ...RP },
+  LPID: { id: 'LPID', help: 'PID of last user', pretty: 'Last user PID', ...RP },
+  NSEMS: { id: 'NSEMS', help: 'Number of semaphores', pretty: 'Semaphores', ...RP },
   OTIME: { id: 'OTIME', help: 'Time of the last operation', pretty: 'Last operation', ...R },
   RESOURCE: { id: 'RESOURCE', help: 'Resource name', pretty: 'Resource', ...L },
   DESCRIPTION: { id: 'DESCRIPTION', help: 'Resource description', pretty: 'Description', ...L },
-  LIMIT: { id: 'LIMIT', help: 'System-wide limit', pretty: 'Limit', ...R },
-  USED: { id: 'USED', help: 'Currently used', pretty: 'Used', ...R },
-  'USE%': { id: 'USE%', help: 'Currently use percentage', pretty: 'Use', ...R },
-  SVAL: { id: 'SVAL', help: 'Semaphore value', pretty: 'Value', ...R },
+  LIMIT: { id: 'LIMIT', help: 'System-wide limit', pretty: 'Limit', ...RP },
+  USED: { id: 'USED', help: 'Currently used', pretty: 'Used', ...RP },
+  'USE%': { id: 'USE%', help: 'Currently use percentage', pretty: 'Use', ...RP },
+  SVAL: { id: 'SVAL', help: 'Semaphore value', pretty: 'Value', ...RP },
   TYPE: { id: 'TYPE', help: 'Resource type (shm, msg, sem, pshm, pmsg, psem)', pretty: 'Type', ...L },
   HOLDERS: {
     id: 'HOLDERS',
@@ -172,6 +177,7 @@ export function toTableColumn(desc: ColumnDesc, notruncate: boolean): Column {
     trunc: desc.trunc === true && !notruncate,
     noextremes: desc.noextremes === true,
     widthHint: desc.widthHint,
+    plain: desc.plain === true,
   };
 }
 

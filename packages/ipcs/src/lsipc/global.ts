@@ -10,7 +10,7 @@ function usage(resource: string, description: string, used: number, limit: numbe
 
 export function msgGlobalRows(sources: LsipcSources): GlobalRow[] {
   const limits = sources.msgLimits();
-  const queues = sources.msgQueues().length;
+  const queues = sources.msgQueueCount();
   return [
     usage('MSGMNI', 'Number of System V message queues', queues, limits.msgmni),
     {
@@ -73,11 +73,9 @@ export function shmGlobalRows(sources: LsipcSources): GlobalRow[] {
 
 export function semGlobalRows(sources: LsipcSources): GlobalRow[] {
   const limits = sources.semLimits();
-  const sets = sources.semSets();
-  // The total of semaphores in all sets (util-linux before 2.40 multiplied the first set's count).
-  const semaphores = sets.reduce((sum, set) => sum + set.nsems, 0);
+  const { sets, semaphores } = sources.semUsage();
   return [
-    usage('SEMMNI', 'Number of semaphore identifiers', sets.length, limits.semmni),
+    usage('SEMMNI', 'Number of semaphore identifiers', sets, limits.semmni),
     usage('SEMMNS', 'Total number of semaphores', semaphores, limits.semmns),
     { resource: 'SEMMSL', description: 'Max semaphores per semaphore set.', limit: limits.semmsl },
     { resource: 'SEMOPM', description: 'Max number of operations per semop(2)', limit: limits.semopm },

@@ -22,6 +22,7 @@ import {
   listShmSegments,
   type MsgLimits,
   type MsgQueue,
+  msgSummary,
   type PidStates,
   type PosixMqLimits,
   type PosixMqueue,
@@ -38,8 +39,14 @@ import {
   type ShmLimits,
   type ShmSegment,
   scanHolders,
+  semSummary,
   userName,
 } from '@ipcutils/core';
+
+export interface SemUsage {
+  sets: number;
+  semaphores: number;
+}
 
 /** A POSIX listing that could not be made, and why (util-linux warns and shows nothing). */
 export type PosixListing<T> = T[] | { problem: 'cannot-open' | 'not-mounted' };
@@ -48,6 +55,10 @@ export interface LsipcSources {
   shmSegments(): ShmSegment[];
   msgQueues(): MsgQueue[];
   semSets(): SemSet[];
+  /** How many queues there are: the global view needs no more of them. */
+  msgQueueCount(): number;
+  /** How many sets and semaphores there are, in all. */
+  semUsage(): SemUsage;
   /** Each semaphore of a set; throws IpcError when the set is gone. */
   semElements(id: number): SemElement[];
   shmLimits(): ShmLimits;
@@ -78,6 +89,23 @@ export const systemSources: LsipcSources = {
   shmSegments: listShmSegments,
   msgQueues: listMsgQueues,
   semSets: listSemSets,
+  // MSG_INFO and SEM_INFO count what /proc/sysvipc lists, without the kernel printing and us
+  // parsing a line per object (ffi-rs loads in less time than a 10,000-line table takes).
+  msgQueueCount: () => {
+    try {
+      return msgSummary().queues;
+    } catch {
+      return listMsgQueues().length;
+    }
+  },
+  semUsage: () => {
+    try {
+      const { arrays, semaphores } = semSummary();
+      return { sets: arrays, semaphores };
+    } catch {
+      return semUsageOf(listSemSets());
+    }
+  },
   semElements: getSemElements,
   shmLimits: getShmLimits,
   msgLimits: getMsgLimits,
@@ -105,3 +133,8 @@ export const systemSources: LsipcSources = {
   processes: () => new ProcessTable(),
   semPids: readSemPids,
 };
+
+/** The sets and their semaphores (util-linux before 2.40 multiplied the first set's count). */
+export function semUsageOf(sets: readonly SemSet[]): SemUsage {
+  return { sets: sets.length, semaphores: sets.reduce((sum, set) => sum + set.nsems, 0) };
+}

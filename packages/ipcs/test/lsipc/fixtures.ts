@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileKey, parseMsgTable, parseSemTable, parseShmTable } from '@ipcutils/core';
-import type { LsipcSources } from '../../src/lsipc/sources.js';
+import { type LsipcSources, semUsageOf } from '../../src/lsipc/sources.js';
 
 /** Copies of reference/samples (see fixtures/README.md), so the tests run from any clone. */
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -70,6 +70,8 @@ export function sampleSources(overrides: Partial<LsipcSources> = {}): LsipcSourc
     shmSegments: () => parseShmTable(tables.shm),
     msgQueues: () => parseMsgTable(tables.msg),
     semSets: () => parseSemTable(tables.sem),
+    msgQueueCount: () => parseMsgTable(tables.msg).length,
+    semUsage: () => semUsageOf(parseSemTable(tables.sem)),
     semElements: (id) => {
       if (id !== 0) throw new Error(`no elements recorded for set ${id}`);
       return [
