@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the manual pages: docs/man/<bin>.1.adoc, for every bin declared in packages/*/package.json,
 // is converted to roff by Asciidoctor's manpage backend into packages/<pkg>/dist/man/<bin>.1, which
-// npm installs with the package (its manifest says "directories": { "man": "dist/man" }).
+// npm installs with the package (its manifest's "man" lists them, in the order of "bin").
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,9 @@ for (const name of readdirSync(packagesDir)) {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const bins = Object.keys(manifest.bin ?? {});
   if (bins.length === 0) continue;
-  if (manifest.directories?.man !== 'dist/man') {
-    throw new Error(`${manifest.name}: package.json needs "directories": { "man": "dist/man" }`);
+  const declared = bins.map((bin) => `./dist/man/${bin}.1`);
+  if (JSON.stringify(manifest.man) !== JSON.stringify(declared)) {
+    throw new Error(`${manifest.name}: package.json needs "man": ${JSON.stringify(declared)}`);
   }
   const out = join(dir, 'dist', 'man');
   rmSync(out, { recursive: true, force: true });
