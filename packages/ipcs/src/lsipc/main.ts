@@ -9,6 +9,7 @@ import { applyCleanup } from './cleanup.js';
 import { collectEntries, elementsTable } from './collect.js';
 import { COLUMNS, toTableColumn } from './columns.js';
 import { formatHelp, formatVersion } from './help.js';
+import { jsonLayout, renderJsonLayout } from './json-layout.js';
 import { type LsipcOptions, type OutputMode, parseCommand } from './options.js';
 import { renderPretty } from './pretty.js';
 import { globalRow, objectRow, RowContext } from './rows.js';
@@ -75,6 +76,8 @@ function renderReport(options: LsipcOptions, io: Io, sources: LsipcSources): str
     return renderPretty(options.columns, rows[0], elements && elementsTable(context, elements), render);
   }
   const columns = options.columns.map((id) => toTableColumn(COLUMNS[id], options.noTruncate));
+  const layout = options.mode === 'json' ? jsonLayout(io.env) : undefined;
+  if (layout) return renderJsonLayout({ name: collected.name, columns, rows }, layout, render);
   return renderTable({ name: collected.name, columns, rows }, render);
 }
 
