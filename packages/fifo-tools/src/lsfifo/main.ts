@@ -7,6 +7,7 @@ import { isUtf8Locale, quoteFileName } from '../common/quote.js';
 import { collectFifos } from './collect.js';
 import { formatJson, formatPlain, formatTable } from './format.js';
 import { parseOptions } from './options.js';
+import { fitColumns, textWidth, wantsTable } from './terminal.js';
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const options = parseOptions(argv, io);
@@ -28,6 +29,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return status;
   }
   const chalk = new Chalk({ level: colorLevel(io.env, io.isTerminal) });
-  io.out(io.isTerminal ? await formatTable(records, format, chalk) : formatPlain(records, format, chalk));
+  if (!io.isTerminal) {
+    io.out(formatPlain(records, format, chalk));
+    return status;
+  }
+  const width = io.columns || 80;
+  if (wantsTable(io.env)) {
+    const table = await formatTable(records, format, chalk);
+    if (textWidth(table) <= width) {
+      io.out(table);
+      return status;
+    }
+  }
+  io.out(fitColumns(records, format, width, utf8));
   return status;
 }
