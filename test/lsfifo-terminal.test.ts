@@ -46,12 +46,15 @@ describe('lsfifo on a terminal', () => {
     expect(output).toContain('a-fifo-with-a-rather-long-name');
   });
 
-  it.each([{ NO_COLOR: '1' }, { TERM: 'dumb' }])('with %o: plain columns, as in a pipe', (env) => {
-    const output = onTerminal(120, env);
-    expect(output).not.toContain(ESC);
-    expect(output).not.toContain('┌');
-    expect(output).toBe(inPipe());
-  });
+  it.each<Record<string, string>>([{ NO_COLOR: '1' }, { TERM: 'dumb' }])(
+    'with %o: plain columns, as in a pipe',
+    (env) => {
+      const output = onTerminal(120, env);
+      expect(output).not.toContain(ESC);
+      expect(output).not.toContain('┌');
+      expect(output).toBe(inPipe());
+    },
+  );
 
   it('narrower than the table: plain columns cut to the width, paths marked …', () => {
     const output = onTerminal(40, {});
@@ -64,7 +67,11 @@ describe('lsfifo on a terminal', () => {
     expect(lines[1]).toMatch(/^\/\S*… prw-r--r-- \S+/);
   });
 
-  it.each([{}, { NO_COLOR: '1' }])('with %o, 30 columns: nothing wider than the terminal', (env) => {
-    for (const line of onTerminal(30, env).trimEnd().split('\n')) expect(width(line)).toBeLessThanOrEqual(30);
-  });
+  it.each<Record<string, string>>([{}, { NO_COLOR: '1' }])(
+    'with %o, 30 columns: nothing wider than the terminal',
+    (env) => {
+      for (const line of onTerminal(30, env).trimEnd().split('\n'))
+        expect(width(line)).toBeLessThanOrEqual(30);
+    },
+  );
 });
