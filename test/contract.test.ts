@@ -113,7 +113,7 @@ process.stdout.write(String(script.cachedDataRejected));`;
   it('--version names ipcutils and exits 0', () => {
     const result = run(file, ['--version']);
     expect(result).toMatchObject({ status: 0, stderr: '' });
-    expect(result.stdout).toMatch(/ipcutils.*\b0\.1\.0\n$/);
+    expect(result.stdout).toMatch(/ipcutils.*\b0\.2\.0\n$/);
   });
 
   it('an unknown option fails with the message and the try-help line only on stderr', () => {

@@ -359,7 +359,7 @@ describe.each(['lsfifo', 'rmfifo'])('%s command line', (bin) => {
     expect(help.status).toBe(0);
     expect(help.stderr).toBe('');
     expect(help.stdout).toMatch(new RegExp(`^\\nUsage:\\n ${bin} \\[options\\]`));
-    expect(await run(bin, ['-V'])).toEqual({ status: 0, stdout: `${bin} (ipcutils) 0.1.0\n`, stderr: '' });
+    expect(await run(bin, ['-V'])).toEqual({ status: 0, stdout: `${bin} (ipcutils) 0.2.0\n`, stderr: '' });
   });
 
   it('an unknown option is one line plus the try-help line, exit 1', async () => {

@@ -239,7 +239,7 @@ const EXPECTED: ExpectedCase[] = [
     why: 'DECISIONS: --version names this project',
     args: ['-V'],
     status: 0,
-    stdout: 'ipcmk from ipcutils 0.1.0\n',
+    stdout: 'ipcmk from ipcutils 0.2.0\n',
     unchanged: true,
   },
 

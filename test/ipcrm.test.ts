@@ -436,7 +436,7 @@ const EXPECTED: ExpectedCase[] = [
     state: [],
     args: ['-V'],
     status: 0,
-    stdout: 'ipcrm from ipcutils 0.1.0\n',
+    stdout: 'ipcrm from ipcutils 0.2.0\n',
   },
   // 2.43's help text (pinned byte for byte in packages/ipcrm/test/help.test.ts), where getopt meets -h.
   ...[['-h'], ['--help'], ['--he'], ['-h', '-Z'], ['-hZ'], ['-m', '0', '-h'], ['-M', '0', '-h']].map(

@@ -343,7 +343,7 @@ describe('deliberate differences (DECISIONS.md)', () => {
   it('--version names this project', async () => {
     for (const flag of ['-V', '--version', '--vers']) {
       expect(await run([flag], true)).toEqual({
-        stdout: 'ipcs from ipcutils 0.1.0\n',
+        stdout: 'ipcs from ipcutils 0.2.0\n',
         stderr: '',
         status: 0,
       });

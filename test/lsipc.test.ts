@@ -701,7 +701,7 @@ describe('help and version', () => {
   });
 
   it('--version names this project', async () => {
-    expect(await ours(['-V'])).toEqual({ stdout: 'lsipc from ipcutils 0.1.0\n', stderr: '', status: 0 });
+    expect(await ours(['-V'])).toEqual({ stdout: 'lsipc from ipcutils 0.2.0\n', stderr: '', status: 0 });
   });
 });
 

@@ -305,7 +305,7 @@ describe.concurrent(`mkfifo matches coreutils mkfifo (${cases.length} cases)`, (
 describe('--version, the one deliberate difference', () => {
   it('names ipcutils, and otherwise behaves as coreutils (exit 0, nothing created)', async () => {
     const { ours, reference } = await compare({ title: '', args: ['--version', 'f'], umask: '022' });
-    expect(ours.stdout).toBe('mkfifo (ipcutils) 0.1.0\n');
+    expect(ours.stdout).toBe('mkfifo (ipcutils) 0.2.0\n');
     expect(reference.stdout).toMatch(/^mkfifo \(GNU coreutils\) 9\./);
     expect({ ...ours, stdout: '' }).toEqual({ ...reference, stdout: '' });
   });
@@ -331,7 +331,7 @@ describe('the comparison itself', () => {
     const dir = mkdtempSync(join(work, 'name-'));
     prepare(join(dir, 'a'), []);
     const ours = await run({ title: '', args: ['--version'], umask: '022' }, join(dir, 'a'), ourPath);
-    expect(ours.stdout).toBe('mkfifo (ipcutils) 0.1.0\n');
+    expect(ours.stdout).toBe('mkfifo (ipcutils) 0.2.0\n');
     const missing = await run({ title: '', args: [], umask: '022' }, join(dir, 'a'), ourPath);
     expect(missing.stderr).toBe("mkfifo: missing operand\nTry 'mkfifo --help' for more information.\n");
   });

@@ -47,5 +47,5 @@ it("is util-linux 2.43's help plus our options, after -n, in the same columns", 
 });
 
 it('names this project in --version', () => {
-  expect(formatVersion('ipcmk')).toBe('ipcmk from ipcutils 0.1.0\n');
+  expect(formatVersion('ipcmk')).toBe('ipcmk from ipcutils 0.2.0\n');
 });

@@ -69,5 +69,5 @@ it('uses the name it was invoked as', () => {
 });
 
 it('names this project in --version', () => {
-  expect(formatVersion('ipcrm')).toBe('ipcrm from ipcutils 0.1.0\n');
+  expect(formatVersion('ipcrm')).toBe('ipcrm from ipcutils 0.2.0\n');
 });

@@ -25,7 +25,7 @@ it('prints warnings met before --help, then the help, and exits 0', () => {
 });
 
 it('prints the version on stdout only', () => {
-  expect(run('-V')).toEqual({ status: 0, stdout: 'ipcrm from ipcutils 0.1.0\n', stderr: '' });
+  expect(run('-V')).toEqual({ status: 0, stdout: 'ipcrm from ipcutils 0.2.0\n', stderr: '' });
 });
 
 it('prints every diagnostic in order and exits 1', () => {

@@ -23,4 +23,5 @@ export function renderTable(table: Table, options: RenderOptions): string {
   }
 }
 
+export { type JsonLayout, jsonLayout, renderJsonLayout } from './json-layout.js';
 export { HEX32, STRING, TextOutput } from './output.js';

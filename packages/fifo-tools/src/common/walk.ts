@@ -16,6 +16,8 @@ export interface WalkOptions {
   onError: (path: string, error: NodeJS.ErrnoException) => void;
   /** Directories already walked (device:inode), shared between walks so overlapping roots list once. */
   visited: Set<string>;
+  /** A directory below the root for which this is true is not entered (lsfifo -x, pseudo filesystems). */
+  skipDirectory?: (stat: BigIntStats) => boolean;
 }
 
 /** Every FIFO below `root` (a directory), in readdir order per directory. */
@@ -50,7 +52,8 @@ export function findFifos(root: string, rootStat: BigIntStats, options: WalkOpti
         continue;
       }
       if (stat.isFIFO()) found.push({ path: entryPath, stat });
-      else if (stat.isDirectory() && markVisited(stat, options.visited)) subdirectories.push(entryPath);
+      else if (stat.isDirectory() && !options.skipDirectory?.(stat) && markVisited(stat, options.visited))
+        subdirectories.push(entryPath);
     }
     // Reversed onto the stack so that directories are walked in readdir order.
     for (const subdirectory of subdirectories.reverse())

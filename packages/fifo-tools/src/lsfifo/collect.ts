@@ -5,6 +5,7 @@
 import { type BigIntStats, statSync } from 'node:fs';
 import { fileKey, type Holder, type OpenFile, scanOpenFiles } from '@ipcutils/core';
 import { findFifos } from '../common/walk.js';
+import { directoryFilter, mountedPseudoFilesystems } from './filesystems.js';
 
 export interface FifoRecord {
   /** As found under the given path, or as the holding process names it ("pipe:[1234]" for a pipe). */
@@ -24,6 +25,8 @@ export interface FifoRecord {
 export interface CollectOptions {
   paths: readonly string[];
   maxDepth: number | undefined;
+  /** -x: stay on each path's filesystem (pseudo filesystems are never entered unless a path is on one). */
+  oneFileSystem: boolean;
   allProcesses: boolean;
   pipes: boolean;
   /** A path that cannot be read: reported, and lsfifo exits 1. */
@@ -90,7 +93,13 @@ function findUnderPaths(options: CollectOptions): Map<string, FoundFile> {
     if (!stat.isDirectory()) continue;
     const onError = (where: string, error: NodeJS.ErrnoException) =>
       options.onError(where, error, 'open directory');
-    for (const fifo of findFifos(path, stat, { maxDepth: options.maxDepth, onError, visited })) {
+    const skipDirectory = directoryFilter(stat.dev, options.oneFileSystem, mountedPseudoFilesystems);
+    for (const fifo of findFifos(path, stat, {
+      maxDepth: options.maxDepth,
+      onError,
+      visited,
+      skipDirectory,
+    })) {
       add(fifo.path, fifo.stat);
     }
   }

@@ -14,6 +14,8 @@ Options:
  -a, --all-processes   list the FIFOs processes have open instead of walking <path>s
  -p, --pipes           list unnamed pipes (pipe:[inode]) too
  -d, --depth <n>       descend at most <n> levels (1: only the entries of <path>)
+ -x, --one-file-system stay on the filesystem of each <path> (/proc, /sys and other
+                         pseudo filesystems are skipped anyway unless a <path> is on one)
  -J, --json            use JSON output format
  -n, --noheadings      don't print headings
  -o, --output <list>   the columns to print (default: ${DEFAULT_COLUMNS.join(',')});

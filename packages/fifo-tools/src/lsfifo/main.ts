@@ -16,6 +16,7 @@ import { quoteFileName } from '../common/quote.js';
 import { collectFifos } from './collect.js';
 import { formatJson, formatPlain, formatTable } from './format.js';
 import { parseOptions } from './options.js';
+import { fitColumns, textWidth, wantsTable } from './terminal.js';
 
 export async function main(argv: readonly string[], io: Context): Promise<Result> {
   let parsed: ReturnType<typeof parseOptions>;
@@ -45,6 +46,18 @@ export async function main(argv: readonly string[], io: Context): Promise<Result
     return output.result(status);
   }
   const chalk = new Chalk({ level: colorLevel(io.env, io.isTerminal) });
-  output.out(io.isTerminal ? await formatTable(records, format, chalk) : formatPlain(records, format, chalk));
+  if (!io.isTerminal) {
+    output.out(formatPlain(records, format, chalk));
+    return output.result(status);
+  }
+  const width = io.columns || 80;
+  if (wantsTable(io.env)) {
+    const table = await formatTable(records, format, chalk);
+    if (textWidth(table) <= width) {
+      output.out(table);
+      return output.result(status);
+    }
+  }
+  output.out(fitColumns(records, format, width, utf8));
   return output.result(status);
 }

@@ -7,6 +7,8 @@ export interface LsfifoOptions {
   paths: string[];
   /** find -maxdepth; undefined walks the whole tree. */
   maxDepth: number | undefined;
+  /** -x, --one-file-system: do not enter other filesystems than each path's. */
+  oneFileSystem: boolean;
   allProcesses: boolean;
   pipes: boolean;
   json: boolean;
@@ -24,6 +26,7 @@ export function parseOptions(
       'all-processes': { type: 'boolean', alias: 'a' },
       pipes: { type: 'boolean', alias: 'p' },
       depth: { type: 'string', alias: 'd', requiresArg: true },
+      'one-file-system': { type: 'boolean', alias: 'x' },
       json: { type: 'boolean', alias: 'J' },
       noheadings: { type: 'boolean', alias: 'n' },
       output: { type: 'string', alias: 'o', requiresArg: true },
@@ -53,6 +56,7 @@ export function parseOptions(
   const options: LsfifoOptions = {
     paths: operands.length > 0 ? operands : ['.'],
     maxDepth,
+    oneFileSystem: args['one-file-system'] === true,
     allProcesses,
     pipes: args.pipes === true,
     json: args.json === true,

@@ -46,7 +46,7 @@ describe('mkfifo main', () => {
 
   it('prints help and version on stdout', () => {
     expect(run(['--help']).stdout).toMatch(/^Usage: mkfifo \[OPTION\]\.\.\. NAME\.\.\.\n/);
-    expect(run(['--version'])).toEqual({ status: 0, stdout: 'mkfifo (ipcutils) 0.1.0\n', stderr: '' });
+    expect(run(['--version'])).toEqual({ status: 0, stdout: 'mkfifo (ipcutils) 0.2.0\n', stderr: '' });
   });
 });
 

@@ -12,7 +12,13 @@ import {
   Transcript,
   usageFailure,
 } from '@ipcutils/cli';
-import { type RenderOptions, renderTable, type TableFormat } from '@ipcutils/cli/smartcols';
+import {
+  jsonLayout,
+  type RenderOptions,
+  renderJsonLayout,
+  renderTable,
+  type TableFormat,
+} from '@ipcutils/cli/smartcols';
 import { localTimeFor } from '@ipcutils/core';
 import { applyCleanup } from './cleanup.js';
 import { collectEntries, elementsTable } from './collect.js';
@@ -96,6 +102,8 @@ function renderReport(
     return renderPretty(options.columns, rows[0], elements && elementsTable(context, elements), render);
   }
   const columns = options.columns.map((id) => toTableColumn(COLUMNS[id], options.noTruncate));
+  const layout = options.mode === 'json' ? jsonLayout(io.env) : undefined;
+  if (layout) return renderJsonLayout({ name: collected.name, columns, rows }, layout, render);
   return renderTable({ name: collected.name, columns, rows }, render);
 }
 

@@ -1,0 +1,137 @@
+// The one-command install (scripts/install-global.mjs), as a user who is not root, into a private
+// npm prefix: the bins run from outside the clone, man finds their pages, bash-completion their
+// completions, and npm uninstall removes them. And packing leaves the working tree clean.
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bins, root } from './helpers/bins.js';
+import { NOBODY } from './helpers/namespace.js';
+
+const packages = [...new Set(bins.map((bin) => bin.packageDir))].map((dir) =>
+  spawnSync(process.execPath, ['-p', `require(${JSON.stringify(join(dir, 'package.json'))}).name`], {
+    encoding: 'utf8',
+  }).stdout.trim(),
+);
+const version = spawnSync(
+  process.execPath,
+  ['-p', `require(${JSON.stringify(join(root, 'packages/core/package.json'))}).version`],
+  {
+    encoding: 'utf8',
+  },
+).stdout.trim();
+
+describe('install-global as nobody into a private prefix', () => {
+  let dir: string;
+  let prefix: string;
+  let env: NodeJS.ProcessEnv;
+
+  /** Runs a command as nobody, from / (outside the clone). */
+  const asNobody = (file: string, args: string[], extra: NodeJS.ProcessEnv = {}) => {
+    const result = spawnSync(
+      'setpriv',
+      [`--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups', '--', file, ...args],
+      { cwd: '/', encoding: 'utf8', env: { ...env, ...extra }, timeout: 280_000 },
+    );
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+  const userPath = () => `${join(prefix, 'bin')}:/usr/bin:/bin`;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'install-'));
+    chmodSync(dir, 0o755);
+    const home = join(dir, 'home');
+    mkdirSync(home);
+    chownSync(home, NOBODY.uid, NOBODY.gid);
+    prefix = join(home, 'prefix');
+    // npm keeps the environment's registry, proxy and certificate settings; the rest is nobody's.
+    env = {
+      ...process.env,
+      HOME: home,
+      npm_config_cache: join(home, '.npm'),
+      npm_config_update_notifier: 'false',
+    };
+    const install = asNobody(process.execPath, [
+      join(root, 'scripts/install-global.mjs'),
+      '--prefix',
+      prefix,
+    ]);
+    expect(install.stderr).not.toMatch(/Error/);
+    expect(install.status).toBe(0);
+  }, 300_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('installs every bin, which runs from outside the clone', () => {
+    expect(readdirSync(join(prefix, 'bin')).sort()).toEqual(bins.map((bin) => bin.name).sort());
+    for (const { name } of bins) {
+      const result = asNobody(join(prefix, 'bin', name), ['--version']);
+      expect(result).toMatchObject({ status: 0, stderr: '' });
+      expect(result.stdout).toContain(version);
+    }
+    const list = asNobody(join(prefix, 'bin', 'lsipc'), ['-g', '--noheadings', '-o', 'RESOURCE']);
+    expect(list).toMatchObject({ status: 0, stderr: '' });
+    expect(list.stdout).toContain('SHMMNI');
+  });
+
+  it('man finds our pages for the bins on PATH', () => {
+    for (const { name } of bins) {
+      const where = asNobody('man', ['-w', name], { PATH: userPath() });
+      // man-db names the file the link in share/man/man1 points to.
+      expect(where.stdout.trim()).toBe(realpathSync(join(prefix, 'share/man/man1', `${name}.1`)));
+      expect(where.stdout.trim().startsWith(prefix)).toBe(true);
+    }
+    const page = asNobody('man', ['lsipc'], { PATH: userPath(), MANPAGER: 'cat', MANWIDTH: '80' });
+    expect(page.stdout).toContain('--typed-json');
+    expect(page.stdout).toContain(`ipcutils ${version}`);
+  });
+
+  it('bash-completion loads the completions from the prefix', () => {
+    const script =
+      'source /usr/share/bash-completion/bash_completion; __load_completion lsipc && complete -p lsipc';
+    const result = asNobody('bash', ['--norc', '--noprofile', '-c', script], {
+      PATH: userPath(),
+      XDG_DATA_DIRS: join(prefix, 'share'),
+    });
+    expect(result).toMatchObject({ status: 0, stdout: 'complete -F _ipcutils_lsipc lsipc\n' });
+  });
+
+  it('npm uninstall removes the bins and the pages', () => {
+    const result = asNobody('npm', ['uninstall', '--global', '--prefix', prefix, ...packages]);
+    expect(result.status).toBe(0);
+    expect(readdirSync(join(prefix, 'bin'))).toEqual([]);
+    expect(readdirSync(join(prefix, 'share/man/man1'))).toEqual([]);
+    const scope = join(prefix, 'lib/node_modules/@ipcutils');
+    expect(existsSync(scope) ? readdirSync(scope) : []).toEqual([]);
+  });
+});
+
+it('pnpm -r pack leaves no untracked files', () => {
+  const untracked = () => {
+    const status = spawnSync('git', ['status', '--porcelain', '--untracked-files=all'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(status.status).toBe(0);
+    return status.stdout.split('\n').filter((line) => line.startsWith('??'));
+  };
+  const before = untracked();
+  const pack = spawnSync('pnpm', ['-r', 'pack'], { cwd: root, encoding: 'utf8' });
+  const tarballs = pack.stdout.match(/^\/\S+\.tgz$/gm) ?? [];
+  try {
+    expect(pack.status).toBe(0);
+    expect(tarballs.length).toBe(packages.length + 1);
+    expect(untracked()).toEqual(before);
+  } finally {
+    for (const tarball of tarballs) rmSync(tarball, { force: true });
+  }
+});
