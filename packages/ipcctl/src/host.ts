@@ -83,10 +83,9 @@ function runCommand(argv: readonly string[]): Promise<number> {
   const child = spawn(file, rest, { stdio: 'inherit' });
   return new Promise<number>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
-      process.stderr.write(
-        `${file}: ${error.code === 'ENOENT' ? 'No such file or directory' : error.message}\n`,
-      );
-      resolve(error.code === 'ENOENT' ? 127 : 126);
+      const reason = error.code === 'ENOENT' ? 'No such file or directory' : error.message;
+      // The shell's statuses for a command not found and one that cannot be run.
+      reject(new Failure(`cannot run '${file}': ${reason}`, error.code === 'ENOENT' ? 127 : 126));
     });
     child.once('exit', (code, signal) => {
       resolve(signal === null ? (code ?? 1) : 128 + (constants.signals[signal] ?? 0));

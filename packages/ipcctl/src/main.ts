@@ -79,12 +79,17 @@ function parse(argv: readonly string[], tree: CommandTree): { command: Command; 
   return { command, args: argsOf(parsed) };
 }
 
-/** The group and action words: the first two operands before `--`, past the global options. */
+/**
+ * The group and action words: the first two operands. Only the global options may come before
+ * the first (a command's options follow it).
+ */
 function commandWords(argv: readonly string[]): (string | undefined)[] {
   const words: string[] = [];
   for (const arg of argv) {
     if (arg === '--' || words.length === 2) break;
     if (!arg.startsWith('-')) words.push(arg);
+    else if (words.length === 0 && arg !== '--json' && arg !== '-J')
+      throw new UsageError(`unrecognized option '${arg}'`);
   }
   return words;
 }
