@@ -87,9 +87,10 @@ script.runInThisContext()(exports, require, module, bundle, __dirname);
 
 /**
  * What each bin runs at build time before its code cache is written: read-only listings (of
- * this machine's objects, output discarded) where a run touches nothing, --version elsewhere.
+ * this machine's objects, output discarded) where a run touches nothing, for ipcctl a command
+ * line yargs parses in full and ipcctl then refuses, --version elsewhere.
  */
-const WARM_UP = { ipcs: ['-a'], lsipc: ['-m'] };
+const WARM_UP = { ipcs: ['-a'], lsipc: ['-m'], ipcctl: ['sem', 'get', 'not-an-id'] };
 // As a bin's shebang starts node; V8 options in NODE_OPTIONS would make a cache plain runs reject.
 const { NODE_EXTRA_CA_CERTS, NODE_OPTIONS, ...warmUpEnv } = process.env;
 

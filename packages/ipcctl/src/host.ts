@@ -2,8 +2,8 @@
  * The process side of ipcctl (what the bin hands to main): standard input and output as bytes,
  * signals, and the CMD of `sem run`. The only module besides the bin that touches `process`.
  */
-import { spawn } from 'node:child_process';
 import { readSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import type { ProcessSide } from './main.js';
 import { Failure } from './result.js';
@@ -80,6 +80,10 @@ function runCommand(argv: readonly string[]): Promise<number> {
   process.on('SIGQUIT', ignore);
   process.on('SIGTERM', passOn);
   process.on('SIGHUP', passOn);
+  // Loaded only for `run`: node:child_process costs every start-up that does not need it.
+  const { spawn } = createRequire(import.meta.url)(
+    'node:child_process',
+  ) as typeof import('node:child_process');
   const child = spawn(file, rest, { stdio: 'inherit' });
   return new Promise<number>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {

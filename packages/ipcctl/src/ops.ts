@@ -9,7 +9,7 @@
  * have no timed call, so msgsnd/msgrcv are tried with IPC_NOWAIT and retried after a growing pause.
  * A slice that succeeds as the signal arrives completes the operation: it is never undone.
  */
-import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -91,6 +91,10 @@ export function lookupUser(name: string): number | undefined {
 /** A group name through the name service (getent), for chown's rare USER:GROUP. */
 export function lookupGroup(name: string): number | undefined {
   try {
+    // Loaded only here: node:child_process costs every start-up that does not need it.
+    const { execFileSync } = createRequire(import.meta.url)(
+      'node:child_process',
+    ) as typeof import('node:child_process');
     const entry = execFileSync('getent', ['group', '--', name], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
