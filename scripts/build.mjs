@@ -60,12 +60,18 @@ function banner(outfile) {
 
 /** Bundles import node:module through scripts/shims/module.cjs, which loads it on first use. */
 const moduleShim = join(root, 'scripts/shims/module.cjs');
+/** yargs' node:assert, through scripts/shims/assert.cjs: the two functions it imports, loaded on first call. */
+const assertShim = join(root, 'scripts/shims/assert.cjs');
 const lazyModule = {
   name: 'lazy-node-module',
   setup(build) {
     build.onResolve({ filter: /^node:module$/ }, (args) =>
       args.importer === moduleShim ? { path: 'node:module', external: true } : { path: moduleShim },
     );
+    build.onResolve({ filter: /^(node:)?assert$/ }, (args) => {
+      if (args.importer === assertShim) return { path: 'node:assert', external: true };
+      return /[/\\]yargs[/\\]/.test(args.importer) ? { path: assertShim } : undefined;
+    });
   },
 };
 
