@@ -183,6 +183,14 @@ if (sections.has('startup')) {
     clearAll();
   }
   if (have('mkfifo')) startup('mkfifo --version', ['mkfifo', '--version']);
+  if (have('ipcctl')) {
+    // Scripts call ipcctl in loops: one semctl(GETALL) on a real set, ffi-rs loaded.
+    const created = spawnSync('/usr/bin/ipcmk', ['-S', '1'], { env, encoding: 'utf8' });
+    const id = /(\d+)\s*$/.exec(created.stdout)?.[1];
+    if (id === undefined) throw new Error(`ipcmk -S 1 failed: ${created.stderr}`);
+    startup('ipcctl sem get', ['ipcctl', 'sem', 'get', id]);
+    clearAll();
+  }
 }
 
 if (sections.has('scale')) {

@@ -68,12 +68,18 @@ function banner(outfile) {
 
 /** Bundles import node:module through scripts/shims/module.cjs, which loads it on first use. */
 const moduleShim = join(root, 'scripts/shims/module.cjs');
+/** yargs' node:assert, through scripts/shims/assert.cjs: the two functions it imports, loaded on first call. */
+const assertShim = join(root, 'scripts/shims/assert.cjs');
 const lazyModule = {
   name: 'lazy-node-module',
   setup(build) {
     build.onResolve({ filter: /^node:module$/ }, (args) =>
       args.importer === moduleShim ? { path: 'node:module', external: true } : { path: moduleShim },
     );
+    build.onResolve({ filter: /^(node:)?assert$/ }, (args) => {
+      if (args.importer === assertShim) return { path: 'node:assert', external: true };
+      return /[/\\]yargs[/\\]/.test(args.importer) ? { path: assertShim } : undefined;
+    });
   },
 };
 
@@ -108,9 +114,10 @@ run(exports, require, module, bundle, __dirname);
 
 /**
  * What each bin runs at build time before its code cache is written: read-only listings (of
- * this machine's objects, output discarded) where a run touches nothing, --version elsewhere.
+ * this machine's objects, output discarded) where a run touches nothing, for ipcctl a command
+ * line yargs parses in full and ipcctl then refuses, --version elsewhere.
  */
-const WARM_UP = { ipcs: ['-a'], lsipc: ['-m'] };
+const WARM_UP = { ipcs: ['-a'], lsipc: ['-m'], ipcctl: ['sem', 'get', 'not-an-id'] };
 // As a bin's shebang starts node; V8 options in NODE_OPTIONS would make a cache plain runs reject.
 const { NODE_EXTRA_CA_CERTS, NODE_OPTIONS, ...warmUpEnv } = process.env;
 

@@ -25,6 +25,8 @@ export const MSG_INFO = 12;
 export const MSG_STAT_ANY = 13;
 export const MSG_NOERROR = 0o10000;
 export const MSG_EXCEPT = 0o20000;
+/** msgrcv copies the message at index msgtyp and leaves it queued (needs IPC_NOWAIT, CONFIG_CHECKPOINT_RESTORE). */
+export const MSG_COPY = 0o40000;
 
 export const GETPID = 11;
 export const GETVAL = 12;

@@ -12,6 +12,7 @@ import {
   IPC_RMID,
   IPC_SET,
   IPC_STAT,
+  MSG_COPY,
   MSG_EXCEPT,
   MSG_NOERROR,
 } from '../ffi/constants.js';
@@ -139,6 +140,17 @@ export function receiveMessageSync(id: number, options: Omit<MsgReceiveOptions, 
   const msgp = Buffer.alloc(MTYPE_SIZE + maxSizeOf(options));
   const flags = flagsOf(options) | IPC_NOWAIT;
   const raw = libc.msgrcv(id, msgp, msgp.length - MTYPE_SIZE, options.type ?? 0, flags);
+  return decodeMessage(msgp, check(raw, 'msgrcv', { id }));
+}
+
+/**
+ * A copy of the message at `index` (0 = the oldest) without taking it (MSG_COPY): ENOMSG when the
+ * queue holds fewer messages, ENOSYS on kernels built without CONFIG_CHECKPOINT_RESTORE.
+ */
+export function peekMessage(id: number, index: number, options: { maxSize?: number } = {}): ReceivedMsg {
+  if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`index must be >= 0 (got ${index})`);
+  const msgp = Buffer.alloc(MTYPE_SIZE + maxSizeOf(options));
+  const raw = libc.msgrcv(id, msgp, msgp.length - MTYPE_SIZE, index, MSG_COPY | IPC_NOWAIT);
   return decodeMessage(msgp, check(raw, 'msgrcv', { id }));
 }
 

@@ -1,0 +1,114 @@
+/** ipcctl mq: POSIX message queues (mq_timedsend, mq_timedreceive, mq_getattr). */
+import {
+  type Command,
+  expectOperands,
+  type Group,
+  type Host,
+  interruptible,
+  stringOption,
+  WAIT_OPTIONS,
+} from '../command.js';
+import { bytesFields, escapeBytes, formatJson } from '../format.js';
+import { failureOn, onObject, onObjectAsync, takePosixName, waitOptionsOf } from '../objects.js';
+import * as ops from '../ops.js';
+import { parseInteger } from '../parse.js';
+import { type Chunk, type Result, success } from '../result.js';
+import { inputData } from './input.js';
+
+/** MQ_PRIO_MAX - 1 on Linux. */
+const PRIORITY_MAX = 32767;
+
+const send: Command = {
+  synopsis: '/NAME [--priority P] [--nowait | --timeout DUR] [DATA]',
+  summary: 'send DATA (else standard input, as bytes) as one message',
+  options: { ...WAIT_OPTIONS, priority: { type: 'string', requiresArg: true } },
+  async run(args, context) {
+    const { name, operands } = takePosixName(args);
+    expectOperands({ ...args, operands }, 0, 1, 'DATA');
+    const priority = parseInteger(stringOption(args, 'priority') ?? '0', 'priority', 0, PRIORITY_MAX);
+    const wait = waitOptionsOf(args);
+    const label = `mq ${name}`;
+    const sender = onObject(label, () => ops.openMqSender(name));
+    try {
+      // mq_msgsize is known once the queue is open; the message is checked before anything is sent.
+      const tooLong = `${label}: message longer than mq_msgsize (${sender.msgsize} bytes)`;
+      const data = inputData(operands[0], context, sender.msgsize, tooLong);
+      await onObjectAsync(label, () =>
+        interruptible(context.host, (signal) => sender.send(data, priority, { ...wait, signal })),
+      );
+    } finally {
+      sender.close();
+    }
+    return success();
+  },
+};
+
+const recv: Command = {
+  synopsis: '/NAME [--nowait | --timeout DUR]',
+  summary: 'receive the oldest message of the highest priority: its bytes on standard output',
+  options: WAIT_OPTIONS,
+  async run(args, context) {
+    const { name, operands } = takePosixName(args);
+    expectOperands({ ...args, operands }, 0, 0, '');
+    const wait = waitOptionsOf(args);
+    const message = await onObjectAsync(`mq ${name}`, () =>
+      interruptible(context.host, (signal) => ops.receiveMq(name, { ...wait, signal })),
+    );
+    if (context.json)
+      return success(formatJson({ name, priority: message.priority, ...bytesFields(message.data) }));
+    return success(message.data);
+  },
+};
+
+const follow: Command = {
+  synopsis: '/NAME',
+  summary: 'print each message as it arrives, one line each, until interrupted',
+  options: {},
+  async run(args, context) {
+    const { name, operands } = takePosixName(args);
+    expectOperands({ ...args, operands }, 0, 0, '');
+    const label = `mq ${name}`;
+    // Opened now, so that a missing queue fails before the stream starts.
+    onObject(label, () => ops.mqAttributes(name));
+    return { status: 0, out: [], stream: followLines(name, label, context.json, context.host) };
+  },
+};
+
+async function* followLines(name: string, label: string, json: boolean, host: Host): AsyncGenerator<Chunk> {
+  const trap = host.trapInterrupts();
+  try {
+    // A signal ends the stream after the message being received, which is still printed.
+    for await (const message of ops.followMq(name, trap.signal)) {
+      yield json
+        ? formatJson({ name, priority: message.priority, ...bytesFields(message.data) })
+        : `${message.priority} ${escapeBytes(message.data)}\n`;
+    }
+  } catch (error) {
+    throw failureOn(label, error);
+  } finally {
+    trap.release();
+  }
+}
+
+const attr: Command = {
+  synopsis: '/NAME',
+  summary: "print the queue's attributes (mq_getattr)",
+  options: {},
+  async run(args, context): Promise<Result> {
+    const { name, operands } = takePosixName(args);
+    expectOperands({ ...args, operands }, 0, 0, '');
+    const a = onObject(`mq ${name}`, () => ops.mqAttributes(name));
+    if (context.json) {
+      return success(
+        formatJson({ name, maxmsg: a.maxMessages, msgsize: a.messageSize, curmsgs: a.currentMessages }),
+      );
+    }
+    return success(`maxmsg ${a.maxMessages}\nmsgsize ${a.messageSize}\ncurmsgs ${a.currentMessages}\n`);
+  },
+};
+
+export const mq: Group = {
+  summary: 'POSIX message queues (/dev/mqueue)',
+  objects: '/NAME',
+  actions: { send, recv, follow, attr },
+};

@@ -1,0 +1,103 @@
+/**
+ * The process side of ipcctl (what the bin hands to main): standard input and output as bytes,
+ * signals, and the CMD of `sem run`. The only module besides the bin that touches `process`.
+ */
+import { readSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants } from 'node:os';
+import type { ProcessSide } from './main.js';
+import { Failure } from './result.js';
+
+const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export function processSide(): ProcessSide {
+  return {
+    readInput,
+    writeOut,
+    trapInterrupts,
+    runCommand,
+    signalNumber: (name) => constants.signals[name as NodeJS.Signals] ?? 0,
+  };
+}
+
+function readInput(limit: number): Buffer | undefined {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(Math.max(limit + 1 - total, 1), 1 << 16));
+    let n: number;
+    try {
+      n = readSync(0, chunk, 0, chunk.length, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A non-blocking pipe with nothing yet: wait a little without spinning.
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if (code === 'EOF' || code === 'EBADF') break;
+      throw error;
+    }
+    if (n === 0) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+    if (total > limit) return undefined;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function writeOut(chunk: Uint8Array): void {
+  let offset = 0;
+  while (offset < chunk.length) {
+    try {
+      offset += writeSync(1, chunk, offset, chunk.length - offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
+}
+
+function trapInterrupts(): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => controller.abort(name);
+  for (const name of INTERRUPTS) process.on(name, onSignal);
+  return {
+    signal: controller.signal,
+    release: () => {
+      for (const name of INTERRUPTS) process.off(name, onSignal);
+    },
+  };
+}
+
+/** CMD's exit status: its own, 128 + N when killed by signal N, 127 when it cannot be started. */
+function runCommand(argv: readonly string[]): Promise<number> {
+  const [file, ...rest] = argv as [string, ...string[]];
+  const ignore = () => {};
+  const passOn = (name: NodeJS.Signals) => child.kill(name);
+  // As system(3): the terminal's SIGINT and SIGQUIT reach CMD itself; ipcctl waits for it.
+  process.on('SIGINT', ignore);
+  process.on('SIGQUIT', ignore);
+  process.on('SIGTERM', passOn);
+  process.on('SIGHUP', passOn);
+  // Loaded only for `run`: node:child_process costs every start-up that does not need it.
+  const { spawn } = createRequire(import.meta.url)(
+    'node:child_process',
+  ) as typeof import('node:child_process');
+  const child = spawn(file, rest, { stdio: 'inherit' });
+  return new Promise<number>((resolve, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'ENOENT' ? 'No such file or directory' : error.message;
+      // The shell's statuses for a command not found and one that cannot be run.
+      reject(new Failure(`cannot run '${file}': ${reason}`, error.code === 'ENOENT' ? 127 : 126));
+    });
+    child.once('exit', (code, signal) => {
+      resolve(signal === null ? (code ?? 1) : 128 + (constants.signals[signal] ?? 0));
+    });
+  }).finally(() => {
+    process.off('SIGINT', ignore);
+    process.off('SIGQUIT', ignore);
+    process.off('SIGTERM', passOn);
+    process.off('SIGHUP', passOn);
+  });
+}

@@ -1,0 +1,458 @@
+/**
+ * Every call ipcctl makes into @ipcutils/core, and the waits built on them: when core's blocking
+ * calls change (timeouts and AbortSignal on every call), this is the one file to adapt.
+ *
+ * A wait must give up cleanly on a signal and at its deadline, and never leave an operation half
+ * done. Today's core waits in libuv threadpool threads that a signal cannot interrupt, so a wait
+ * here is a series of short bounded waits (semtimedop, mq_timedreceive, sem_timedwait with a
+ * deadline of at most SLICE_MS), checking the AbortSignal between them; System V message queues
+ * have no timed call, so msgsnd/msgrcv are tried with IPC_NOWAIT and retried after a growing pause.
+ * A slice that succeeds as the signal arrives completes the operation: it is never undone.
+ */
+import { createRequire } from 'node:module';
+import { constants } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  attachShm,
+  getAllSemValues,
+  getMsgLimits,
+  getMsgQueue,
+  getSemSet,
+  getSemValue,
+  getShm,
+  IpcError,
+  type MqueueAttributes,
+  type MqueueMessage,
+  openMqueue,
+  openPosixSem,
+  openPosixShm,
+  peekMessage,
+  type ReceivedMsg,
+  receiveMessageSync,
+  semop,
+  sendMessageSync,
+  setAllSemValues,
+  setMsgQueue,
+  setSemSet,
+  setSemValue,
+  setShm,
+  statMsgQueue,
+  statSemSet,
+  statShm,
+  userId,
+} from '@ipcutils/core';
+import { Interrupted } from './result.js';
+
+export type { MqueueAttributes, MqueueMessage, ReceivedMsg };
+export { IpcError };
+export type SysvKind = 'shm' | 'msg' | 'sem';
+
+const { EAGAIN, ENOMSG, ETIMEDOUT } = constants.errno;
+
+/** The longest a signal waits for a bounded wait to return. */
+const SLICE_MS = 100;
+/** Retry pauses of the IPC_NOWAIT message queue calls: 1 ms, doubling up to this. */
+const MAX_PAUSE_MS = 50;
+
+export interface WaitOptions {
+  /** One attempt; fail with the kernel's EAGAIN / ENOMSG instead of waiting. */
+  nowait?: boolean;
+  /** Give up with ETIMEDOUT after this many milliseconds. */
+  timeoutMs?: number;
+  /** Aborted by a signal (its name as the reason): the wait ends with Interrupted. */
+  signal?: AbortSignal;
+}
+
+// ---- System V: look-ups and attributes
+
+/** The id of the object with this key (msgget/semget/shmget without IPC_CREAT). */
+export function idOfKey(kind: SysvKind, key: number): number {
+  if (kind === 'shm') return getShm(key);
+  if (kind === 'msg') return getMsgQueue(key);
+  return getSemSet(key);
+}
+
+/** IPC_SET of owner, group or permission bits. */
+export function setPermissions(
+  kind: SysvKind,
+  id: number,
+  changes: { uid?: number; gid?: number; mode?: number },
+): void {
+  if (kind === 'shm') setShm(id, changes);
+  else if (kind === 'msg') setMsgQueue(id, changes);
+  else setSemSet(id, changes);
+}
+
+/** A user name or number as the name service knows it. */
+export function lookupUser(name: string): number | undefined {
+  return userId(name);
+}
+
+/** A group name through the name service (getent), for chown's rare USER:GROUP. */
+export function lookupGroup(name: string): number | undefined {
+  try {
+    // Loaded only here: node:child_process costs every start-up that does not need it.
+    const { execFileSync } = createRequire(import.meta.url)(
+      'node:child_process',
+    ) as typeof import('node:child_process');
+    const entry = execFileSync('getent', ['group', '--', name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const gid = Number(entry.split(':')[2]);
+    return Number.isSafeInteger(gid) ? gid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- System V message queues
+
+/** msgmax: the largest message msgsnd accepts. */
+export function msgmax(): number {
+  return Number(getMsgLimits().msgmax);
+}
+
+export function msgQueueBytes(id: number): { qbytes: number; messages: number } {
+  const queue = statMsgQueue(id);
+  return { qbytes: Number(queue.qbytes), messages: Number(queue.qnum) };
+}
+
+export function setMsgQueueBytes(id: number, qbytes: number): void {
+  setMsgQueue(id, { qbytes });
+}
+
+export async function sendMsg(
+  id: number,
+  message: { type: number; data: Buffer },
+  options: WaitOptions,
+): Promise<void> {
+  await retryNowait(options, 'msgsnd', id, () => sendMessageSync(id, message));
+}
+
+export interface MsgSelector {
+  type: number;
+  except: boolean;
+  noError: boolean;
+}
+
+export async function receiveMsg(
+  id: number,
+  selector: MsgSelector,
+  options: WaitOptions,
+): Promise<ReceivedMsg> {
+  const receive = () => receiveMessageSync(id, { ...selector, maxSize: msgmax() });
+  return retryNowait(options, 'msgrcv', id, receive);
+}
+
+/** MSG_COPY: the message at `index` stays queued. */
+export function peekMsg(id: number, index: number): ReceivedMsg {
+  return peekMessage(id, index, { maxSize: msgmax() });
+}
+
+/** Takes every queued message; how many, and their bytes. */
+export function drainMsgs(id: number): { messages: number; bytes: number } {
+  const maxSize = msgmax();
+  let messages = 0;
+  let bytes = 0;
+  for (;;) {
+    try {
+      bytes += receiveMessageSync(id, { maxSize, noError: true }).data.length;
+      messages++;
+    } catch (error) {
+      if (error instanceof IpcError && error.errno === ENOMSG) return { messages, bytes };
+      throw error;
+    }
+  }
+}
+
+/** Calls an IPC_NOWAIT operation until it stops failing with EAGAIN/ENOMSG, pausing between tries. */
+async function retryNowait<T>(options: WaitOptions, syscall: string, id: number, call: () => T): Promise<T> {
+  const deadline = deadlineOf(options);
+  let pause = 1;
+  for (;;) {
+    try {
+      return call();
+    } catch (error) {
+      if (!(error instanceof IpcError) || (error.errno !== EAGAIN && error.errno !== ENOMSG)) throw error;
+      if (options.nowait) throw error;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) throw timedOut(syscall, { id });
+    await pauseUnlessAborted(Math.min(pause, left), options.signal);
+    pause = Math.min(pause * 2, MAX_PAUSE_MS);
+  }
+}
+
+// ---- System V semaphores
+
+export function semCount(id: number): number {
+  return statSemSet(id).nsems;
+}
+
+export function semValues(id: number): number[] {
+  return getAllSemValues(id);
+}
+
+export function semValue(id: number, num: number): number {
+  return getSemValue(id, num);
+}
+
+export function setSemValueOf(id: number, num: number, value: number): void {
+  setSemValue(id, num, value);
+}
+
+export function setSemValues(id: number, values: readonly number[]): void {
+  setAllSemValues(id, values);
+}
+
+/** One atomic semop (semtimedop), waiting as `options` allow. */
+export async function semOperate(
+  id: number,
+  ops: readonly { num: number; op: number }[],
+  options: WaitOptions & { undo?: boolean },
+): Promise<void> {
+  const flags = { undo: options.undo === true, nowait: options.nowait === true };
+  const sembufs = ops.map((op) => ({ ...op, flags }));
+  if (options.nowait) return semop(id, sembufs);
+  await inSlices(options, 'semtimedop', { id }, async (sliceMs) => {
+    try {
+      await semop(id, sembufs, { timeoutMs: sliceMs });
+      return true;
+    } catch (error) {
+      // semtimedop's timeout is EAGAIN.
+      if (error instanceof IpcError && error.errno === EAGAIN) return undefined;
+      throw error;
+    }
+  });
+}
+
+// ---- System V shared memory
+
+export function shmSize(id: number): number {
+  return statShm(id).size;
+}
+
+export function readShm(id: number, offset: number, length: number | undefined): Buffer {
+  const attachment = attachShm(id, { readOnly: true });
+  try {
+    return attachment.read(offset, length ?? Math.max(0, attachment.size - offset));
+  } finally {
+    attachment.detach();
+  }
+}
+
+export function writeShm(id: number, offset: number, data: Buffer): void {
+  const attachment = attachShm(id);
+  try {
+    attachment.write(offset, data);
+  } finally {
+    attachment.detach();
+  }
+}
+
+// ---- POSIX shared memory
+
+export function pshmSize(name: string): number {
+  const handle = openPosixShm(name, { readOnly: true });
+  try {
+    return handle.size;
+  } finally {
+    handle.close();
+  }
+}
+
+export function readPshm(name: string, offset: number, length: number | undefined): Buffer {
+  const handle = openPosixShm(name, { readOnly: true });
+  try {
+    const size = handle.size;
+    const wanted = length ?? Math.max(0, size - offset);
+    // mmap of an empty object is EINVAL: there is nothing to read either.
+    if (size === 0 || wanted === 0) return checkRange(offset, wanted, size, name);
+    const mapping = handle.map();
+    try {
+      return mapping.read(offset, wanted);
+    } finally {
+      mapping.unmap();
+    }
+  } finally {
+    handle.close();
+  }
+}
+
+export function writePshm(name: string, offset: number, data: Buffer): void {
+  const handle = openPosixShm(name);
+  try {
+    if (data.length === 0) return;
+    const mapping = handle.map();
+    try {
+      mapping.write(offset, data);
+    } finally {
+      mapping.unmap();
+    }
+  } finally {
+    handle.close();
+  }
+}
+
+function checkRange(offset: number, length: number, size: number, name: string): Buffer {
+  if (offset + length > size) throw new RangeError(`bytes ${offset}..${offset + length} lie outside ${name}`);
+  return Buffer.alloc(0);
+}
+
+// ---- POSIX message queues
+
+export function mqAttributes(name: string): MqueueAttributes {
+  const handle = openMqueue(name, { readOnly: true });
+  try {
+    return handle.getAttributes();
+  } finally {
+    handle.close();
+  }
+}
+
+export interface MqSender {
+  /** mq_msgsize: the largest message the queue takes. */
+  readonly msgsize: number;
+  send(data: Buffer, priority: number, options: WaitOptions): Promise<void>;
+  close(): void;
+}
+
+/** A queue opened for sending (O_WRONLY): mq_timedsend, in bounded waits. */
+export function openMqSender(name: string): MqSender {
+  const handle = openMqueue(name, { writeOnly: true });
+  let msgsize: number;
+  try {
+    msgsize = handle.getAttributes().messageSize;
+  } catch (error) {
+    handle.close();
+    throw error;
+  }
+  return {
+    msgsize,
+    close: () => handle.close(),
+    async send(data, priority, options) {
+      if (options.nowait) return handle.sendSync(data, { priority });
+      await inSlices(options, 'mq_timedsend', { name }, async (sliceMs) => {
+        try {
+          await handle.send(data, { priority, timeoutMs: sliceMs });
+          return true;
+        } catch (error) {
+          if (error instanceof IpcError && error.errno === ETIMEDOUT) return undefined;
+          throw error;
+        }
+      });
+    },
+  };
+}
+
+export async function receiveMq(name: string, options: WaitOptions): Promise<MqueueMessage> {
+  const handle = openMqueue(name, { readOnly: true });
+  try {
+    if (options.nowait) return handle.receiveSync();
+    return await inSlices(options, 'mq_timedreceive', { name }, (sliceMs) => receiveSlice(handle, sliceMs));
+  } finally {
+    handle.close();
+  }
+}
+
+/** Every message as it arrives, until the signal aborts; a message taken as it does is still yielded. */
+export async function* followMq(name: string, signal: AbortSignal): AsyncGenerator<MqueueMessage> {
+  const handle = openMqueue(name, { readOnly: true });
+  try {
+    while (!signal.aborted) {
+      const message = await receiveSlice(handle, SLICE_MS);
+      if (message) yield message;
+    }
+  } finally {
+    handle.close();
+  }
+}
+
+async function receiveSlice(
+  handle: ReturnType<typeof openMqueue>,
+  sliceMs: number,
+): Promise<MqueueMessage | undefined> {
+  try {
+    const message = await handle.receive({ timeoutMs: sliceMs });
+    // The handle's buffer is reused by nothing, but copy out of its larger allocation anyway.
+    return { data: Buffer.from(message.data), priority: message.priority };
+  } catch (error) {
+    if (error instanceof IpcError && error.errno === ETIMEDOUT) return undefined;
+    throw error;
+  }
+}
+
+// ---- POSIX named semaphores
+
+export function psemValue(name: string): number {
+  const handle = openPosixSem(name);
+  try {
+    return handle.value();
+  } finally {
+    handle.close();
+  }
+}
+
+export function postPsem(name: string): void {
+  const handle = openPosixSem(name);
+  try {
+    handle.post();
+  } finally {
+    handle.close();
+  }
+}
+
+export async function waitPsem(name: string, options: WaitOptions): Promise<void> {
+  const handle = openPosixSem(name);
+  try {
+    if (options.nowait) return handle.tryWait();
+    await inSlices(options, 'sem_timedwait', { name }, async (sliceMs) => {
+      try {
+        await handle.wait({ timeoutMs: sliceMs });
+        return true;
+      } catch (error) {
+        if (error instanceof IpcError && error.errno === ETIMEDOUT) return undefined;
+        throw error;
+      }
+    });
+  } finally {
+    handle.close();
+  }
+}
+
+// ---- waiting
+
+/** Bounded waits of at most SLICE_MS until one succeeds, the deadline passes or the signal aborts. */
+async function inSlices<T>(
+  options: WaitOptions,
+  syscall: string,
+  object: { id?: number; name?: string },
+  attempt: (sliceMs: number) => Promise<T | undefined>,
+): Promise<T> {
+  const deadline = deadlineOf(options);
+  for (;;) {
+    const left = deadline - Date.now();
+    const result = await attempt(Math.max(0, Math.min(SLICE_MS, left)));
+    if (result !== undefined) return result;
+    if (options.signal?.aborted) throw new Interrupted(String(options.signal.reason));
+    if (Date.now() >= deadline) throw timedOut(syscall, object);
+  }
+}
+
+function deadlineOf(options: WaitOptions): number {
+  return options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
+}
+
+async function pauseUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) throw new Interrupted(String(signal.reason));
+  try {
+    await sleep(ms, undefined, signal ? { signal } : {});
+  } catch {
+    throw new Interrupted(String(signal?.reason));
+  }
+}
+
+function timedOut(syscall: string, object: { id?: number; name?: string }): IpcError {
+  return new IpcError({ errno: ETIMEDOUT, syscall, object });
+}
