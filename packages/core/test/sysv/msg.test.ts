@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NOBODY, waitForLine } from '../../../../test/helpers/namespace.js';
 import { buildScript, runScript, runScriptAs, startScript } from '../../../../test/helpers/script.js';
