@@ -86,7 +86,9 @@ describe('sem.* files planted in /dev/shm', () => {
     const planted = await runScriptAs(NOBODY, planter, [path]);
     expect(planted.status).toBe(0);
     try {
-      const probe = collect(spawn(process.execPath, [await buildScript(PROBE), name], { stdio: ['ignore', 'pipe', 'pipe'] }));
+      const probe = collect(
+        spawn(process.execPath, [await buildScript(PROBE), name], { stdio: ['ignore', 'pipe', 'pipe'] }),
+      );
       const { status, stdout, stderr } = await probe;
       expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
       expect(JSON.parse(stdout)).toEqual({
@@ -105,7 +107,9 @@ describe('sem.* files planted in /dev/shm', () => {
     try {
       expect(sem.value()).toBe(3);
       expect(getPosixSemValue(name)).toBe(3);
-      expect(listPosixSems(undefined, getPosixSemValue)?.find((entry) => entry.name === name)).toMatchObject({ value: 3 });
+      expect(listPosixSems(undefined, getPosixSemValue)?.find((entry) => entry.name === name)).toMatchObject({
+        value: 3,
+      });
       writeFileSync(`/dev/shm/sem.${name}`, '');
       expect(() => sem.post()).toThrow(expect.objectContaining({ name: 'IpcError', code: 'EINVAL' }));
       expect(() => sem.value()).toThrow(expect.objectContaining({ code: 'EINVAL' }));

@@ -17,14 +17,22 @@ import { createSemSet, removeSemSet, semop } from '../../src/sysv/sem.js';
 const CORE = `'../packages/core/src/index.ts'`;
 
 /** Runs a built script with a deadline; a child still running then is killed (status null). */
-async function runWithDeadline(source: string, ms: number): Promise<{ status: number | null; stdout: string; stderr: string; elapsed: number }> {
+async function runWithDeadline(
+  source: string,
+  ms: number,
+): Promise<{ status: number | null; stdout: string; stderr: string; elapsed: number }> {
   const script = await buildScript(source);
   const started = Date.now();
   const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
   const timer = setTimeout(() => child.kill('SIGKILL'), ms);
   const result = await collect(child);
   clearTimeout(timer);
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, elapsed: Date.now() - started };
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    elapsed: Date.now() - started,
+  };
 }
 
 describe('pending waits and the libuv threadpool', () => {
@@ -94,7 +102,12 @@ describe('timeouts', () => {
           semop(set, [{ num: 0, op: -1 }], { timeout: 150 }),
           mq.send('more', { timeout: 150 }),
           sem.wait({ timeout: 150 }),
-        ].map((wait) => wait.then(() => 'resolved', (error: unknown) => error)),
+        ].map((wait) =>
+          wait.then(
+            () => 'resolved',
+            (error: unknown) => error,
+          ),
+        ),
       );
       expect(Date.now() - started).toBeGreaterThanOrEqual(140);
       for (const outcome of outcomes) {
@@ -139,7 +152,12 @@ describe('AbortSignal', () => {
         semop(set, [{ num: 0, op: -1 }], { signal }),
         mq.receive({ signal }),
         sem.wait({ signal }),
-      ].map((wait) => wait.then(() => 'resolved', (error: unknown) => error));
+      ].map((wait) =>
+        wait.then(
+          () => 'resolved',
+          (error: unknown) => error,
+        ),
+      );
       await new Promise((resolve) => setTimeout(resolve, 30));
       controller.abort(new Error('stop'));
       for (const outcome of await Promise.all(waits)) expect(outcome).toMatchObject({ message: 'stop' });
@@ -155,7 +173,9 @@ describe('AbortSignal', () => {
       await expect(semop(set, [{ num: 0, op: 1 }], { signal: AbortSignal.abort() })).rejects.toMatchObject({
         name: 'AbortError',
       });
-      await expect(receiveMessage(queue, { signal: 'no' as unknown as AbortSignal })).rejects.toThrow(TypeError);
+      await expect(receiveMessage(queue, { signal: 'no' as unknown as AbortSignal })).rejects.toThrow(
+        TypeError,
+      );
     } finally {
       removeMsgQueue(queue);
       removeSemSet(set);
