@@ -11,6 +11,7 @@
 import {
   type ArrayParam,
   arrayParam,
+  externalBuffer,
   type FfiCall,
   invoke,
   prepareCall,
@@ -399,4 +400,81 @@ const getgrgidCall = lazy((t) => prepareCall('getgrgid', t.I64, [t.U32]));
 /** Returns a `struct group *` or 0; the memory belongs to libc and is reused by the next call. */
 export function getgrgid(gid: number): Raw {
   return run(getgrgidCall(), gid);
+}
+
+// ---- Memory of our own, for the calls made most ------------------------------------------
+// ffi-rs marshals a U8Array parameter on every call (about as much as the call itself); an
+// address passed as a 64-bit integer costs nothing. The hot calls (msgsnd, msgrcv, semtimedop,
+// mq_timedsend, mq_timedreceive) therefore work on buffers malloc'd once, written and read
+// through a Buffer over them that never leaves the module using it.
+
+/** malloc'd memory and a Buffer over it. Never freed while its owner may still use the view. */
+export interface NativeBuffer {
+  readonly address: number;
+  readonly view: Buffer;
+}
+
+const mallocCall = lazy((t) => prepareCall('malloc', t.I64, [t.U64], false));
+const freeCall = lazy((t) => prepareCall('free', t.I32, [t.I64], false));
+
+/** `size` bytes of C memory, zeroed; throws on allocation failure. */
+export function nativeBuffer(size: number): NativeBuffer {
+  const call = mallocCall();
+  call.paramsValue[0] = Math.max(size, 1);
+  const address = invoke(call) as number;
+  if (address === 0) throw new RangeError(`cannot allocate ${size} bytes`);
+  const view = externalBuffer(pointerTo(address), Math.max(size, 1)).subarray(0, size);
+  view.fill(0);
+  return { address, view };
+}
+
+/** Frees a NativeBuffer: its view must be unreachable by then. */
+export function freeNativeBuffer(buffer: NativeBuffer): void {
+  const call = freeCall();
+  call.paramsValue[0] = buffer.address;
+  invoke(call);
+}
+
+const msgsndAtCall = lazy((t) => prepareCall('msgsnd', t.I32, [t.I32, t.I64, t.U64, t.I32]));
+/** msgsnd of the struct msgbuf at `address`. */
+export function msgsndAt(id: number, address: number, size: number, flags: number): Raw {
+  return run(msgsndAtCall(), id, address, size, flags);
+}
+
+const msgrcvAtCall = lazy((t) => prepareCall('msgrcv', t.I64, [t.I32, t.I64, t.U64, t.I64, t.I32]));
+/** msgrcv into the struct msgbuf at `address` (8 + size bytes). */
+export function msgrcvAt(id: number, address: number, size: number, type: number, flags: number): Raw {
+  return run(msgrcvAtCall(), id, address, size, type, flags);
+}
+
+const semopAtCall = lazy((t) => prepareCall('semtimedop', t.I32, [t.I32, t.I64, t.U64, t.I64]));
+/** semtimedop of the sembufs at `address`, with a NULL timeout (callers pass IPC_NOWAIT). */
+export function semtimedopAt(id: number, address: number, nsops: number): Raw {
+  return run(semopAtCall(), id, address, nsops, 0);
+}
+
+const mqSendAtCall = lazy((t) => prepareCall('mq_timedsend', t.I32, [t.I32, t.I64, t.U64, t.U32, t.I64]));
+/** mq_timedsend of `length` bytes at `address`, with the timespec at `deadline`. */
+export function mqTimedsendAt(
+  mqd: number,
+  address: number,
+  length: number,
+  priority: number,
+  deadline: number,
+): Raw {
+  return run(mqSendAtCall(), mqd, address, length, priority, deadline);
+}
+
+const mqReceiveAtCall = lazy((t) =>
+  prepareCall('mq_timedreceive', t.I64, [t.I32, t.I64, t.U64, t.I64, t.I64]),
+);
+/** mq_timedreceive into `length` bytes at `address`, the priority to `priority`, deadline at `deadline`. */
+export function mqTimedreceiveAt(
+  mqd: number,
+  address: number,
+  length: number,
+  priority: number,
+  deadline: number,
+): Raw {
+  return run(mqReceiveAtCall(), mqd, address, length, priority, deadline);
 }

@@ -140,8 +140,19 @@ export function ffiPackageFile(): string {
 }
 
 /**
- * In a bundled bin, the binding the build found (scripts/build.mjs, which resolves it with
- * FFI_RS_BINDING_PACKAGE's rule): its path, beside the bundle, in the same checkout. Undeclared
+ * The binding's file as this module would load it, without loading it (scripts/build.mjs asks
+ * for it to tell each bundle where the binding is); undefined when the platform package is absent.
+ */
+export function ffiBindingPath(): string | undefined {
+  try {
+    return createRequire(ffiPackageFile()).resolve(FFI_RS_BINDING_PACKAGE);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * In a bundled bin, the binding the build found (scripts/build.mjs, through ffiBindingPath()): its path, beside the bundle, in the same checkout. Undeclared
  * in the library, where `typeof` makes it undefined.
  */
 declare const IPCUTILS_FFI_BINDING: string | undefined;

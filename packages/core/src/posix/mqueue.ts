@@ -90,8 +90,28 @@ export interface PosixMqueueHandle extends Disposable, AsyncIterable<MqueueMessa
 
 const { EAGAIN, ETIMEDOUT, EINTR } = constants.errno;
 
-/** A deadline in 1970: the kernel checks the queue first, then fails with ETIMEDOUT instead of sleeping. */
-const EXPIRED = Buffer.alloc(TIMESPEC.size);
+/**
+ * C memory shared by every queue's calls (see libc.nativeBuffer): the message, and a small block
+ * holding a deadline in 1970 (the kernel checks the queue first, then fails with ETIMEDOUT
+ * instead of sleeping) followed by the received priority.
+ */
+let messages: libc.NativeBuffer | undefined;
+let control: libc.NativeBuffer | undefined;
+const PRIORITY_OFFSET = TIMESPEC.size;
+
+function messageBuffer(size: number): libc.NativeBuffer {
+  if (messages === undefined || messages.view.length < size) {
+    const old = messages;
+    messages = libc.nativeBuffer(Math.max(size, 8192));
+    if (old !== undefined) libc.freeNativeBuffer(old);
+  }
+  return messages;
+}
+
+function controlBlock(): libc.NativeBuffer {
+  if (control === undefined) control = libc.nativeBuffer(TIMESPEC.size + 4);
+  return control;
+}
 
 /** Opens (or creates) a queue; glibc requires the name to start with "/" (EINVAL otherwise). */
 export function openMqueue(name: string, options: OpenMqueueOptions = {}): PosixMqueueHandle {
@@ -138,9 +158,6 @@ class MqueueHandle implements PosixMqueueHandle {
   #mqd: number;
   /** Whether the descriptor has O_NONBLOCK: then a full or empty queue is EAGAIN, never a wait. */
   #nonBlocking: boolean;
-  /** The receive buffer of receive() and receiveSync(), reused: the message is copied out at once. */
-  readonly #scratch: Buffer;
-  readonly #priority = Buffer.alloc(4);
 
   constructor(
     readonly name: string,
@@ -148,7 +165,6 @@ class MqueueHandle implements PosixMqueueHandle {
     private readonly messageSize: number,
   ) {
     this.#mqd = mqd;
-    this.#scratch = Buffer.alloc(messageSize);
     this.#nonBlocking = (readAttributes(mqd, name).flags & O_NONBLOCK) !== 0;
   }
 
@@ -174,24 +190,20 @@ class MqueueHandle implements PosixMqueueHandle {
   }
 
   receive(options: MqueueReceiveOptions = {}): Promise<MqueueMessage> {
-    return this.#receive(options, this.#scratch, (length, priority) => ({
-      data: Buffer.from(this.#scratch.subarray(0, length)),
-      priority,
-    }));
+    return this.#receive(options, this.messageSize, copyMessage);
   }
 
   receiveSync(): MqueueMessage {
-    const finish = (length: number, priority: number) => ({
-      data: Buffer.from(this.#scratch.subarray(0, length)),
-      priority,
-    });
-    return this.#tryReceive(this.#scratch, false, finish) as MqueueMessage;
+    return this.#tryReceive(this.messageSize, false, copyMessage) as MqueueMessage;
   }
 
   receiveInto(buffer: ArrayBufferView, options: MqueueReceiveOptions = {}): Promise<MqueueReceivedInto> {
     try {
       const into = args.target(buffer);
-      return this.#receive(options, into, (length, priority) => ({ length, priority }));
+      return this.#receive(options, into.length, (length, priority) => {
+        (messages as libc.NativeBuffer).view.copy(into, 0, 0, length);
+        return { length, priority };
+      });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -244,11 +256,11 @@ class MqueueHandle implements PosixMqueueHandle {
 
   #receive<T>(
     options: MqueueReceiveOptions,
-    buffer: Buffer,
+    size: number,
     finish: (length: number, priority: number) => T,
   ): Promise<T> {
     try {
-      return waitFor(() => this.#tryReceive(buffer, !this.#nonBlocking, finish), options, {
+      return waitFor(() => this.#tryReceive(size, !this.#nonBlocking, finish), options, {
         syscall: 'mq_timedreceive',
         object: { name: this.name },
       });
@@ -259,8 +271,11 @@ class MqueueHandle implements PosixMqueueHandle {
 
   /** One mq_timedsend with an expired deadline (it never sleeps): undefined, or WOULD_BLOCK when full. */
   #trySend(message: Buffer, priority: number, mayWait: boolean): void | typeof WOULD_BLOCK {
+    const buffer = messageBuffer(message.length);
+    message.copy(buffer.view);
+    const deadline = controlBlock().address;
     for (;;) {
-      const raw = libc.mqTimedsend(this.#open(), message, message.length, priority, EXPIRED);
+      const raw = libc.mqTimedsendAt(this.#open(), buffer.address, message.length, priority, deadline);
       if (raw.value !== -1) {
         wakeWaiters();
         return;
@@ -271,23 +286,38 @@ class MqueueHandle implements PosixMqueueHandle {
     }
   }
 
-  /** One mq_timedreceive with an expired deadline: what `finish` makes of it, or WOULD_BLOCK when empty. */
+  /**
+   * One mq_timedreceive (of at most `size` bytes) with an expired deadline: what `finish` makes
+   * of the message, in the shared message buffer until the next call, or WOULD_BLOCK when empty.
+   */
   #tryReceive<T>(
-    buffer: Buffer,
+    size: number,
     mayWait: boolean,
     finish: (length: number, priority: number) => T,
   ): T | typeof WOULD_BLOCK {
+    const buffer = messageBuffer(size);
+    const block = controlBlock();
     for (;;) {
-      const raw = libc.mqTimedreceive(this.#open(), buffer, this.#priority, EXPIRED);
+      const raw = libc.mqTimedreceiveAt(
+        this.#open(),
+        buffer.address,
+        size,
+        block.address + PRIORITY_OFFSET,
+        block.address,
+      );
       if (raw.value !== -1) {
         wakeWaiters();
-        return finish(raw.value, this.#priority.readUInt32LE(0));
+        return finish(raw.value, block.view.readUInt32LE(PRIORITY_OFFSET));
       }
       if (raw.errnoCode === EINTR) continue;
       if (raw.errnoCode === ETIMEDOUT && mayWait) return WOULD_BLOCK;
       throw errorFrom(asNonBlocking(raw), 'mq_timedreceive', { name: this.name });
     }
   }
+}
+
+function copyMessage(length: number, priority: number): MqueueMessage {
+  return { data: Buffer.from((messages as libc.NativeBuffer).view.subarray(0, length)), priority };
 }
 
 /** mq_timedsend's unsigned int; the kernel refuses >= MQ_PRIO_MAX (32768) with EINVAL. */

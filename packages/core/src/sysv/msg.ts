@@ -137,7 +137,7 @@ export function sendMessage(id: number, message: OutgoingMsg, options: MsgSendOp
 /** Sends with IPC_NOWAIT: never waits, fails with EAGAIN when the queue is full. */
 export function sendMessageSync(id: number, message: OutgoingMsg): void {
   args.ipcId(id);
-  trySend(id, encodeMessage(message, sendScratch), true);
+  trySend(id, encodeMessage(message, true), true);
 }
 
 /**
@@ -291,16 +291,18 @@ function receiveRequest(id: number, options: MsgReceiveOptions): ReceiveRequest 
 const NOWAIT_REQUESTED = 0x40000000;
 
 /**
- * One process-wide receive buffer (mtype + text), reused by every receive: calls are synchronous,
- * and the message is copied out before the next. Sized to msgmax, learned once (msgctl IPC_INFO)
- * and again only when a message turns out longer (msgmax was raised).
+ * One process-wide message buffer (mtype + text) in C memory, reused by every send and receive:
+ * calls are synchronous, and a message is copied in or out within the attempt. Receives size it
+ * to msgmax, learned once (msgctl IPC_INFO) and again only when a message turns out longer.
  */
-let scratch: Buffer | undefined;
+let scratch: libc.NativeBuffer | undefined;
 let msgmax: number | undefined;
 
-function scratchFor(size: number): Buffer {
-  if (scratch === undefined || scratch.length < MTYPE_SIZE + size) {
-    scratch = Buffer.alloc(MTYPE_SIZE + Math.max(size, 8192));
+function scratchFor(size: number): libc.NativeBuffer {
+  if (scratch === undefined || scratch.view.length < MTYPE_SIZE + size) {
+    const old = scratch;
+    scratch = libc.nativeBuffer(MTYPE_SIZE + Math.max(size, 8192));
+    if (old !== undefined) libc.freeNativeBuffer(old);
   }
   return scratch;
 }
@@ -322,8 +324,8 @@ function tryReceive<T>(
   const flags = request.flags & ~NOWAIT_REQUESTED;
   for (let refreshed = false; ; ) {
     const size = request.maxSize ?? kernelMsgmax(refreshed);
-    const msgp = scratchFor(size);
-    const raw = libc.msgrcv(request.id, msgp, size, request.type, flags);
+    const { address } = scratchFor(size);
+    const raw = libc.msgrcvAt(request.id, address, size, request.type, flags);
     if (raw.value !== -1) return finish(raw.value);
     const errno = raw.errnoCode;
     if (errno === EINTR) continue;
@@ -338,8 +340,10 @@ function tryReceive<T>(
 }
 
 function trySend(id: number, msgp: Buffer, nowait: boolean, retry = false): void | typeof WOULD_BLOCK {
+  const buffer = scratchFor(msgp.length - MTYPE_SIZE);
+  if (msgp.buffer !== buffer.view.buffer) msgp.copy(buffer.view);
   for (;;) {
-    const raw = libc.msgsnd(id, msgp, msgp.length - MTYPE_SIZE, IPC_NOWAIT);
+    const raw = libc.msgsndAt(id, buffer.address, msgp.length - MTYPE_SIZE, IPC_NOWAIT);
     if (raw.value !== -1) {
       wakeWaiters();
       return;
@@ -351,7 +355,7 @@ function trySend(id: number, msgp: Buffer, nowait: boolean, retry = false): void
 }
 
 function copyOut(length: number): ReceivedMsg {
-  const msgp = scratch as Buffer;
+  const msgp = (scratch as libc.NativeBuffer).view;
   return {
     type: Number(msgp.readBigInt64LE(0)),
     data: Buffer.from(msgp.subarray(MTYPE_SIZE, MTYPE_SIZE + length)),
@@ -359,16 +363,13 @@ function copyOut(length: number): ReceivedMsg {
 }
 
 function copyInto(into: Buffer, length: number): ReceivedInto {
-  const msgp = scratch as Buffer;
+  const msgp = (scratch as libc.NativeBuffer).view;
   msgp.copy(into, 0, MTYPE_SIZE, MTYPE_SIZE + length);
   return { type: Number(msgp.readBigInt64LE(0)), length };
 }
 
-/** The buffer of synchronous sends, reused: msgsnd copies the message before returning. */
-const sendScratch: { buffer: Buffer } = { buffer: Buffer.alloc(MTYPE_SIZE + 256) };
-
-/** struct msgbuf for `message`: in `reuse`'s buffer when given (grown as needed), else a new one. */
-function encodeMessage(message: OutgoingMsg, reuse?: { buffer: Buffer }): Buffer {
+/** struct msgbuf for `message`: straight into the C scratch buffer when `inScratch`, else a new Buffer. */
+function encodeMessage(message: OutgoingMsg, inScratch = false): Buffer {
   if (typeof message !== 'object' || message === null) {
     throw new TypeError(
       `message must be an object { type, data } (got ${message === null ? 'null' : typeof message})`,
@@ -376,13 +377,9 @@ function encodeMessage(message: OutgoingMsg, reuse?: { buffer: Buffer }): Buffer
   }
   const type = args.long(message.type, 'message.type');
   const data = args.bytes(message.data, 'message.data');
-  let msgp: Buffer;
-  if (reuse === undefined) {
-    msgp = Buffer.allocUnsafe(MTYPE_SIZE + data.length);
-  } else {
-    if (reuse.buffer.length < MTYPE_SIZE + data.length) reuse.buffer = Buffer.alloc(MTYPE_SIZE + data.length);
-    msgp = reuse.buffer.subarray(0, MTYPE_SIZE + data.length);
-  }
+  const msgp = inScratch
+    ? scratchFor(data.length).view.subarray(0, MTYPE_SIZE + data.length)
+    : Buffer.allocUnsafe(MTYPE_SIZE + data.length);
   msgp.writeBigInt64LE(BigInt(type), 0);
   data.copy(msgp, MTYPE_SIZE);
   return msgp;
