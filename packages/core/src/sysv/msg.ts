@@ -326,7 +326,11 @@ function tryReceive<T>(
     const size = request.maxSize ?? kernelMsgmax(refreshed);
     const { address } = scratchFor(size);
     const raw = libc.msgrcvAt(request.id, address, size, request.type, flags);
-    if (raw.value !== -1) return finish(raw.value);
+    if (raw.value !== -1) {
+      // Room on the queue: a sender of this process may be waiting for it.
+      wakeWaiters();
+      return finish(raw.value);
+    }
     const errno = raw.errnoCode;
     if (errno === EINTR) continue;
     if (errno === ENOMSG && (request.flags & NOWAIT_REQUESTED) === 0) return WOULD_BLOCK;
