@@ -270,7 +270,7 @@ class MqueueHandle implements PosixMqueueHandle {
   }
 
   /** One mq_timedsend with an expired deadline (it never sleeps): undefined, or WOULD_BLOCK when full. */
-  #trySend(message: Buffer, priority: number, mayWait: boolean): void | typeof WOULD_BLOCK {
+  #trySend(message: Buffer, priority: number, mayWait: boolean): undefined | typeof WOULD_BLOCK {
     const buffer = messageBuffer(message.length);
     message.copy(buffer.view);
     const deadline = controlBlock().address;

@@ -175,7 +175,7 @@ class SemHandle implements PosixSemHandle {
     this.close();
   }
 
-  #tryWait(mayWait: boolean): void | typeof WOULD_BLOCK {
+  #tryWait(mayWait: boolean): undefined | typeof WOULD_BLOCK {
     for (;;) {
       const raw = libc.semTrywait(this.#open());
       if (raw.value === 0) {

@@ -343,7 +343,7 @@ function tryReceive<T>(
   }
 }
 
-function trySend(id: number, msgp: Buffer, nowait: boolean, retry = false): void | typeof WOULD_BLOCK {
+function trySend(id: number, msgp: Buffer, nowait: boolean, retry = false): undefined | typeof WOULD_BLOCK {
   const buffer = scratchFor(msgp.length - MTYPE_SIZE);
   if (msgp.buffer !== buffer.view.buffer) msgp.copy(buffer.view);
   for (;;) {

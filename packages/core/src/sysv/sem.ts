@@ -252,15 +252,24 @@ export class SysvSemaphoreSet implements Disposable {
   }
 }
 
+/** The sembufs handed to the kernel, in C memory (see libc.nativeBuffer): copied in per attempt. */
+let nativeSops: libc.NativeBuffer | undefined;
+
 function tryOps(
   id: number,
   sops: Buffer,
   nsops: number,
   waits: boolean,
   retry = false,
-): void | typeof WOULD_BLOCK {
+): undefined | typeof WOULD_BLOCK {
+  if (nativeSops === undefined || nativeSops.view.length < sops.length) {
+    const old = nativeSops;
+    nativeSops = libc.nativeBuffer(Math.max(sops.length, 64 * SEMBUF.size));
+    if (old !== undefined) libc.freeNativeBuffer(old);
+  }
+  sops.copy(nativeSops.view, 0, 0, nsops * SEMBUF.size);
   for (;;) {
-    const raw = libc.semtimedop(id, sops, nsops);
+    const raw = libc.semtimedopAt(id, nativeSops.address, nsops);
     if (raw.value !== -1) {
       // Any change may be what another wait needs: a value raised, or brought to 0.
       wakeWaiters();
