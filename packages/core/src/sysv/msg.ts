@@ -83,7 +83,8 @@ const MTYPE_SIZE = 8;
 export function createMsgQueue(options: CreateMsgQueueOptions = {}): number {
   const key = args.ipcKey(options.key ?? IPC_PRIVATE);
   const exclusive = args.flag(options.exclusive, 'exclusive');
-  const flags = IPC_CREAT | (exclusive ? IPC_EXCL : 0) | args.mode(options.mode ?? 0o600);
+  const flags =
+    IPC_CREAT | (exclusive ? IPC_EXCL : 0) | (args.mode(options.mode ?? 0o600, 'mode', 0o7777) & 0o777);
   return check(libc.msgget(key, flags), 'msgget', key === IPC_PRIVATE ? undefined : { key });
 }
 

@@ -65,7 +65,9 @@ export function createSemSet(options: CreateSemSetOptions): number {
   const key = args.ipcKey(options.key ?? IPC_PRIVATE);
   const nsems = args.int32(options.nsems, 'nsems');
   const flags =
-    IPC_CREAT | (args.flag(options.exclusive, 'exclusive') ? IPC_EXCL : 0) | args.mode(options.mode ?? 0o600);
+    IPC_CREAT |
+    (args.flag(options.exclusive, 'exclusive') ? IPC_EXCL : 0) |
+    (args.mode(options.mode ?? 0o600, 'mode', 0o7777) & 0o777);
   return check(libc.semget(key, nsems, flags), 'semget', keyRef(key));
 }
 

@@ -45,9 +45,12 @@ export interface AttachShmOptions {
 /** Creates a segment (or opens the existing one with that key) and returns its id. */
 export function createShm(options: CreateShmOptions): number {
   const key = args.ipcKey(options.key ?? IPC_PRIVATE);
-  const size = args.size(options.size, 'size');
+  // size_t: the kernel refuses what exceeds shmmax (EINVAL), as util-linux lets it.
+  const size = args.integerIn(options.size, 'size', 0, 2 ** 63);
   const flags =
-    IPC_CREAT | (args.flag(options.exclusive, 'exclusive') ? IPC_EXCL : 0) | args.mode(options.mode ?? 0o600);
+    IPC_CREAT |
+    (args.flag(options.exclusive, 'exclusive') ? IPC_EXCL : 0) |
+    (args.mode(options.mode ?? 0o600, 'mode', 0o7777) & 0o777);
   return check(libc.shmget(key, size, flags), 'shmget', keyRef(key));
 }
 
