@@ -7,19 +7,9 @@
 // packages/<pkg>/dist/NAME/ (where they resolve packages as the product's bins do), for
 // scripts/bench.mjs to measure what it gains (see WITHOUT below); the product build never does.
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createRequire } from 'node:module';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
@@ -122,21 +112,28 @@ const WARM_UP = { ipcs: ['-a'], lsipc: ['-m'], ipcctl: ['sem', 'get', 'not-an-id
 const { NODE_EXTRA_CA_CERTS, NODE_OPTIONS, ...warmUpEnv } = process.env;
 
 /**
- * The ffi-rs binding for this machine, found as core/src/ffi/native.ts finds it at run time. Each
- * bundle is told where it is, relative to itself: resolving it through ffi-rs's package costs a
- * millisecond of every start-up that calls libc (the bundle falls back to that when it is gone).
+ * The ffi-rs binding for this machine, found by core/src/ffi/native.ts's ffiBindingPath() (the one
+ * module that knows ffi-rs's layout), bundled and run here. Each bundle is told where it is,
+ * relative to itself: resolving it through ffi-rs's package costs a millisecond of every start-up
+ * that calls libc (the bundle falls back to that when it is gone).
  */
-function ffiBinding() {
-  const fromCore = createRequire(join(packagesDir, 'core', 'package.json'));
-  const fromFfi = createRequire(realpathSync(fromCore.resolve('ffi-rs/package.json')));
-  const triple = process.arch === 'arm64' ? 'linux-arm64-gnu' : 'linux-x64-gnu';
+async function ffiBinding() {
+  const outfile = join(packagesDir, 'core', 'dist', 'native-for-build.mjs');
+  await build({
+    entryPoints: [join(packagesDir, 'core', 'src', 'ffi', 'native.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'warning',
+  });
   try {
-    return fromFfi.resolve(`@yuuang/ffi-rs-${triple}`);
-  } catch {
-    return undefined;
+    return (await import(pathToFileURL(outfile).href)).ffiBindingPath();
+  } finally {
+    rmSync(outfile, { force: true });
   }
 }
-const binding = ffiBinding();
+const binding = await ffiBinding();
 
 /**
  * The speed mechanisms a bench build can leave out: each replaces the product's way by the plain

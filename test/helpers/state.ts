@@ -85,9 +85,10 @@ export interface RichState {
 // Runs inside the namespace. Commands: create SPECS_JSON | attach ID... | semop ID NUM OP.
 const STATE_SCRIPT = `
 import { randomInt } from 'node:crypto';
+import { createRequire } from 'node:module';
 import {
   attachShm, createMsgQueue, createSemSet, createShm, lockShm, openMqueue, openPosixSem,
-  openPosixShm, receiveMessageSync, semop, semopSync, sendMessageSync,
+  openPosixShm, receiveMessageSync, semopSync, sendMessageSync,
 } from '@ipcutils/core';
 
 const [command, ...args] = process.argv.slice(2);
@@ -148,10 +149,25 @@ if (command === 'create') {
   untilStdinCloses();
   process.on('exit', () => attachments.forEach((attachment) => attachment.detach()));
 } else if (command === 'semop') {
+  // A waiter the kernel counts (semncnt/semzcnt) for ipcs -s -i: @ipcutils/core's semop waits from
+  // the event loop and is never queued in the kernel, so this blocks in semop(2) on an ffi-rs
+  // threadpool thread instead.
   const [id, num, op] = args.map(Number);
-  semop(id, [{ num, op }]).catch((error) => {
-    console.error(String(error));
-    process.exit(1);
+  const ffi = createRequire(import.meta.url)('ffi-rs');
+  ffi.open({ library: 'libc', path: 'libc.so.6' });
+  const sops = Buffer.alloc(6);
+  sops.writeUInt16LE(num, 0);
+  sops.writeInt16LE(op, 2);
+  const { DataType } = ffi;
+  ffi.load({
+    library: 'libc', funcName: 'semop', retType: DataType.I32,
+    paramsType: [DataType.I32, ffi.arrayConstructor({ type: DataType.U8Array, length: 6 }), DataType.U64],
+    paramsValue: [id, sops, 1], errno: true, freeResultMemory: false, runInNewThread: true,
+  }).then((result) => {
+    if (result.value === -1) {
+      console.error('semop: ' + result.errnoMessage);
+      process.exit(1);
+    }
   });
   console.log('waiting');
   untilStdinCloses();

@@ -9,6 +9,9 @@ export interface IpcObjectRef {
   path?: string;
 }
 
+/** An errno name as Node's os.constants.errno lists them ('ENOENT', 'EAGAIN', …). */
+export type ErrnoName = keyof typeof constants.errno;
+
 /** errno number → name; the first name wins where Node lists aliases (EAGAIN before EWOULDBLOCK). */
 const ERRNO_NAMES = new Map<number, string>();
 for (const [name, value] of Object.entries(constants.errno)) {
@@ -47,8 +50,8 @@ const MESSAGES: Record<string, string> = {
 };
 
 /** The errno name for a number (`2` → `'ENOENT'`). */
-export function errnoName(errno: number): string {
-  return ERRNO_NAMES.get(errno) ?? `E${errno}`;
+export function errnoName(errno: number): ErrnoName | `E${number}` {
+  return (ERRNO_NAMES.get(errno) as ErrnoName | undefined) ?? `E${errno}`;
 }
 
 /** glibc's message for an errno name (`'ERANGE'` → `'Numerical result out of range'`). */
@@ -61,8 +64,9 @@ export function strerror(code: string): string {
  * failed, and the object it was about.
  */
 export class IpcError extends Error implements IpcObjectRef {
-  override readonly name = 'IpcError';
-  readonly code: string;
+  override readonly name: string = 'IpcError';
+  /** The errno's name; `E<n>` for a number Node does not name. */
+  readonly code: ErrnoName | `E${number}`;
   readonly errno: number;
   readonly syscall: string;
   readonly id?: number;
@@ -99,7 +103,32 @@ function describe(object: IpcObjectRef | undefined): string {
   return '';
 }
 
-/** Thrown when an attachment, mapping or handle is used after it was detached, unmapped or closed. */
+/**
+ * The one error of every wait that runs out of time (a timeout given to semop, receiveMessage,
+ * sendMessage, mq send/receive, sem wait): an IpcError whose code is ETIMEDOUT, whatever the call
+ * itself would have reported (semtimedop says EAGAIN).
+ */
+export class IpcTimeoutError extends IpcError {
+  override readonly name: string = 'IpcTimeoutError';
+  /** The timeout that ran out, in milliseconds. */
+  readonly timeout: number;
+
+  constructor(options: { syscall: string; object?: IpcObjectRef; timeout: number }) {
+    super({
+      errno: constants.errno.ETIMEDOUT,
+      syscall: options.syscall,
+      ...(options.object ? { object: options.object } : {}),
+      message: `timed out after ${options.timeout} ms`,
+    });
+    this.timeout = options.timeout;
+  }
+}
+
+/**
+ * Thrown when an attachment, mapping or handle is used after it was detached, unmapped or closed.
+ * Its code is EBADF, what the kernel says of a closed descriptor.
+ */
 export class ClosedHandleError extends Error {
   override readonly name = 'ClosedHandleError';
+  readonly code = 'EBADF' satisfies ErrnoName;
 }

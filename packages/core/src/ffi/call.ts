@@ -35,3 +35,12 @@ export function assertCString(text: string, syscall: string, object: IpcObjectRe
     message: `Invalid argument: NUL in ${what}`,
   });
 }
+
+/**
+ * A queue or set removed while a call waited: a blocked call wakes with EIDRM, but a retry finds
+ * no such id (constants.errno.EINVAL). The first attempt already passed every other constants.errno.EINVAL check.
+ */
+export function removedWhileWaiting(raw: Raw, retry: boolean): Raw {
+  if (!retry || raw.errnoCode !== constants.errno.EINVAL) return raw;
+  return { value: -1, errnoCode: constants.errno.EIDRM, errnoMessage: 'Identifier removed' };
+}

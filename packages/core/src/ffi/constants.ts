@@ -48,6 +48,7 @@ export const O_RDWR = 2;
 export const O_CREAT = 0o100;
 export const O_EXCL = 0o200;
 export const O_NONBLOCK = 0o4000;
+export const O_CLOEXEC = 0o2000000;
 
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;

@@ -2,9 +2,22 @@
  * Every libc function the project calls, declared once. Each binding returns the raw result
  * with its errno; callers turn failures into IpcError with `check*` from ./call.ts. Pointers
  * travel as 64-bit integers (ffi-rs cannot pass NULL as an External), out-structs as Buffers
- * (C writes straight into their memory when passed as U8Array).
+ * (C writes straight into their memory when passed as U8Array). Each function's call object is
+ * built on its first use and reused (see FfiCall in ./native.ts): no call allocates.
+ *
+ * Nothing here blocks: every call that could wait is made with IPC_NOWAIT, O_NONBLOCK, an expired
+ * deadline or sem_trywait by its caller, and waiting is done by src/wait.ts, off the threadpool.
  */
-import { ffi, LIBRARY } from './native.js';
+import {
+  type ArrayParam,
+  arrayParam,
+  externalBuffer,
+  type FfiCall,
+  invoke,
+  prepareCall,
+  type Types,
+  types,
+} from './native.js';
 
 export interface Raw {
   value: number;
@@ -12,124 +25,74 @@ export interface Raw {
   errnoMessage: string;
 }
 
-interface Types {
-  I32: number;
-  U32: number;
-  I64: number;
-  U64: number;
-  String: number;
-  U8Array: number;
-  arrayTag: number;
-}
-
-let cachedTypes: Types | undefined;
-
-function types(): Types {
-  if (cachedTypes) return cachedTypes;
-  const { DataType, FFITypeTag } = ffi();
-  cachedTypes = {
-    I32: DataType.I32 as number,
-    U32: DataType.U32 as number,
-    I64: DataType.I64 as number,
-    U64: DataType.U64 as number,
-    String: DataType.String as number,
-    U8Array: DataType.U8Array as number,
-    arrayTag: FFITypeTag.Array as number,
+/** A call object built on first use: `make` needs ffi-rs loaded, which only a call should do. */
+function lazy(make: (t: Types) => FfiCall): () => FfiCall {
+  let call: FfiCall | undefined;
+  return () => {
+    if (call === undefined) call = make(types());
+    return call;
   };
-  return cachedTypes;
 }
 
-/** A Buffer parameter C may write into (ffi-rs needs its length in the type). */
-function bytes(buffer: Buffer): unknown {
-  const t = types();
-  return { type: t.U8Array, length: buffer.length, ffiTypeTag: t.arrayTag };
-}
-
-function call(funcName: string, retType: number, paramsType: unknown[], paramsValue: unknown[]): Raw {
-  return ffi().load({
-    library: LIBRARY,
-    funcName,
-    retType,
-    paramsType,
-    paramsValue,
-    errno: true,
-    freeResultMemory: false,
-  }) as Raw;
-}
-
-/** Arguments of threaded calls still running: ffi-rs hands the pool thread only their addresses. */
-const inFlight = new Set<unknown[]>();
-
-/** A call whose errno is not wanted: ffi-rs's errno capture costs ~30% of a call. */
-function callNoErrno(
-  funcName: string,
-  retType: number,
-  paramsType: unknown[],
-  paramsValue: unknown[],
-): number {
-  return ffi().load({
-    library: LIBRARY,
-    funcName,
-    retType,
-    paramsType,
-    paramsValue,
-    freeResultMemory: false,
-  }) as number;
-}
-
-/** The same call on the libuv threadpool, for calls that may block (the event loop keeps running). */
-async function callInThread(
-  funcName: string,
-  retType: number,
-  paramsType: unknown[],
-  paramsValue: unknown[],
-): Promise<Raw> {
-  // Keep the Buffers reachable until C returns: a call queued behind busy threads must not
-  // find its buffer collected.
-  inFlight.add(paramsValue);
-  try {
-    return await (ffi().load({
-      library: LIBRARY,
-      funcName,
-      retType,
-      paramsType,
-      paramsValue,
-      errno: true,
-      freeResultMemory: false,
-      runInNewThread: true,
-    }) as Promise<Raw>);
-  } finally {
-    inFlight.delete(paramsValue);
+/** Parameter `index` of `call` as a Buffer (C reads or writes its bytes), or NULL when absent. */
+function setBuffer(call: FfiCall, index: number, array: ArrayParam, buffer: Buffer | undefined): void {
+  if (buffer === undefined) {
+    call.paramsType[index] = types().I64;
+    call.paramsValue[index] = 0;
+    return;
   }
+  array.length = buffer.length;
+  call.paramsType[index] = array;
+  call.paramsValue[index] = buffer;
 }
 
-/** A Buffer argument, or NULL (passed as the integer 0) when absent. */
-function optionalBuffer(buffer: Buffer | undefined): [unknown, unknown] {
-  return buffer ? [bytes(buffer), buffer] : [types().I64, 0];
+/** A call with one Buffer-or-NULL parameter: the call object and that parameter's array type. */
+function lazyWithBuffer(make: (t: Types, array: ArrayParam) => FfiCall): () => [FfiCall, ArrayParam] {
+  let made: [FfiCall, ArrayParam] | undefined;
+  return () => {
+    if (made === undefined) {
+      const array = arrayParam(0);
+      made = [make(types(), array), array];
+    }
+    return made;
+  };
+}
+
+function run(call: FfiCall, a: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): Raw {
+  const values = call.paramsValue;
+  values[0] = a;
+  if (values.length > 1) values[1] = b;
+  if (values.length > 2) values[2] = c;
+  if (values.length > 3) values[3] = d;
+  if (values.length > 4) values[4] = e;
+  return invoke(call) as Raw;
 }
 
 // ---- System V shared memory -------------------------------------------------------------
 
+const shmgetCall = lazy((t) => prepareCall('shmget', t.I32, [t.I32, t.U64, t.I32]));
 export function shmget(key: number, size: number, flags: number): Raw {
-  const t = types();
-  return call('shmget', t.I32, [t.I32, t.U64, t.I32], [key, size, flags]);
+  return run(shmgetCall(), key, size, flags);
 }
 
+const shmctlCall = lazyWithBuffer((t) => prepareCall('shmctl', t.I32, [t.I32, t.I32, t.I64]));
 export function shmctl(id: number, cmd: number, buf?: Buffer): Raw {
-  const t = types();
-  const [bufType, bufValue] = optionalBuffer(buf);
-  return call('shmctl', t.I32, [t.I32, t.I32, bufType], [id, cmd, bufValue]);
+  const [call, array] = shmctlCall();
+  setBuffer(call, 2, array, buf);
+  call.paramsValue[0] = id;
+  call.paramsValue[1] = cmd;
+  return invoke(call) as Raw;
 }
 
 /** Returns the attach address, or -1 (as a number) on failure. */
+const shmatCall = lazy((t) => prepareCall('shmat', t.I64, [t.I32, t.I64, t.I32]));
 export function shmat(id: number, flags: number): Raw {
-  const t = types();
-  return call('shmat', t.I64, [t.I32, t.I64, t.I32], [id, 0, flags]);
+  return run(shmatCall(), id, 0, flags);
 }
 
+const shmdtCall = lazy((t) => prepareCall('shmdt', t.I32, [t.I64]));
 export function shmdt(address: number): Raw {
-  const t = types();
-  return call('shmdt', t.I32, [t.I64], [address]);
+  return run(shmdtCall(), address);
 }
 
 /** How xxxctl(id, IPC_RMID) is called: the function, and the arguments after the id. */
@@ -163,285 +126,355 @@ export function rmidCalls(): Record<'shm' | 'msg' | 'sem', RmidCall> {
   return cachedRmidCalls;
 }
 
+const fastRmid = {
+  shm: lazy((t) => prepareCall('shmctl', t.I32, [t.I32, t.I32, t.I64], false)),
+  msg: lazy((t) => prepareCall('msgctl', t.I32, [t.I32, t.I32, t.I64], false)),
+  sem: lazy((t) => prepareCall('semctl', t.I32, [t.I32, t.I32, t.I32, t.I64], false)),
+};
+
 /**
  * xxxctl(id, IPC_RMID) without errno, for bulk removal (`ipcrm -a` makes 30,000 of these):
  * 0 or -1. A caller repeats a failure with errno to learn why; the kernel gives the same answer.
  */
 export function removeIpcIdFast(kind: 'shm' | 'msg' | 'sem', id: number): number {
-  const { funcName, retType, paramsType, rest } = rmidCalls()[kind];
-  return callNoErrno(funcName, retType, paramsType, [id, ...rest]);
+  // IPC_RMID is 0, and so are the NULL buf and the unused semnum/arg.
+  const call = fastRmid[kind]();
+  call.paramsValue[0] = id;
+  return invoke(call) as number;
 }
 
 // ---- System V semaphores ----------------------------------------------------------------
 
+const semgetCall = lazy((t) => prepareCall('semget', t.I32, [t.I32, t.I32, t.I32]));
 export function semget(key: number, nsems: number, flags: number): Raw {
-  const t = types();
-  return call('semget', t.I32, [t.I32, t.I32, t.I32], [key, nsems, flags]);
+  return run(semgetCall(), key, nsems, flags);
 }
 
+const semctlCall = lazyWithBuffer((t) => prepareCall('semctl', t.I32, [t.I32, t.I32, t.I32, t.I64]));
 /** `arg` is the union semun: an int (SETVAL) or a buffer (IPC_STAT, GETALL, SETALL); on LP64 it travels in one register. */
 export function semctl(id: number, semnum: number, cmd: number, arg?: number | Buffer): Raw {
-  const t = types();
+  const [call, array] = semctlCall();
   if (Buffer.isBuffer(arg)) {
-    return call('semctl', t.I32, [t.I32, t.I32, t.I32, bytes(arg)], [id, semnum, cmd, arg]);
+    setBuffer(call, 3, array, arg);
+  } else {
+    call.paramsType[3] = types().I64;
+    call.paramsValue[3] = arg ?? 0;
   }
-  return call('semctl', t.I32, [t.I32, t.I32, t.I32, t.I64], [id, semnum, cmd, arg ?? 0]);
+  call.paramsValue[0] = id;
+  call.paramsValue[1] = semnum;
+  call.paramsValue[2] = cmd;
+  return invoke(call) as Raw;
 }
 
-function semtimedopArgs(id: number, sops: Buffer, nsops: number, timeout?: Buffer): [unknown[], unknown[]] {
-  const t = types();
-  const [timeoutType, timeoutValue] = optionalBuffer(timeout);
-  return [
-    [t.I32, bytes(sops), t.U64, timeoutType],
-    [id, sops, nsops, timeoutValue],
-  ];
-}
-
-export function semtimedop(id: number, sops: Buffer, nsops: number, timeout?: Buffer): Raw {
-  const [paramsType, paramsValue] = semtimedopArgs(id, sops, nsops, timeout);
-  return call('semtimedop', types().I32, paramsType, paramsValue);
-}
-
-export function semtimedopInThread(id: number, sops: Buffer, nsops: number, timeout?: Buffer): Promise<Raw> {
-  const [paramsType, paramsValue] = semtimedopArgs(id, sops, nsops, timeout);
-  return callInThread('semtimedop', types().I32, paramsType, paramsValue);
+const semtimedopCall = lazyWithBuffer((t, array) =>
+  prepareCall('semtimedop', t.I32, [t.I32, array, t.U64, t.I64]),
+);
+/** semtimedop with a NULL timeout: the callers pass IPC_NOWAIT in every op (src/wait.ts waits). */
+export function semtimedop(id: number, sops: Buffer, nsops: number): Raw {
+  const [call, array] = semtimedopCall();
+  array.length = sops.length;
+  return run(call, id, sops, nsops, 0);
 }
 
 // ---- System V message queues ------------------------------------------------------------
 
+const msggetCall = lazy((t) => prepareCall('msgget', t.I32, [t.I32, t.I32]));
 export function msgget(key: number, flags: number): Raw {
-  const t = types();
-  return call('msgget', t.I32, [t.I32, t.I32], [key, flags]);
+  return run(msggetCall(), key, flags);
 }
 
+const msgctlCall = lazyWithBuffer((t) => prepareCall('msgctl', t.I32, [t.I32, t.I32, t.I64]));
 export function msgctl(id: number, cmd: number, buf?: Buffer): Raw {
-  const t = types();
-  const [bufType, bufValue] = optionalBuffer(buf);
-  return call('msgctl', t.I32, [t.I32, t.I32, bufType], [id, cmd, bufValue]);
+  const [call, array] = msgctlCall();
+  setBuffer(call, 2, array, buf);
+  call.paramsValue[0] = id;
+  call.paramsValue[1] = cmd;
+  return invoke(call) as Raw;
 }
 
+const msgsndCall = lazyWithBuffer((t, array) => prepareCall('msgsnd', t.I32, [t.I32, array, t.U64, t.I32]));
 /** `msgp` is `long mtype` followed by the text; `size` counts the text only. */
 export function msgsnd(id: number, msgp: Buffer, size: number, flags: number): Raw {
-  const t = types();
-  return call('msgsnd', t.I32, [t.I32, bytes(msgp), t.U64, t.I32], [id, msgp, size, flags]);
+  const [call, array] = msgsndCall();
+  array.length = msgp.length;
+  return run(call, id, msgp, size, flags);
 }
 
-export function msgsndInThread(id: number, msgp: Buffer, size: number, flags: number): Promise<Raw> {
-  const t = types();
-  return callInThread('msgsnd', t.I32, [t.I32, bytes(msgp), t.U64, t.I32], [id, msgp, size, flags]);
-}
-
+const msgrcvCall = lazyWithBuffer((t, array) =>
+  prepareCall('msgrcv', t.I64, [t.I32, array, t.U64, t.I64, t.I32]),
+);
 export function msgrcv(id: number, msgp: Buffer, size: number, type: number, flags: number): Raw {
-  const t = types();
-  return call('msgrcv', t.I64, [t.I32, bytes(msgp), t.U64, t.I64, t.I32], [id, msgp, size, type, flags]);
+  const [call, array] = msgrcvCall();
+  array.length = msgp.length;
+  return run(call, id, msgp, size, type, flags);
 }
 
-export function msgrcvInThread(
-  id: number,
-  msgp: Buffer,
-  size: number,
-  type: number,
-  flags: number,
-): Promise<Raw> {
-  const t = types();
-  return callInThread(
-    'msgrcv',
-    t.I64,
-    [t.I32, bytes(msgp), t.U64, t.I64, t.I32],
-    [id, msgp, size, type, flags],
-  );
-}
-
+const ftokCall = lazy((t) => prepareCall('ftok', t.I32, [t.String, t.I32]));
 export function ftok(path: string, projectId: number): Raw {
-  const t = types();
-  return call('ftok', t.I32, [t.String, t.I32], [path, projectId]);
+  return run(ftokCall(), path, projectId);
 }
 
 // ---- POSIX message queues ---------------------------------------------------------------
 
+const mqOpenCall = lazyWithBuffer((t) => prepareCall('mq_open', t.I32, [t.String, t.I32, t.U32, t.I64]));
 /** mq_open is variadic; mode and attr are read only with O_CREAT, passing them always is harmless on LP64. */
 export function mqOpen(name: string, flags: number, mode: number, attr?: Buffer): Raw {
-  const t = types();
-  const [attrType, attrValue] = optionalBuffer(attr);
-  return call('mq_open', t.I32, [t.String, t.I32, t.U32, attrType], [name, flags, mode, attrValue]);
+  const [call, array] = mqOpenCall();
+  setBuffer(call, 3, array, attr);
+  call.paramsValue[0] = name;
+  call.paramsValue[1] = flags;
+  call.paramsValue[2] = mode;
+  return invoke(call) as Raw;
 }
 
+const mqCloseCall = lazy((t) => prepareCall('mq_close', t.I32, [t.I32]));
 export function mqClose(mqd: number): Raw {
-  const t = types();
-  return call('mq_close', t.I32, [t.I32], [mqd]);
+  return run(mqCloseCall(), mqd);
 }
 
+const mqUnlinkCall = lazy((t) => prepareCall('mq_unlink', t.I32, [t.String]));
 export function mqUnlink(name: string): Raw {
-  const t = types();
-  return call('mq_unlink', t.I32, [t.String], [name]);
+  return run(mqUnlinkCall(), name);
 }
 
+const mqGetattrCall = lazy((t) => prepareCall('mq_getattr', t.I32, [t.I32, arrayParam(64)]));
+/** `attr` is a 64-byte struct mq_attr. */
 export function mqGetattr(mqd: number, attr: Buffer): Raw {
-  const t = types();
-  return call('mq_getattr', t.I32, [t.I32, bytes(attr)], [mqd, attr]);
+  return run(mqGetattrCall(), mqd, attr);
 }
 
-function mqSendArgs(mqd: number, message: Buffer, priority: number, deadline?: Buffer) {
-  const t = types();
-  const [deadlineType, deadlineValue] = optionalBuffer(deadline);
-  return {
-    paramsType: [t.I32, bytes(message), t.U64, t.U32, deadlineType],
-    paramsValue: [mqd, message, message.length, priority, deadlineValue],
-  };
+const mqSetattrCall = lazy((t) => prepareCall('mq_setattr', t.I32, [t.I32, arrayParam(64), arrayParam(64)]));
+/** mq_setattr(mqd, attr, old): only mq_flags (O_NONBLOCK) is changed; both are 64-byte struct mq_attr. */
+export function mqSetattr(mqd: number, attr: Buffer, old: Buffer): Raw {
+  return run(mqSetattrCall(), mqd, attr, old);
 }
 
-export function mqTimedsend(mqd: number, message: Buffer, priority: number, deadline?: Buffer): Raw {
-  const { paramsType, paramsValue } = mqSendArgs(mqd, message, priority, deadline);
-  return call('mq_timedsend', types().I32, paramsType, paramsValue);
-}
-
-export function mqTimedsendInThread(
+const mqTimedsendCall = lazyWithBuffer((t, array) =>
+  prepareCall('mq_timedsend', t.I32, [t.I32, array, t.U64, t.U32, arrayParam(16)]),
+);
+/** `deadline` is an absolute struct timespec; callers pass an expired one, so it never waits. */
+export function mqTimedsend(
   mqd: number,
   message: Buffer,
+  length: number,
   priority: number,
-  deadline?: Buffer,
-): Promise<Raw> {
-  const { paramsType, paramsValue } = mqSendArgs(mqd, message, priority, deadline);
-  return callInThread('mq_timedsend', types().I32, paramsType, paramsValue);
+  deadline: Buffer,
+): Raw {
+  const [call, array] = mqTimedsendCall();
+  array.length = message.length;
+  return run(call, mqd, message, length, priority, deadline);
 }
 
-function mqReceiveArgs(mqd: number, buffer: Buffer, priority: Buffer, deadline?: Buffer) {
-  const t = types();
-  const [deadlineType, deadlineValue] = optionalBuffer(deadline);
-  return {
-    paramsType: [t.I32, bytes(buffer), t.U64, bytes(priority), deadlineType],
-    paramsValue: [mqd, buffer, buffer.length, priority, deadlineValue],
-  };
+const mqTimedreceiveCall = lazyWithBuffer((t, array) =>
+  prepareCall('mq_timedreceive', t.I64, [t.I32, array, t.U64, arrayParam(4), arrayParam(16)]),
+);
+/** `priority` is a 4-byte unsigned int; `deadline` as for mqTimedsend. */
+export function mqTimedreceive(mqd: number, buffer: Buffer, priority: Buffer, deadline: Buffer): Raw {
+  const [call, array] = mqTimedreceiveCall();
+  array.length = buffer.length;
+  return run(call, mqd, buffer, buffer.length, priority, deadline);
 }
 
-export function mqTimedreceive(mqd: number, buffer: Buffer, priority: Buffer, deadline?: Buffer): Raw {
-  const { paramsType, paramsValue } = mqReceiveArgs(mqd, buffer, priority, deadline);
-  return call('mq_timedreceive', types().I64, paramsType, paramsValue);
-}
+// ---- POSIX shared memory, memory access, descriptors ------------------------------------
 
-export function mqTimedreceiveInThread(
-  mqd: number,
-  buffer: Buffer,
-  priority: Buffer,
-  deadline?: Buffer,
-): Promise<Raw> {
-  const { paramsType, paramsValue } = mqReceiveArgs(mqd, buffer, priority, deadline);
-  return callInThread('mq_timedreceive', types().I64, paramsType, paramsValue);
-}
-
-// ---- POSIX shared memory and memory access ----------------------------------------------
-
+const shmOpenCall = lazy((t) => prepareCall('shm_open', t.I32, [t.String, t.I32, t.U32]));
 export function shmOpen(name: string, flags: number, mode: number): Raw {
-  const t = types();
-  return call('shm_open', t.I32, [t.String, t.I32, t.U32], [name, flags, mode]);
+  return run(shmOpenCall(), name, flags, mode);
 }
 
+const shmUnlinkCall = lazy((t) => prepareCall('shm_unlink', t.I32, [t.String]));
 export function shmUnlink(name: string): Raw {
-  const t = types();
-  return call('shm_unlink', t.I32, [t.String], [name]);
+  return run(shmUnlinkCall(), name);
 }
 
+const ftruncateCall = lazy((t) => prepareCall('ftruncate', t.I32, [t.I32, t.I64]));
 export function ftruncate(fd: number, length: number): Raw {
-  const t = types();
-  return call('ftruncate', t.I32, [t.I32, t.I64], [fd, length]);
+  return run(ftruncateCall(), fd, length);
 }
 
+const closeCall = lazy((t) => prepareCall('close', t.I32, [t.I32]));
 export function close(fd: number): Raw {
-  const t = types();
-  return call('close', t.I32, [t.I32], [fd]);
+  return run(closeCall(), fd);
 }
 
+const pipe2Call = lazy((t) => prepareCall('pipe2', t.I32, [arrayParam(8), t.I32]));
+/** pipe2(fds, flags): `fds` is two ints, read end first. */
+export function pipe2(fds: Buffer, flags: number): Raw {
+  return run(pipe2Call(), fds, flags);
+}
+
+const mmapCall = lazy((t) => prepareCall('mmap', t.I64, [t.I64, t.U64, t.I32, t.I32, t.I32, t.I64]));
 /** Returns the mapping address, or -1 (MAP_FAILED) on failure. */
 export function mmap(length: number, protection: number, flags: number, fd: number, offset: number): Raw {
-  const t = types();
-  return call(
-    'mmap',
-    t.I64,
-    [t.I64, t.U64, t.I32, t.I32, t.I32, t.I64],
-    [0, length, protection, flags, fd, offset],
-  );
+  const call = mmapCall();
+  call.paramsValue[5] = offset;
+  return run(call, 0, length, protection, flags, fd);
 }
 
+const munmapCall = lazy((t) => prepareCall('munmap', t.I32, [t.I64, t.U64]));
 export function munmap(address: number, length: number): Raw {
-  const t = types();
-  return call('munmap', t.I32, [t.I64, t.U64], [address, length]);
+  return run(munmapCall(), address, length);
 }
 
+const msyncCall = lazy((t) => prepareCall('msync', t.I32, [t.I64, t.U64, t.I32]));
+export function msync(address: number, length: number, flags: number): Raw {
+  return run(msyncCall(), address, length, flags);
+}
+
+const pointerCall = lazy((t) => prepareCall('memmove', t.External, [t.I64, t.I64, t.U64], false));
+/**
+ * An address as ffi-rs's External (what createExternalBuffer takes): memmove(p, p, 0) returns
+ * its first argument, and ffi-rs wraps a returned pointer as an External.
+ */
+export function pointerTo(address: number): unknown {
+  return run(pointerCall(), address, address, 0);
+}
+
+const strlenCall = lazy((t) => prepareCall('strlen', t.U64, [t.I64], false));
+export function strlen(address: number): number {
+  return run(strlenCall(), address) as unknown as number;
+}
+
+const copyFromCall = lazyWithBuffer((t, array) => prepareCall('memcpy', t.I64, [array, t.I64, t.U64], false));
 /** Copies `target.length` bytes from a C address into a Buffer. */
 export function copyFromAddress(target: Buffer, address: number): void {
-  const t = types();
-  call('memcpy', t.I64, [bytes(target), t.I64, t.U64], [target, address, target.length]);
+  const [call, array] = copyFromCall();
+  array.length = target.length;
+  run(call, target, address, target.length);
 }
 
+const copyToCall = lazyWithBuffer((t, array) => prepareCall('memcpy', t.I64, [t.I64, array, t.U64], false));
 /** Copies a Buffer to a C address. */
 export function copyToAddress(address: number, source: Buffer): void {
-  const t = types();
-  call('memcpy', t.I64, [t.I64, bytes(source), t.U64], [address, source, source.length]);
-}
-
-export function strlen(address: number): number {
-  const t = types();
-  return call('strlen', t.U64, [t.I64], [address]).value;
+  const [call, array] = copyToCall();
+  array.length = source.length;
+  run(call, address, source, source.length);
 }
 
 // ---- POSIX named semaphores -------------------------------------------------------------
 
+const semOpenCall = lazy((t) => prepareCall('sem_open', t.I64, [t.String, t.I32, t.U32, t.U32]));
 /** Returns the sem_t address, or 0 (SEM_FAILED is NULL in glibc) on failure. */
 export function semOpen(name: string, flags: number, mode: number, value: number): Raw {
-  const t = types();
-  return call('sem_open', t.I64, [t.String, t.I32, t.U32, t.U32], [name, flags, mode, value]);
+  return run(semOpenCall(), name, flags, mode, value);
 }
 
-function semAddressCall(funcName: string, sem: number): Raw {
-  const t = types();
-  return call(funcName, t.I32, [t.I64], [sem]);
-}
+const semCloseCall = lazy((t) => prepareCall('sem_close', t.I32, [t.I64]));
+const semPostCall = lazy((t) => prepareCall('sem_post', t.I32, [t.I64]));
+const semTrywaitCall = lazy((t) => prepareCall('sem_trywait', t.I32, [t.I64]));
+export const semClose = (sem: number): Raw => run(semCloseCall(), sem);
+export const semPost = (sem: number): Raw => run(semPostCall(), sem);
+export const semTrywait = (sem: number): Raw => run(semTrywaitCall(), sem);
 
-export const semClose = (sem: number): Raw => semAddressCall('sem_close', sem);
-export const semPost = (sem: number): Raw => semAddressCall('sem_post', sem);
-export const semTrywait = (sem: number): Raw => semAddressCall('sem_trywait', sem);
-
-export function semTimedwaitInThread(sem: number, deadline: Buffer): Promise<Raw> {
-  const t = types();
-  return callInThread('sem_timedwait', t.I32, [t.I64, bytes(deadline)], [sem, deadline]);
-}
-
-export function semWaitInThread(sem: number): Promise<Raw> {
-  const t = types();
-  return callInThread('sem_wait', t.I32, [t.I64], [sem]);
-}
-
+const semGetvalueCall = lazy((t) => prepareCall('sem_getvalue', t.I32, [t.I64, arrayParam(4)]));
+/** `value` is a 4-byte int. */
 export function semGetvalue(sem: number, value: Buffer): Raw {
-  const t = types();
-  return call('sem_getvalue', t.I32, [t.I64, bytes(value)], [sem, value]);
+  return run(semGetvalueCall(), sem, value);
 }
 
+const semUnlinkCall = lazy((t) => prepareCall('sem_unlink', t.I32, [t.String]));
 export function semUnlink(name: string): Raw {
-  const t = types();
-  return call('sem_unlink', t.I32, [t.String], [name]);
+  return run(semUnlinkCall(), name);
 }
 
 // ---- Files and the name service ---------------------------------------------------------
 
+const mkfifoCall = lazy((t) => prepareCall('mkfifo', t.I32, [t.String, t.U32]));
 export function mkfifo(path: string, mode: number): Raw {
-  const t = types();
-  return call('mkfifo', t.I32, [t.String, t.U32], [path, mode]);
+  return run(mkfifoCall(), path, mode);
 }
 
+const getpwuidCall = lazy((t) => prepareCall('getpwuid', t.I64, [t.U32]));
 /** Returns a `struct passwd *` or 0; the memory belongs to libc and is reused by the next call. */
 export function getpwuid(uid: number): Raw {
-  const t = types();
-  return call('getpwuid', t.I64, [t.U32], [uid]);
+  return run(getpwuidCall(), uid);
 }
 
+const getpwnamCall = lazy((t) => prepareCall('getpwnam', t.I64, [t.String]));
 /** Returns a `struct passwd *` or 0; the memory belongs to libc and is reused by the next call. */
 export function getpwnam(name: string): Raw {
-  const t = types();
-  return call('getpwnam', t.I64, [t.String], [name]);
+  return run(getpwnamCall(), name);
 }
 
+const getgrgidCall = lazy((t) => prepareCall('getgrgid', t.I64, [t.U32]));
 /** Returns a `struct group *` or 0; the memory belongs to libc and is reused by the next call. */
 export function getgrgid(gid: number): Raw {
-  const t = types();
-  return call('getgrgid', t.I64, [t.U32], [gid]);
+  return run(getgrgidCall(), gid);
+}
+
+// ---- Memory of our own, for the calls made most ------------------------------------------
+// ffi-rs marshals a U8Array parameter on every call (about as much as the call itself); an
+// address passed as a 64-bit integer costs nothing. The hot calls (msgsnd, msgrcv, semtimedop,
+// mq_timedsend, mq_timedreceive) therefore work on buffers malloc'd once, written and read
+// through a Buffer over them that never leaves the module using it.
+
+/** malloc'd memory and a Buffer over it. Never freed while its owner may still use the view. */
+export interface NativeBuffer {
+  readonly address: number;
+  readonly view: Buffer;
+}
+
+const mallocCall = lazy((t) => prepareCall('malloc', t.I64, [t.U64], false));
+const freeCall = lazy((t) => prepareCall('free', t.I32, [t.I64], false));
+
+/** `size` bytes of C memory, zeroed; throws on allocation failure. */
+export function nativeBuffer(size: number): NativeBuffer {
+  const call = mallocCall();
+  call.paramsValue[0] = Math.max(size, 1);
+  const address = invoke(call) as number;
+  if (address === 0) throw new RangeError(`cannot allocate ${size} bytes`);
+  const view = externalBuffer(pointerTo(address), Math.max(size, 1)).subarray(0, size);
+  view.fill(0);
+  return { address, view };
+}
+
+/** Frees a NativeBuffer: its view must be unreachable by then. */
+export function freeNativeBuffer(buffer: NativeBuffer): void {
+  const call = freeCall();
+  call.paramsValue[0] = buffer.address;
+  invoke(call);
+}
+
+const msgsndAtCall = lazy((t) => prepareCall('msgsnd', t.I32, [t.I32, t.I64, t.U64, t.I32]));
+/** msgsnd of the struct msgbuf at `address`. */
+export function msgsndAt(id: number, address: number, size: number, flags: number): Raw {
+  return run(msgsndAtCall(), id, address, size, flags);
+}
+
+const msgrcvAtCall = lazy((t) => prepareCall('msgrcv', t.I64, [t.I32, t.I64, t.U64, t.I64, t.I32]));
+/** msgrcv into the struct msgbuf at `address` (8 + size bytes). */
+export function msgrcvAt(id: number, address: number, size: number, type: number, flags: number): Raw {
+  return run(msgrcvAtCall(), id, address, size, type, flags);
+}
+
+const semopAtCall = lazy((t) => prepareCall('semtimedop', t.I32, [t.I32, t.I64, t.U64, t.I64]));
+/** semtimedop of the sembufs at `address`, with a NULL timeout (callers pass IPC_NOWAIT). */
+export function semtimedopAt(id: number, address: number, nsops: number): Raw {
+  return run(semopAtCall(), id, address, nsops, 0);
+}
+
+const mqSendAtCall = lazy((t) => prepareCall('mq_timedsend', t.I32, [t.I32, t.I64, t.U64, t.U32, t.I64]));
+/** mq_timedsend of `length` bytes at `address`, with the timespec at `deadline`. */
+export function mqTimedsendAt(
+  mqd: number,
+  address: number,
+  length: number,
+  priority: number,
+  deadline: number,
+): Raw {
+  return run(mqSendAtCall(), mqd, address, length, priority, deadline);
+}
+
+const mqReceiveAtCall = lazy((t) =>
+  prepareCall('mq_timedreceive', t.I64, [t.I32, t.I64, t.U64, t.I64, t.I64]),
+);
+/** mq_timedreceive into `length` bytes at `address`, the priority to `priority`, deadline at `deadline`. */
+export function mqTimedreceiveAt(
+  mqd: number,
+  address: number,
+  length: number,
+  priority: number,
+  deadline: number,
+): Raw {
+  return run(mqReceiveAtCall(), mqd, address, length, priority, deadline);
 }

@@ -1,17 +1,19 @@
 /**
- * POSIX message queues (mq_overview(7)) over glibc's mq_* calls. Blocking sends and receives run
- * on the libuv threadpool so the event loop keeps turning; the synchronous variants never block.
+ * POSIX message queues (mq_overview(7)) over glibc's mq_* calls. Every send and receive is made
+ * with an expired deadline, so it never blocks; one that would have blocked waits as src/wait.ts
+ * says (never in a threadpool thread), with a timeout and an AbortSignal.
  */
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { IpcError } from '../errors.js';
-import { assertCString, check } from '../ffi/call.js';
+import { ClosedHandleError } from '../errors.js';
+import * as args from '../ffi/arguments.js';
+import { assertCString, check, errorFrom } from '../ffi/call.js';
 import { O_CREAT, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY } from '../ffi/constants.js';
-import { deadlineAfter, MQ_ATTR, TIMESPEC } from '../ffi/layout.js';
+import { MQ_ATTR, TIMESPEC } from '../ffi/layout.js';
 import type { Raw } from '../ffi/libc.js';
 import * as libc from '../ffi/libc.js';
 import { PATH_PROC_MQUEUE_MSG_DEFAULT, PATH_PROC_MQUEUE_MSGSIZE_DEFAULT } from '../paths.js';
-import { assertTimeout, BlockingCalls } from './blocking.js';
+import { type WaitOptions, WOULD_BLOCK, waitFor, wakeWaiters } from '../wait.js';
 
 export interface OpenMqueueOptions {
   /** O_CREAT: create the queue if it does not exist. */
@@ -45,50 +47,86 @@ export interface MqueueMessage {
   priority: number;
 }
 
-export interface MqueueSendOptions {
+export interface MqueueSendOptions extends WaitOptions {
   /** 0 (default) to 32767 (MQ_PRIO_MAX - 1); higher priorities are received first. */
   priority?: number;
-  /** Give up with ETIMEDOUT after this long on a full queue; default: wait indefinitely. */
-  timeoutMs?: number;
 }
 
-export interface MqueueReceiveOptions {
-  /** Give up with ETIMEDOUT after this long on an empty queue; default: wait indefinitely. */
-  timeoutMs?: number;
+export type MqueueReceiveOptions = WaitOptions;
+
+/** What receiveInto wrote: the message's length in the caller's buffer, and its priority. */
+export interface MqueueReceivedInto {
+  length: number;
+  priority: number;
 }
 
-export interface PosixMqueueHandle {
+export interface PosixMqueueHandle extends Disposable, AsyncIterable<MqueueMessage> {
   readonly name: string;
-  /** Sends, waiting (off the event loop) while the queue is full. */
-  send(data: Uint8Array | string, options?: MqueueSendOptions): Promise<void>;
+  /** The descriptor (pollable on Linux); -1 once closed. */
+  readonly fd: number;
+  /** Sends, waiting (see src/wait.ts) while the queue is full. */
+  send(data: ArrayBufferView | string, options?: MqueueSendOptions): Promise<void>;
   /** Sends without waiting: EAGAIN if the queue is full. */
-  sendSync(data: Uint8Array | string, options?: { priority?: number }): void;
-  /** Receives the oldest message of the highest priority, waiting (off the event loop) while empty. */
+  sendSync(data: ArrayBufferView | string, options?: { priority?: number }): void;
+  /** Receives the oldest message of the highest priority, waiting (see src/wait.ts) while empty. */
   receive(options?: MqueueReceiveOptions): Promise<MqueueMessage>;
   /** Receives without waiting: EAGAIN if the queue is empty. */
   receiveSync(): MqueueMessage;
+  /** Receives into the caller's buffer (at least mq_msgsize bytes, else EMSGSIZE), without allocating. */
+  receiveInto(buffer: ArrayBufferView, options?: MqueueReceiveOptions): Promise<MqueueReceivedInto>;
+  /**
+   * Every message as it arrives, until the iteration stops (break), `signal` fires (the iterator
+   * ends), or the queue fails (the error is thrown into the loop).
+   */
+  messages(options?: { signal?: AbortSignal }): AsyncIterableIterator<MqueueMessage>;
   getAttributes(): MqueueAttributes;
-  /** Closes the descriptor (once calls still blocked in a thread have returned); idempotent. */
+  /** mq_setattr: only O_NONBLOCK can change; returns the attributes as they were. */
+  setNonBlocking(nonBlocking: boolean): MqueueAttributes;
+  /** Closes the descriptor; pending waits on it fail with ClosedHandleError. Idempotent. */
   close(): void;
 }
 
 /** The kernel's limits for a queue created with attr NULL (Linux >= 3.5); candidates for paths.ts. */
 
-const { EAGAIN, ETIMEDOUT, EINVAL } = constants.errno;
+const { EAGAIN, ETIMEDOUT, EINTR } = constants.errno;
 
-/** A deadline in 1970: the kernel checks the queue first, then fails with ETIMEDOUT instead of sleeping. */
-const EXPIRED = Buffer.alloc(TIMESPEC.size);
+/**
+ * C memory shared by every queue's calls (see libc.nativeBuffer): the message, and a small block
+ * holding a deadline in 1970 (the kernel checks the queue first, then fails with ETIMEDOUT
+ * instead of sleeping) followed by the received priority.
+ */
+let messages: libc.NativeBuffer | undefined;
+let control: libc.NativeBuffer | undefined;
+const PRIORITY_OFFSET = TIMESPEC.size;
+
+function messageBuffer(size: number): libc.NativeBuffer {
+  if (messages === undefined || messages.view.length < size) {
+    const old = messages;
+    messages = libc.nativeBuffer(Math.max(size, 8192));
+    if (old !== undefined) libc.freeNativeBuffer(old);
+  }
+  return messages;
+}
+
+function controlBlock(): libc.NativeBuffer {
+  if (control === undefined) control = libc.nativeBuffer(TIMESPEC.size + 4);
+  return control;
+}
 
 /** Opens (or creates) a queue; glibc requires the name to start with "/" (EINVAL otherwise). */
 export function openMqueue(name: string, options: OpenMqueueOptions = {}): PosixMqueueHandle {
+  args.text(name, 'name');
   assertCString(name, 'mq_open', { name });
-  if (options.readOnly && options.writeOnly) throw new TypeError('readOnly and writeOnly exclude each other');
-  let flags = options.readOnly ? O_RDONLY : options.writeOnly ? O_WRONLY : O_RDWR;
-  if (options.create) flags |= O_CREAT;
-  if (options.exclusive) flags |= O_EXCL;
-  if (options.nonBlocking) flags |= O_NONBLOCK;
+  const readOnly = args.flag(options.readOnly, 'readOnly');
+  const writeOnly = args.flag(options.writeOnly, 'writeOnly');
+  if (readOnly && writeOnly) throw new TypeError('readOnly and writeOnly exclude each other');
+  let flags = readOnly ? O_RDONLY : writeOnly ? O_WRONLY : O_RDWR;
+  if (args.flag(options.create, 'create')) flags |= O_CREAT;
+  if (args.flag(options.exclusive, 'exclusive')) flags |= O_EXCL;
+  if (args.flag(options.nonBlocking, 'nonBlocking')) flags |= O_NONBLOCK;
+  const mode = args.mode(options.mode ?? 0o600, 'mode', 0o7777);
   const attr = options.create ? creationAttr(options) : undefined;
-  const mqd = check(libc.mqOpen(name, flags, options.mode ?? 0o600, attr), 'mq_open', { name });
+  const mqd = check(libc.mqOpen(name, flags, mode, attr), 'mq_open', { name });
   try {
     // mq_msgsize is fixed for the queue's life, and a receive buffer smaller than it fails with EMSGSIZE.
     const { messageSize } = readAttributes(mqd, name);
@@ -100,6 +138,7 @@ export function openMqueue(name: string, options: OpenMqueueOptions = {}): Posix
 }
 
 export function unlinkMqueue(name: string): void {
+  args.text(name, 'name');
   assertCString(name, 'mq_unlink', { name });
   check(libc.mqUnlink(name), 'mq_unlink', { name });
 }
@@ -116,85 +155,174 @@ export function getMqueueCurmsgs(name: string): number | undefined {
 }
 
 class MqueueHandle implements PosixMqueueHandle {
-  private readonly calls: BlockingCalls;
+  #mqd: number;
+  /** Whether the descriptor has O_NONBLOCK: then a full or empty queue is EAGAIN, never a wait. */
+  #nonBlocking: boolean;
 
   constructor(
     readonly name: string,
-    private readonly mqd: number,
+    mqd: number,
     private readonly messageSize: number,
   ) {
-    this.calls = new BlockingCalls(`message queue ${name}`, () => libc.mqClose(mqd));
+    this.#mqd = mqd;
+    this.#nonBlocking = (readAttributes(mqd, name).flags & O_NONBLOCK) !== 0;
   }
 
-  async send(data: Uint8Array | string, options: MqueueSendOptions = {}): Promise<void> {
-    assertTimeout(options.timeoutMs);
-    const message = toBuffer(data);
-    const priority = this.priorityOf(options.priority);
-    let raw = libc.mqTimedsend(this.open(), message, priority, EXPIRED);
-    if (wouldBlock(raw, options.timeoutMs)) {
-      const deadline = deadlineOf(options.timeoutMs);
-      raw = await this.calls.run(() => libc.mqTimedsendInThread(this.mqd, message, priority, deadline));
+  get fd(): number {
+    return this.#mqd;
+  }
+
+  send(data: ArrayBufferView | string, options: MqueueSendOptions = {}): Promise<void> {
+    try {
+      const message = args.bytes(data);
+      const priority = priorityOf(options.priority);
+      return waitFor(() => this.#trySend(message, priority, !this.#nonBlocking), options, {
+        syscall: 'mq_timedsend',
+        object: { name: this.name },
+      });
+    } catch (error) {
+      return Promise.reject(error);
     }
-    this.check(raw, 'mq_timedsend');
   }
 
-  sendSync(data: Uint8Array | string, options: { priority?: number } = {}): void {
-    const raw = libc.mqTimedsend(this.open(), toBuffer(data), this.priorityOf(options.priority), EXPIRED);
-    this.check(asNonBlocking(raw), 'mq_timedsend');
+  sendSync(data: ArrayBufferView | string, options: { priority?: number } = {}): void {
+    this.#trySend(args.bytes(data), priorityOf(options.priority), false);
   }
 
-  async receive(options: MqueueReceiveOptions = {}): Promise<MqueueMessage> {
-    assertTimeout(options.timeoutMs);
-    const buffer = Buffer.alloc(this.messageSize);
-    const priority = Buffer.alloc(4);
-    let raw = libc.mqTimedreceive(this.open(), buffer, priority, EXPIRED);
-    if (wouldBlock(raw, options.timeoutMs)) {
-      const deadline = deadlineOf(options.timeoutMs);
-      raw = await this.calls.run(() => libc.mqTimedreceiveInThread(this.mqd, buffer, priority, deadline));
-    }
-    return this.message(raw, buffer, priority);
+  receive(options: MqueueReceiveOptions = {}): Promise<MqueueMessage> {
+    return this.#receive(options, this.messageSize, copyMessage);
   }
 
   receiveSync(): MqueueMessage {
-    const buffer = Buffer.alloc(this.messageSize);
-    const priority = Buffer.alloc(4);
-    const raw = libc.mqTimedreceive(this.open(), buffer, priority, EXPIRED);
-    return this.message(asNonBlocking(raw), buffer, priority);
+    return this.#tryReceive(this.messageSize, false, copyMessage) as MqueueMessage;
+  }
+
+  receiveInto(buffer: ArrayBufferView, options: MqueueReceiveOptions = {}): Promise<MqueueReceivedInto> {
+    try {
+      const into = args.target(buffer);
+      return this.#receive(options, into.length, (length, priority) => {
+        (messages as libc.NativeBuffer).view.copy(into, 0, 0, length);
+        return { length, priority };
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async *messages(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<MqueueMessage> {
+    const { signal } = options;
+    while (!signal?.aborted) {
+      try {
+        yield await this.receive(signal ? { signal } : {});
+      } catch (error) {
+        if (signal?.aborted && error === signal.reason) return;
+        throw error;
+      }
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<MqueueMessage> {
+    return this.messages();
   }
 
   getAttributes(): MqueueAttributes {
-    return readAttributes(this.open(), this.name);
+    return readAttributes(this.#open(), this.name);
+  }
+
+  setNonBlocking(nonBlocking: boolean): MqueueAttributes {
+    const attr = Buffer.alloc(MQ_ATTR.size);
+    attr.writeBigInt64LE(args.flag(nonBlocking, 'nonBlocking') ? BigInt(O_NONBLOCK) : 0n, MQ_ATTR.flags);
+    const old = Buffer.alloc(MQ_ATTR.size);
+    check(libc.mqSetattr(this.#open(), attr, old), 'mq_setattr', { name: this.name });
+    this.#nonBlocking = nonBlocking;
+    return attributesOf(old);
   }
 
   close(): void {
-    const raw = this.calls.close();
-    if (raw) this.check(raw, 'mq_close');
+    if (this.#mqd === -1) return;
+    const mqd = this.#mqd;
+    this.#mqd = -1;
+    check(libc.mqClose(mqd), 'mq_close', { name: this.name });
   }
 
-  private open(): number {
-    this.calls.assertOpen();
-    return this.mqd;
+  [Symbol.dispose](): void {
+    this.close();
   }
 
-  private check(raw: Raw, syscall: string): number {
-    return check(raw, syscall, { name: this.name });
+  #open(): number {
+    if (this.#mqd === -1) throw new ClosedHandleError(`message queue ${this.name} is closed`);
+    return this.#mqd;
   }
 
-  /** The kernel rejects priorities >= MQ_PRIO_MAX with EINVAL; ffi-rs would wrap a negative unsigned int first. */
-  private priorityOf(priority = 0): number {
-    if (Number.isInteger(priority) && priority >= 0) return priority;
-    throw new IpcError({ errno: EINVAL, syscall: 'mq_timedsend', object: { name: this.name } });
+  #receive<T>(
+    options: MqueueReceiveOptions,
+    size: number,
+    finish: (length: number, priority: number) => T,
+  ): Promise<T> {
+    try {
+      return waitFor(() => this.#tryReceive(size, !this.#nonBlocking, finish), options, {
+        syscall: 'mq_timedreceive',
+        object: { name: this.name },
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  private message(raw: Raw, buffer: Buffer, priority: Buffer): MqueueMessage {
-    const length = this.check(raw, 'mq_timedreceive');
-    return { data: buffer.subarray(0, length), priority: priority.readUInt32LE(0) };
+  /** One mq_timedsend with an expired deadline (it never sleeps): undefined, or WOULD_BLOCK when full. */
+  #trySend(message: Buffer, priority: number, mayWait: boolean): undefined | typeof WOULD_BLOCK {
+    const buffer = messageBuffer(message.length);
+    message.copy(buffer.view);
+    const deadline = controlBlock().address;
+    for (;;) {
+      const raw = libc.mqTimedsendAt(this.#open(), buffer.address, message.length, priority, deadline);
+      if (raw.value !== -1) {
+        wakeWaiters();
+        return;
+      }
+      if (raw.errnoCode === EINTR) continue;
+      if (raw.errnoCode === ETIMEDOUT && mayWait) return WOULD_BLOCK;
+      throw errorFrom(asNonBlocking(raw), 'mq_timedsend', { name: this.name });
+    }
+  }
+
+  /**
+   * One mq_timedreceive (of at most `size` bytes) with an expired deadline: what `finish` makes
+   * of the message, in the shared message buffer until the next call, or WOULD_BLOCK when empty.
+   */
+  #tryReceive<T>(
+    size: number,
+    mayWait: boolean,
+    finish: (length: number, priority: number) => T,
+  ): T | typeof WOULD_BLOCK {
+    const buffer = messageBuffer(size);
+    const block = controlBlock();
+    for (;;) {
+      const raw = libc.mqTimedreceiveAt(
+        this.#open(),
+        buffer.address,
+        size,
+        block.address + PRIORITY_OFFSET,
+        block.address,
+      );
+      if (raw.value !== -1) {
+        wakeWaiters();
+        return finish(raw.value, block.view.readUInt32LE(PRIORITY_OFFSET));
+      }
+      if (raw.errnoCode === EINTR) continue;
+      if (raw.errnoCode === ETIMEDOUT && mayWait) return WOULD_BLOCK;
+      throw errorFrom(asNonBlocking(raw), 'mq_timedreceive', { name: this.name });
+    }
   }
 }
 
-/** The first, expired-deadline attempt found the queue full or empty, and the caller is willing to wait. */
-function wouldBlock(raw: Raw, timeoutMs: number | undefined): boolean {
-  return raw.value === -1 && raw.errnoCode === ETIMEDOUT && timeoutMs !== 0;
+function copyMessage(length: number, priority: number): MqueueMessage {
+  return { data: Buffer.from((messages as libc.NativeBuffer).view.subarray(0, length)), priority };
+}
+
+/** mq_timedsend's unsigned int; the kernel refuses >= MQ_PRIO_MAX (32768) with EINVAL. */
+function priorityOf(priority = 0): number {
+  return args.uint32(priority, 'priority');
 }
 
 /** On a blocking descriptor the expired deadline yields ETIMEDOUT where O_NONBLOCK would give EAGAIN. */
@@ -203,14 +331,12 @@ function asNonBlocking(raw: Raw): Raw {
   return { value: -1, errnoCode: EAGAIN, errnoMessage: 'Resource temporarily unavailable' };
 }
 
-function deadlineOf(timeoutMs: number | undefined): Buffer | undefined {
-  // deadlineAfter needs whole milliseconds (it builds the timespec with BigInt).
-  return timeoutMs === undefined ? undefined : deadlineAfter(Math.ceil(timeoutMs));
-}
-
 /** mq_open needs both limits when attr is given; an unset one takes the kernel's default. */
 function creationAttr(options: OpenMqueueOptions): Buffer | undefined {
-  const { maxMessages, messageSize } = options;
+  const maxMessages =
+    options.maxMessages === undefined ? undefined : args.size(options.maxMessages, 'maxMessages');
+  const messageSize =
+    options.messageSize === undefined ? undefined : args.size(options.messageSize, 'messageSize');
   if (maxMessages === undefined && messageSize === undefined) return undefined;
   const attr = Buffer.alloc(MQ_ATTR.size);
   attr.writeBigInt64LE(BigInt(maxMessages ?? readDefault(PATH_PROC_MQUEUE_MSG_DEFAULT)), MQ_ATTR.maxmsg);
@@ -225,6 +351,10 @@ function readDefault(path: string): number {
 function readAttributes(mqd: number, name: string): MqueueAttributes {
   const attr = Buffer.alloc(MQ_ATTR.size);
   check(libc.mqGetattr(mqd, attr), 'mq_getattr', { name });
+  return attributesOf(attr);
+}
+
+function attributesOf(attr: Buffer): MqueueAttributes {
   return {
     flags: readLong(attr, MQ_ATTR.flags),
     maxMessages: readLong(attr, MQ_ATTR.maxmsg),
@@ -235,9 +365,4 @@ function readAttributes(mqd: number, name: string): MqueueAttributes {
 
 function readLong(buffer: Buffer, offset: number): number {
   return Number(buffer.readBigInt64LE(offset));
-}
-
-function toBuffer(data: Uint8Array | string): Buffer {
-  if (typeof data === 'string') return Buffer.from(data);
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }

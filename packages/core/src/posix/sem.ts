@@ -1,15 +1,34 @@
 /**
  * POSIX named semaphores (sem_overview(7)): glibc keeps each one in /dev/shm/sem.NAME and maps it;
- * names work with or without a leading "/". Blocking waits run on the libuv threadpool.
+ * names work with or without a leading "/". A wait tries sem_trywait, then waits as src/wait.ts
+ * says (never in a threadpool thread).
+ *
+ * glibc maps the file without checking it: a `sem.*` file another user planted empty or short
+ * (or a fifo, a directory) would kill this process with SIGBUS on the first access. The file is
+ * therefore checked (a regular file of at least a sem_t) before sem_open, checked to be the one
+ * glibc mapped after it, and its size checked again before every operation; the listing's values
+ * are read with pread(2) and never mapped. The owner of a semaphore file can still truncate it
+ * between that check and the access (a few microseconds): use semaphores owned by users you trust.
  */
+import {
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  openSync,
+  readSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
 import { constants } from 'node:os';
-import { IpcError } from '../errors.js';
-import { assertCString, check, checkPointer } from '../ffi/call.js';
+import { join } from 'node:path';
+import { ClosedHandleError, IpcError } from '../errors.js';
+import * as args from '../ffi/arguments.js';
+import { assertCString, check, checkPointer, errorFrom } from '../ffi/call.js';
 import { O_CREAT, O_EXCL } from '../ffi/constants.js';
-import { deadlineAfter } from '../ffi/layout.js';
 import type { Raw } from '../ffi/libc.js';
 import * as libc from '../ffi/libc.js';
-import { assertTimeout, BlockingCalls } from './blocking.js';
+import { PATH_DEV_SHM } from '../paths.js';
+import { type WaitOptions, WOULD_BLOCK, waitFor, wakeWaiters } from '../wait.js';
 
 export interface OpenPosixSemOptions {
   /** O_CREAT: create the semaphore if it does not exist. */
@@ -22,112 +41,213 @@ export interface OpenPosixSemOptions {
   value?: number;
 }
 
-export interface PosixSemWaitOptions {
-  /** Give up with ETIMEDOUT after this long; default: wait indefinitely. */
-  timeoutMs?: number;
-}
+export type PosixSemWaitOptions = WaitOptions;
 
-export interface PosixSemHandle {
+export interface PosixSemHandle extends Disposable {
   readonly name: string;
   /** Increments the value, waking one waiter in any process. */
   post(): void;
-  /** Decrements the value, waiting (off the event loop) while it is 0. */
+  /** Decrements the value, waiting (see src/wait.ts) while it is 0. */
   wait(options?: PosixSemWaitOptions): Promise<void>;
   /** Decrements the value without waiting: EAGAIN if it is 0. */
   tryWait(): void;
   value(): number;
-  /** Unmaps the semaphore (once waits still blocked in a thread have returned); idempotent. */
+  /** Unmaps the semaphore; pending waits fail with ClosedHandleError. Idempotent. */
   close(): void;
 }
 
-const { EAGAIN, EINVAL, ETIMEDOUT } = constants.errno;
+const { EAGAIN, EINVAL, EINTR } = constants.errno;
 /** INT_MAX on Linux. */
 const SEM_VALUE_MAX = 0x7fffffff;
+/** sizeof(sem_t) on LP64 glibc: what sem_open maps and every sem_* call touches. */
+const SEM_T_SIZE = 32;
 
 export function openPosixSem(name: string, options: OpenPosixSemOptions = {}): PosixSemHandle {
+  args.text(name, 'name');
   assertCString(name, 'sem_open', { name });
-  let flags = options.create ? O_CREAT : 0;
-  if (options.exclusive) flags |= O_EXCL;
-  const value = options.value ?? 0;
-  // glibc fails with EINVAL above SEM_VALUE_MAX; checked here since ffi-rs would wrap a negative unsigned int.
-  if (!Number.isInteger(value) || value < 0 || value > SEM_VALUE_MAX) {
-    throw new IpcError({ errno: EINVAL, syscall: 'sem_open', object: { name } });
+  let flags = args.flag(options.create, 'create') ? O_CREAT : 0;
+  if (args.flag(options.exclusive, 'exclusive')) flags |= O_EXCL;
+  const mode = args.mode(options.mode ?? 0o600, 'mode', 0o7777);
+  // glibc fails with EINVAL above SEM_VALUE_MAX; ffi-rs would wrap a negative unsigned int.
+  const value = args.integerIn(options.value ?? 0, 'value', 0, SEM_VALUE_MAX);
+  const path = semaphorePath(name);
+  // What glibc would map must be a semaphore: refuse anything else before sem_open touches it.
+  if (path !== undefined) assertSemaphoreFile(path, name, { missingIsFine: true });
+  const sem = checkPointer(libc.semOpen(name, flags, mode, value), 'sem_open', { name });
+  if (path === undefined) return new SemHandle(name, sem, undefined);
+  let guard: number | undefined;
+  try {
+    guard = openGuard(path, name);
+    // The file checked may have been swapped since: the one guarded is the one glibc mapped.
+    const mapped = statSync(path);
+    const guarded = fstatSync(guard);
+    if (mapped.ino !== guarded.ino || mapped.dev !== guarded.dev)
+      throw notASemaphore(name, 'replaced while opening');
+    return new SemHandle(name, sem, guard);
+  } catch (error) {
+    if (guard !== undefined) closeSync(guard);
+    libc.semClose(sem);
+    throw error;
   }
-  const sem = checkPointer(libc.semOpen(name, flags, options.mode ?? 0o600, value), 'sem_open', { name });
-  return new SemHandle(name, sem);
 }
 
 export function unlinkPosixSem(name: string): void {
+  args.text(name, 'name');
   assertCString(name, 'sem_unlink', { name });
   check(libc.semUnlink(name), 'sem_unlink', { name });
 }
 
-/** The value of a semaphore, as lsipc shows it; undefined when it cannot be opened. */
+/**
+ * The value of a semaphore, as lsipc shows it; undefined when it cannot be opened (as sem_open
+ * would fail: no read and write permission) or its file is no semaphore (a fifo, a directory, a
+ * symlink, a file shorter than a sem_t). Read with pread(2), never mapped, so no file kills us.
+ */
 export function getPosixSemValue(name: string): number | undefined {
-  if (name.includes('\0')) return undefined;
-  const opened = libc.semOpen(name, 0, 0, 0);
-  // SEM_FAILED is NULL in glibc.
-  if (opened.value === 0) return undefined;
-  const value = Buffer.alloc(4);
-  const result = libc.semGetvalue(opened.value, value);
-  libc.semClose(opened.value);
-  return result.value === -1 ? undefined : value.readInt32LE(0);
+  const path = semaphorePath(name);
+  if (path === undefined) return undefined;
+  let fd: number;
+  try {
+    // O_RDWR as sem_open opens it (the same permission check); O_NONBLOCK: a fifo must not block.
+    fd = openSync(path, fsConstants.O_RDWR | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!isSemaphore(fstatSync(fd))) return undefined;
+    const value = Buffer.alloc(4);
+    if (readSync(fd, value, 0, 4, 0) !== 4) return undefined;
+    // glibc's new_sem on 64-bit: the value is the low 32 bits of `data`, at offset 0.
+    return value.readInt32LE(0);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 class SemHandle implements PosixSemHandle {
-  private readonly calls: BlockingCalls;
+  #sem: number | undefined;
 
   constructor(
     readonly name: string,
-    private readonly sem: number,
+    sem: number,
+    /** A descriptor of the mapped file, to check its size before each access. */
+    private readonly guard: number | undefined,
   ) {
-    this.calls = new BlockingCalls(`semaphore ${name}`, () => libc.semClose(sem));
+    this.#sem = sem;
   }
 
   post(): void {
-    this.check(libc.semPost(this.open()), 'sem_post');
+    this.#check(libc.semPost(this.#open()), 'sem_post');
+    wakeWaiters();
   }
 
-  async wait(options: PosixSemWaitOptions = {}): Promise<void> {
-    const { timeoutMs } = options;
-    assertTimeout(timeoutMs);
-    // sem_trywait first: an available semaphore needs no threadpool round trip (~3 µs instead of ~40).
-    const first = libc.semTrywait(this.open());
-    if (first.value === 0) return;
-    if (first.errnoCode !== EAGAIN) this.check(first, 'sem_trywait');
-    if (timeoutMs === 0) {
-      throw new IpcError({ errno: ETIMEDOUT, syscall: 'sem_timedwait', object: { name: this.name } });
+  wait(options: PosixSemWaitOptions = {}): Promise<void> {
+    try {
+      return waitFor(() => this.#tryWait(true), options, {
+        syscall: 'sem_timedwait',
+        object: { name: this.name },
+      });
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (timeoutMs === undefined) {
-      this.check(await this.calls.run(() => libc.semWaitInThread(this.sem)), 'sem_wait');
-      return;
-    }
-    // deadlineAfter needs whole milliseconds (it builds the timespec with BigInt).
-    const deadline = deadlineAfter(Math.ceil(timeoutMs));
-    this.check(await this.calls.run(() => libc.semTimedwaitInThread(this.sem, deadline)), 'sem_timedwait');
   }
 
   tryWait(): void {
-    this.check(libc.semTrywait(this.open()), 'sem_trywait');
+    this.#tryWait(false);
   }
 
   value(): number {
     const value = Buffer.alloc(4);
-    this.check(libc.semGetvalue(this.open(), value), 'sem_getvalue');
+    this.#check(libc.semGetvalue(this.#open(), value), 'sem_getvalue');
     return value.readInt32LE(0);
   }
 
   close(): void {
-    const raw = this.calls.close();
-    if (raw) this.check(raw, 'sem_close');
+    const sem = this.#sem;
+    if (sem === undefined) return;
+    this.#sem = undefined;
+    if (this.guard !== undefined) closeSync(this.guard);
+    this.#check(libc.semClose(sem), 'sem_close');
   }
 
-  private open(): number {
-    this.calls.assertOpen();
-    return this.sem;
+  [Symbol.dispose](): void {
+    this.close();
   }
 
-  private check(raw: Raw, syscall: string): void {
+  #tryWait(mayWait: boolean): undefined | typeof WOULD_BLOCK {
+    for (;;) {
+      const raw = libc.semTrywait(this.#open());
+      if (raw.value === 0) {
+        // Brought to 0 or not, nothing waits on a decrement; but sem_getvalue readers may.
+        return;
+      }
+      if (raw.errnoCode === EINTR) continue;
+      if (raw.errnoCode === EAGAIN && mayWait) return WOULD_BLOCK;
+      throw errorFrom(raw, 'sem_trywait', { name: this.name });
+    }
+  }
+
+  /** The sem_t, once its file is known to still cover it (a truncated one would be SIGBUS). */
+  #open(): number {
+    if (this.#sem === undefined) throw new ClosedHandleError(`semaphore ${this.name} is closed`);
+    if (this.guard !== undefined) {
+      const { size } = fstatSync(this.guard);
+      if (size < SEM_T_SIZE) throw notASemaphore(this.name, `truncated to ${size} bytes`);
+    }
+    return this.#sem;
+  }
+
+  #check(raw: Raw, syscall: string): void {
     check(raw, syscall, { name: this.name });
   }
+}
+
+/** /dev/shm/sem.NAME, as glibc builds it: leading slashes dropped; undefined for a name glibc refuses. */
+function semaphorePath(name: string): string | undefined {
+  const bare = name.replace(/^\/+/, '');
+  if (bare === '' || bare.includes('/') || bare.includes('\0') || bare === '.' || bare === '..')
+    return undefined;
+  return join(PATH_DEV_SHM, `sem.${bare}`);
+}
+
+function isSemaphore(stats: Stats): boolean {
+  return stats.isFile() && stats.size >= SEM_T_SIZE;
+}
+
+function assertSemaphoreFile(path: string, name: string, options: { missingIsFine: boolean }): void {
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(path, { throwIfNoEntry: !options.missingIsFine });
+  } catch {
+    // Unreadable: sem_open reports why.
+    return;
+  }
+  if (stats !== undefined && !isSemaphore(stats)) throw notASemaphore(name, describeFile(stats));
+}
+
+/** A read-only descriptor of the semaphore's file, checked. */
+function openGuard(path: string, name: string): number {
+  const fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  const stats = fstatSync(fd);
+  if (!isSemaphore(stats)) {
+    closeSync(fd);
+    throw notASemaphore(name, describeFile(stats));
+  }
+  return fd;
+}
+
+function describeFile(stats: Stats): string {
+  if (!stats.isFile()) return 'not a regular file';
+  return `a file of ${stats.size} bytes, shorter than a sem_t`;
+}
+
+/** EINVAL, as glibc's sem_open gives for a name that is no semaphore. */
+function notASemaphore(name: string, why: string): IpcError {
+  return new IpcError({
+    errno: EINVAL,
+    syscall: 'sem_open',
+    object: { name },
+    message: `Invalid argument: not a semaphore (${why})`,
+  });
 }

@@ -1,11 +1,12 @@
 /**
  * POSIX shared memory (shm_overview(7)): glibc's shm_open opens /dev/shm/NAME (a leading "/" is
- * optional). Mapped memory is only reached through bounded copies, never a Buffer over it, so a
- * stale or out-of-range access throws instead of crashing the process.
+ * optional). Its bytes are only reached through pread/pwrite on the descriptor, never by touching
+ * a mapping, so neither a stale access nor another process truncating the object can crash this one.
  */
-import { fstatSync } from 'node:fs';
+import { fstatSync, readSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { ClosedHandleError, IpcError } from '../errors.js';
+import * as args from '../ffi/arguments.js';
 import { assertCString, check } from '../ffi/call.js';
 import { MAP_SHARED, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, PROT_READ, PROT_WRITE } from '../ffi/constants.js';
 import * as libc from '../ffi/libc.js';
@@ -23,7 +24,7 @@ export interface OpenPosixShmOptions {
   readOnly?: boolean;
 }
 
-export interface PosixShmHandle {
+export interface PosixShmHandle extends Disposable {
   readonly name: string;
   /** The descriptor (close-on-exec: glibc opens with O_CLOEXEC). */
   readonly fd: number;
@@ -31,34 +32,69 @@ export interface PosixShmHandle {
   readonly size: number;
   /** ftruncate: grows with zeros or shrinks the object. */
   resize(size: number): void;
-  /** Maps the whole object as it is now, shared; read-only by default for a read-only handle. */
-  map(options?: { readOnly?: boolean }): PosixShmMapping;
-  /** Closes the descriptor; mappings stay usable. Idempotent. */
+  /** Copies bytes at `position` of the object (pread(2)); fewer than asked at its end. */
+  read(position: number, length: number): Buffer;
+  /** pread(2) into the caller's buffer, no allocation: returns the bytes read (fewer at the end). */
+  readInto(position: number, target: ArrayBufferView): number;
+  /** pwrite(2): writes `data` at `position`, growing the object if it ends before. */
+  write(position: number, data: ArrayBufferView | string): void;
+  /**
+   * Maps the object, shared: from `offset` (a multiple of the page size, else EINVAL), `length`
+   * bytes (default: to the end as it is now); read-only by default for a read-only handle.
+   */
+  map(options?: PosixShmMapOptions): PosixShmMapping;
+  /** Closes the descriptor once every mapping is unmapped; using the handle throws from now on. Idempotent. */
   close(): void;
 }
 
-export interface PosixShmMapping {
+export interface PosixShmMapOptions {
+  readOnly?: boolean;
+  offset?: number;
+  length?: number;
+}
+
+/**
+ * A mapped range of the object. Its bytes are read and written with pread/pwrite on the object's
+ * descriptor at the mapped offsets, never by touching the mapping: when another process
+ * truncates the object, touching a page past its end would kill this process with SIGBUS, and no
+ * check beforehand can close that race; pread/pwrite at the same offsets reach the same pages.
+ */
+export interface PosixShmMapping extends Disposable {
   /** Bytes mapped. */
   readonly size: number;
+  /** Where the mapping starts in the object. */
+  readonly offset: number;
   readonly readOnly: boolean;
+  /** Copies `length` bytes at `offset` of the mapping; EFAULT if the object now ends before them. */
   read(offset: number, length: number): Buffer;
-  write(offset: number, data: Uint8Array | string): void;
+  /** The same into the caller's buffer (target.byteLength bytes), no allocation; returns the count. */
+  readInto(offset: number, target: ArrayBufferView): number;
+  /** Writes `data` (a string as UTF-8, any ArrayBufferView as its bytes) at `offset` of the mapping. */
+  write(offset: number, data: ArrayBufferView | string): void;
+  /** msync(MS_SYNC, or MS_ASYNC with `async`): a no-op for tmpfs, kept for files mapped alike. */
+  sync(options?: { async?: boolean }): void;
   /** munmap; idempotent. */
   unmap(): void;
 }
 
 const { EACCES, EFAULT } = constants.errno;
+const MS_ASYNC = 1;
+const MS_SYNC = 4;
 
 export function openPosixShm(name: string, options: OpenPosixShmOptions = {}): PosixShmHandle {
+  args.text(name, 'name');
   assertCString(name, 'shm_open', { name });
-  let flags = options.readOnly ? O_RDONLY : O_RDWR;
-  if (options.create) flags |= O_CREAT;
-  if (options.exclusive) flags |= O_EXCL;
-  const fd = check(libc.shmOpen(name, flags, options.mode ?? 0o600), 'shm_open', { name });
-  const handle = new ShmHandle(name, fd, options.readOnly === true);
-  if (options.size !== undefined) {
+  const readOnly = args.flag(options.readOnly, 'readOnly');
+  let flags = readOnly ? O_RDONLY : O_RDWR;
+  if (args.flag(options.create, 'create')) flags |= O_CREAT;
+  if (args.flag(options.exclusive, 'exclusive')) flags |= O_EXCL;
+  const mode = args.mode(options.mode ?? 0o600, 'mode', 0o7777);
+  const size = options.size === undefined ? undefined : args.size(options.size, 'size');
+  const fd = check(libc.shmOpen(name, flags, mode), 'shm_open', { name });
+  const handle = new ShmHandle(name, fd, readOnly);
+  if (size !== undefined) {
     try {
-      handle.resize(options.size);
+      handle.resize(size);
     } catch (error) {
       handle.close();
       throw error;
@@ -68,13 +104,14 @@ export function openPosixShm(name: string, options: OpenPosixShmOptions = {}): P
 }
 
 export function unlinkPosixShm(name: string): void {
+  args.text(name, 'name');
   assertCString(name, 'shm_unlink', { name });
   check(libc.shmUnlink(name), 'shm_unlink', { name });
 }
 
 class ShmHandle implements PosixShmHandle {
   private closed = false;
-  /** Live mappings keep the descriptor open: they fstat it before every access (see ShmMapping). */
+  /** Live mappings keep the descriptor open: their reads and writes go through it. */
   private readonly mappings = new Set<ShmMapping>();
 
   constructor(
@@ -92,20 +129,40 @@ class ShmHandle implements PosixShmHandle {
   }
 
   resize(size: number): void {
-    if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`invalid size: ${size}`);
-    check(libc.ftruncate(this.open(), size), 'ftruncate', { name: this.name });
+    check(libc.ftruncate(this.open(), args.size(size, 'size')), 'ftruncate', { name: this.name });
   }
 
-  map(options: { readOnly?: boolean } = {}): PosixShmMapping {
-    const readOnly = options.readOnly ?? this.readOnly;
-    const size = this.size;
+  read(position: number, length: number): Buffer {
+    const target = Buffer.allocUnsafe(args.size(length, 'length'));
+    const count = readSync(this.open(), target, 0, target.length, args.size(position, 'position'));
+    return count === target.length ? target : target.subarray(0, count);
+  }
+
+  readInto(position: number, target: ArrayBufferView): number {
+    const into = args.target(target, 'target');
+    return readSync(this.open(), into, 0, into.length, args.size(position, 'position'));
+  }
+
+  write(position: number, data: ArrayBufferView | string): void {
+    const source = args.bytes(data);
+    writeFully(this.open(), source, args.size(position, 'position'));
+  }
+
+  map(options: PosixShmMapOptions = {}): PosixShmMapping {
+    const readOnly = options.readOnly === undefined ? this.readOnly : args.flag(options.readOnly, 'readOnly');
+    const offset = args.size(options.offset ?? 0, 'offset');
+    const length =
+      options.length === undefined ? Math.max(this.size - offset, 0) : args.size(options.length, 'length');
     const protection = readOnly ? PROT_READ : PROT_READ | PROT_WRITE;
-    const raw = libc.mmap(size, protection, MAP_SHARED, this.descriptor, 0);
+    const raw = libc.mmap(length, protection, MAP_SHARED, this.open(), offset);
     const address = check(raw, 'mmap', { name: this.name });
-    const mapping = new ShmMapping(this.name, address, size, readOnly, this.descriptor, () => {
-      this.mappings.delete(mapping);
-      this.release();
-    });
+    const mapping = new ShmMapping(
+      { name: this.name, address, size: length, offset, readOnly, fd: this.descriptor },
+      () => {
+        this.mappings.delete(mapping);
+        this.release();
+      },
+    );
     this.mappings.add(mapping);
     return mapping;
   }
@@ -114,6 +171,10 @@ class ShmHandle implements PosixShmHandle {
     if (this.closed) return;
     this.closed = true;
     this.release();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   private release(): void {
@@ -128,68 +189,101 @@ class ShmHandle implements PosixShmHandle {
   }
 }
 
+interface MappingSpec {
+  name: string;
+  address: number;
+  size: number;
+  offset: number;
+  readOnly: boolean;
+  fd: number;
+}
+
 class ShmMapping implements PosixShmMapping {
   private mapped = true;
+  readonly size: number;
+  readonly offset: number;
+  readonly readOnly: boolean;
 
   constructor(
-    private readonly name: string,
-    private readonly address: number,
-    readonly size: number,
-    readonly readOnly: boolean,
-    private readonly fd: number,
+    private readonly spec: MappingSpec,
     private readonly onUnmap: () => void,
-  ) {}
+  ) {
+    this.size = spec.size;
+    this.offset = spec.offset;
+    this.readOnly = spec.readOnly;
+  }
 
   read(offset: number, length: number): Buffer {
-    this.reach(offset, length, 'read');
-    const target = Buffer.alloc(length);
-    if (length > 0) libc.copyFromAddress(target, this.address + offset);
+    const target = Buffer.allocUnsafe(args.size(length, 'length'));
+    this.readInto(offset, target);
     return target;
   }
 
-  write(offset: number, data: Uint8Array | string): void {
-    const source = typeof data === 'string' ? Buffer.from(data) : toBuffer(data);
+  readInto(offset: number, target: ArrayBufferView): number {
+    const into = args.target(target, 'target');
+    this.reach(offset, into.length, 'read');
+    if (into.length === 0) return 0;
+    const count = readSync(this.spec.fd, into, 0, into.length, this.spec.offset + offset);
+    // pread stops at end-of-file where the mapping would have raised SIGBUS.
+    if (count < into.length) throw this.truncated();
+    return count;
+  }
+
+  write(offset: number, data: ArrayBufferView | string): void {
+    const source = args.bytes(data);
     this.reach(offset, source.length, 'write');
     // A store into a PROT_READ page is SIGSEGV: refuse it here as the kernel's write(2) would.
     if (this.readOnly) {
       throw new IpcError({
         errno: EACCES,
-        syscall: 'memcpy',
-        object: { name: this.name },
+        syscall: 'pwrite',
+        object: { name: this.spec.name },
         message: 'Permission denied: mapped read-only',
       });
     }
-    if (source.length > 0) libc.copyToAddress(this.address + offset, source);
+    if (source.length === 0) return;
+    // A store through the mapping never grows the object; pwrite would, so it is bounded first.
+    if (this.spec.offset + offset + source.length > fstatSync(this.spec.fd).size) throw this.truncated();
+    writeFully(this.spec.fd, source, this.spec.offset + offset);
+  }
+
+  sync(options: { async?: boolean } = {}): void {
+    if (!this.mapped) throw new ClosedHandleError(`shared memory ${this.spec.name} is unmapped`);
+    const flags = args.flag(options.async, 'async') ? MS_ASYNC : MS_SYNC;
+    check(libc.msync(this.spec.address, this.size, flags), 'msync', { name: this.spec.name });
   }
 
   unmap(): void {
     if (!this.mapped) return;
     this.mapped = false;
-    check(libc.munmap(this.address, this.size), 'munmap', { name: this.name });
+    check(libc.munmap(this.spec.address, this.size), 'munmap', { name: this.spec.name });
     this.onUnmap();
   }
 
-  /** Checks an access lies within the mapping and within the object as it is now. */
+  [Symbol.dispose](): void {
+    this.unmap();
+  }
+
+  /** Checks an access lies within the mapping. */
   private reach(offset: number, length: number, what: string): void {
-    if (!this.mapped) throw new ClosedHandleError(`shared memory ${this.name} is unmapped`);
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-      throw new RangeError(`invalid ${what} range: offset ${offset}, length ${length}`);
-    }
+    if (!this.mapped) throw new ClosedHandleError(`shared memory ${this.spec.name} is unmapped`);
+    args.size(offset, 'offset');
     if (offset + length > this.size) {
       throw new RangeError(`${what} of ${length} bytes at ${offset} exceeds the ${this.size}-byte mapping`);
     }
-    // Touching a mapped page wholly past end-of-file raises SIGBUS; the object may have shrunk since mmap.
-    if (offset + length > fstatSync(this.fd).size) {
-      throw new IpcError({
-        errno: EFAULT,
-        syscall: 'memcpy',
-        object: { name: this.name },
-        message: 'Bad address: the object was truncated below the mapped range',
-      });
-    }
+  }
+
+  private truncated(): IpcError {
+    return new IpcError({
+      errno: EFAULT,
+      syscall: 'pread',
+      object: { name: this.spec.name },
+      message: 'Bad address: the object was truncated below the mapped range',
+    });
   }
 }
 
-function toBuffer(data: Uint8Array): Buffer {
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+function writeFully(fd: number, source: Buffer, position: number): void {
+  let done = 0;
+  while (done < source.length) done += writeSync(fd, source, done, source.length - done, position + done);
 }

@@ -1,9 +1,12 @@
 /**
  * System V message queues: create, look up, stat, change and remove queues, send and receive.
- * A send or receive that may wait runs on the libuv threadpool so the event loop keeps going;
- * the *Sync variants pass IPC_NOWAIT and never wait.
+ * Every msgsnd/msgrcv is made with IPC_NOWAIT; a send or receive that would block waits as
+ * src/wait.ts describes (never in a threadpool thread), with a timeout and an AbortSignal.
  */
-import { check } from '../ffi/call.js';
+import { constants } from 'node:os';
+import { ClosedHandleError } from '../errors.js';
+import * as args from '../ffi/arguments.js';
+import { check, errorFrom, removedWhileWaiting } from '../ffi/call.js';
 import {
   IPC_CREAT,
   IPC_EXCL,
@@ -19,7 +22,10 @@ import {
 import { decodeMsqidDs, type IpcPermChanges, MSQID_DS, writeIpcPermChanges } from '../ffi/layout.js';
 import * as libc from '../ffi/libc.js';
 import type { MsgQueue } from '../types.js';
+import { type WaitOptions, WOULD_BLOCK, waitFor, wakeWaiters } from '../wait.js';
 import { msgLimitsFromKernel } from './info.js';
+
+const { EAGAIN, ENOMSG, E2BIG, EINTR } = constants.errno;
 
 export interface CreateMsgQueueOptions {
   /** Default IPC_PRIVATE (0). */
@@ -38,8 +44,8 @@ export interface MsgQueueChanges extends IpcPermChanges {
 export interface OutgoingMsg {
   /** mtype: a positive integer (0 or less is EINVAL). */
   type: number;
-  /** The message text; a string is sent as UTF-8. At most msgmax bytes (else EINVAL). */
-  data: Buffer | string;
+  /** The message text: a string (sent as UTF-8) or any ArrayBufferView (its bytes). At most msgmax bytes (else EINVAL). */
+  data: ArrayBufferView | string;
 }
 
 export interface ReceivedMsg {
@@ -47,12 +53,12 @@ export interface ReceivedMsg {
   data: Buffer;
 }
 
-export interface MsgSendOptions {
+export interface MsgSendOptions extends WaitOptions {
   /** Fail with EAGAIN instead of waiting when the queue is full (IPC_NOWAIT). */
   nowait?: boolean;
 }
 
-export interface MsgReceiveOptions {
+export interface MsgReceiveOptions extends WaitOptions {
   /** 0 (default): the first message; > 0: the first of that type; < 0: the first of the lowest type <= |type|. */
   type?: number;
   /** Largest text accepted, default the kernel's msgmax; a longer message fails with E2BIG and stays queued. */
@@ -65,82 +71,98 @@ export interface MsgReceiveOptions {
   nowait?: boolean;
 }
 
+/** What receiveMessageInto wrote: the message's type and its length in the caller's buffer. */
+export interface ReceivedInto {
+  type: number;
+  length: number;
+}
+
 /** `long mtype` precedes the text in struct msgbuf. */
 const MTYPE_SIZE = 8;
 
 /** Creates a queue (or opens the existing one with that key) and returns its id. */
 export function createMsgQueue(options: CreateMsgQueueOptions = {}): number {
-  const key = options.key ?? IPC_PRIVATE;
-  const flags = IPC_CREAT | (options.exclusive ? IPC_EXCL : 0) | ((options.mode ?? 0o600) & 0o777);
+  const key = args.ipcKey(options.key ?? IPC_PRIVATE);
+  const exclusive = args.flag(options.exclusive, 'exclusive');
+  const flags =
+    IPC_CREAT | (exclusive ? IPC_EXCL : 0) | (args.mode(options.mode ?? 0o600, 'mode', 0o7777) & 0o777);
   return check(libc.msgget(key, flags), 'msgget', key === IPC_PRIVATE ? undefined : { key });
 }
 
 /** The id of the existing queue with this key; ENOENT when there is none. */
 export function getMsgQueue(key: number): number {
-  return check(libc.msgget(key, 0), 'msgget', { key });
+  const checked = args.ipcKey(key);
+  return check(libc.msgget(checked, 0), 'msgget', { key: checked });
 }
 
 export function statMsgQueue(id: number): MsgQueue {
-  return decodeMsqidDs(readMsqidDs(id), id);
+  return decodeMsqidDs(readMsqidDs(args.ipcId(id)), id);
 }
 
 /** Changes owner, permission bits and qbytes (IPC_STAT, then IPC_SET of the patched record). */
 export function setMsgQueue(id: number, changes: MsgQueueChanges): void {
+  args.ipcId(id);
+  const qbytes = changes.qbytes === undefined ? undefined : args.size(changes.qbytes, 'qbytes');
   const ds = readMsqidDs(id);
   writeIpcPermChanges(ds, changes);
-  if (changes.qbytes !== undefined) ds.writeBigUInt64LE(BigInt(changes.qbytes), MSQID_DS.qbytes);
+  if (qbytes !== undefined) ds.writeBigUInt64LE(BigInt(qbytes), MSQID_DS.qbytes);
   check(libc.msgctl(id, IPC_SET, ds), 'msgctl', { id });
 }
 
 /** Removes the queue and its messages at once; waiting senders and receivers wake with EIDRM. */
 export function removeMsgQueue(id: number): void {
+  args.ipcId(id);
   // Removal is what bulk cleanup does most: the errno is fetched only for a failure.
   if (libc.removeIpcIdFast('msg', id) === 0) return;
   check(libc.msgctl(id, IPC_RMID), 'msgctl', { id });
 }
 
 /**
- * Sends a message. Without `nowait` a full queue makes it wait on a libuv threadpool thread
- * (4 by default, shared with fs and dns) until there is room or the queue is removed (EIDRM).
+ * Sends a message. A full queue makes it wait (see src/wait.ts) until there is room, the queue
+ * is removed (EIDRM), `timeout` runs out (IpcTimeoutError) or `signal` fires; with `nowait` it
+ * fails at once with EAGAIN.
  */
-export async function sendMessage(
-  id: number,
-  message: OutgoingMsg,
-  options: MsgSendOptions = {},
-): Promise<void> {
-  if (options.nowait) return sendMessageSync(id, message);
-  const msgp = encodeMessage(message);
-  const raw = await libc.msgsndInThread(id, msgp, msgp.length - MTYPE_SIZE, 0);
-  check(raw, 'msgsnd', { id });
+export function sendMessage(id: number, message: OutgoingMsg, options: MsgSendOptions = {}): Promise<void> {
+  try {
+    args.ipcId(id);
+    const msgp = encodeMessage(message);
+    const nowait = args.flag(options.nowait, 'nowait');
+    return waitFor((retry) => trySend(id, msgp, nowait, retry), options, {
+      syscall: 'msgsnd',
+      object: { id },
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** Sends with IPC_NOWAIT: never waits, fails with EAGAIN when the queue is full. */
 export function sendMessageSync(id: number, message: OutgoingMsg): void {
-  const msgp = encodeMessage(message);
-  check(libc.msgsnd(id, msgp, msgp.length - MTYPE_SIZE, IPC_NOWAIT), 'msgsnd', { id });
+  args.ipcId(id);
+  trySend(id, encodeMessage(message, true), true);
 }
 
 /**
- * Receives a message. Without `nowait` it waits on a libuv threadpool thread until a matching
- * message arrives or the queue is removed (EIDRM); msgrcv has no timeout and a signal cannot
- * cut it short, so a receive nobody answers holds its thread until the process exits. Linux
- * records the receiving thread's id as the queue's lrpid, so after a threaded receive lrpid
- * names a threadpool thread of this process, not its pid.
+ * Receives a message. When none matches it waits (see src/wait.ts) until one arrives, the queue is
+ * removed (EIDRM), `timeout` runs out (IpcTimeoutError) or `signal` fires (nothing is taken off the
+ * queue then); with `nowait` it fails at once with ENOMSG.
  */
-export async function receiveMessage(id: number, options: MsgReceiveOptions = {}): Promise<ReceivedMsg> {
-  if (options.nowait) return receiveMessageSync(id, options);
-  const msgp = Buffer.alloc(MTYPE_SIZE + maxSizeOf(options));
-  const size = msgp.length - MTYPE_SIZE;
-  const raw = await libc.msgrcvInThread(id, msgp, size, options.type ?? 0, flagsOf(options));
-  return decodeMessage(msgp, check(raw, 'msgrcv', { id }));
+export function receiveMessage(id: number, options: MsgReceiveOptions = {}): Promise<ReceivedMsg> {
+  try {
+    const request = receiveRequest(id, options);
+    return waitFor((retry) => tryReceive(request, copyOut, retry), options, {
+      syscall: 'msgrcv',
+      object: { id },
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** Receives with IPC_NOWAIT: never waits, fails with ENOMSG when no message matches. */
 export function receiveMessageSync(id: number, options: Omit<MsgReceiveOptions, 'nowait'> = {}): ReceivedMsg {
-  const msgp = Buffer.alloc(MTYPE_SIZE + maxSizeOf(options));
-  const flags = flagsOf(options) | IPC_NOWAIT;
-  const raw = libc.msgrcv(id, msgp, msgp.length - MTYPE_SIZE, options.type ?? 0, flags);
-  return decodeMessage(msgp, check(raw, 'msgrcv', { id }));
+  const request = receiveRequest(id, { ...options, nowait: true });
+  return tryReceive(request, copyOut) as ReceivedMsg;
 }
 
 /**
@@ -148,35 +170,238 @@ export function receiveMessageSync(id: number, options: Omit<MsgReceiveOptions, 
  * queue holds fewer messages, ENOSYS on kernels built without CONFIG_CHECKPOINT_RESTORE.
  */
 export function peekMessage(id: number, index: number, options: { maxSize?: number } = {}): ReceivedMsg {
+  args.ipcId(id);
   if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`index must be >= 0 (got ${index})`);
-  const msgp = Buffer.alloc(MTYPE_SIZE + maxSizeOf(options));
-  const raw = libc.msgrcv(id, msgp, msgp.length - MTYPE_SIZE, index, MSG_COPY | IPC_NOWAIT);
-  return decodeMessage(msgp, check(raw, 'msgrcv', { id }));
+  const size = options.maxSize === undefined ? kernelMsgmax(false) : args.size(options.maxSize, 'maxSize');
+  const { address } = scratchFor(size);
+  const raw = libc.msgrcvAt(id, address, size, index, MSG_COPY | IPC_NOWAIT);
+  return copyOut(check(raw, 'msgrcv', { id }));
 }
 
-function encodeMessage(message: OutgoingMsg): Buffer {
-  const data = typeof message.data === 'string' ? Buffer.from(message.data) : message.data;
-  const msgp = Buffer.alloc(MTYPE_SIZE + data.length);
-  msgp.writeBigInt64LE(BigInt(message.type), 0);
-  data.copy(msgp, MTYPE_SIZE);
-  return msgp;
+/**
+ * Receives into the caller's buffer (no allocation per message): at most `buffer.byteLength`
+ * bytes of text (a longer message fails with E2BIG unless `noError`). Waits as receiveMessage.
+ */
+export function receiveMessageInto(
+  id: number,
+  buffer: ArrayBufferView,
+  options: Omit<MsgReceiveOptions, 'maxSize'> = {},
+): Promise<ReceivedInto> {
+  try {
+    const into = args.target(buffer);
+    const request = receiveRequest(id, { ...options, maxSize: into.length });
+    const finish = (length: number) => copyInto(into, length);
+    return waitFor((retry) => tryReceive(request, finish, retry), options, {
+      syscall: 'msgrcv',
+      object: { id },
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
-function decodeMessage(msgp: Buffer, length: number): ReceivedMsg {
+/** receiveMessageInto with IPC_NOWAIT. */
+export function receiveMessageIntoSync(
+  id: number,
+  buffer: ArrayBufferView,
+  options: Omit<MsgReceiveOptions, 'maxSize' | 'nowait'> = {},
+): ReceivedInto {
+  const into = args.target(buffer);
+  const request = receiveRequest(id, { ...options, maxSize: into.length, nowait: true });
+  return tryReceive(request, (length) => copyInto(into, length)) as ReceivedInto;
+}
+
+/**
+ * A System V message queue as an object (Python sysv_ipc's MessageQueue). The handle holds no
+ * kernel resource: close() and Symbol.dispose only make later use throw ClosedHandleError;
+ * remove() deletes the queue.
+ */
+export class SysvMessageQueue implements Disposable {
+  readonly id: number;
+  #closed = false;
+
+  /** Creates a queue (or opens the one with that key). */
+  static create(options: CreateMsgQueueOptions = {}): SysvMessageQueue {
+    return new SysvMessageQueue(createMsgQueue(options));
+  }
+
+  /** The existing queue with this key. */
+  static open(key: number): SysvMessageQueue {
+    return new SysvMessageQueue(getMsgQueue(key));
+  }
+
+  constructor(id: number) {
+    this.id = args.ipcId(id);
+  }
+
+  send(message: OutgoingMsg, options?: MsgSendOptions): Promise<void> {
+    return sendMessage(this.#open(), message, options);
+  }
+
+  sendSync(message: OutgoingMsg): void {
+    sendMessageSync(this.#open(), message);
+  }
+
+  receive(options?: MsgReceiveOptions): Promise<ReceivedMsg> {
+    return receiveMessage(this.#open(), options);
+  }
+
+  receiveSync(options?: Omit<MsgReceiveOptions, 'nowait'>): ReceivedMsg {
+    return receiveMessageSync(this.#open(), options);
+  }
+
+  receiveInto(buffer: ArrayBufferView, options?: Omit<MsgReceiveOptions, 'maxSize'>): Promise<ReceivedInto> {
+    return receiveMessageInto(this.#open(), buffer, options);
+  }
+
+  stat(): MsgQueue {
+    return statMsgQueue(this.#open());
+  }
+
+  set(changes: MsgQueueChanges): void {
+    setMsgQueue(this.#open(), changes);
+  }
+
+  /** IPC_RMID, then closes the handle. */
+  remove(): void {
+    removeMsgQueue(this.#open());
+    this.#closed = true;
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #open(): number {
+    if (this.#closed) throw new ClosedHandleError(`message queue ${this.id} is closed`);
+    return this.id;
+  }
+}
+
+interface ReceiveRequest {
+  id: number;
+  type: number;
+  flags: number;
+  /** The text size asked for; undefined: the kernel's msgmax. */
+  maxSize: number | undefined;
+}
+
+function receiveRequest(id: number, options: MsgReceiveOptions): ReceiveRequest {
+  args.ipcId(id);
+  const type = args.long(options.type ?? 0, 'type');
+  const maxSize = options.maxSize === undefined ? undefined : args.size(options.maxSize, 'maxSize');
+  const flags =
+    (args.flag(options.except, 'except') ? MSG_EXCEPT : 0) |
+    (args.flag(options.noError, 'noError') ? MSG_NOERROR : 0) |
+    IPC_NOWAIT;
+  // `nowait` decides whether waitFor may wait: encoded as WOULD_BLOCK never being returned.
+  return { id, type, flags: args.flag(options.nowait, 'nowait') ? flags | NOWAIT_REQUESTED : flags, maxSize };
+}
+
+/** Not a kernel flag: marks a request whose ENOMSG is the answer rather than a reason to wait. */
+const NOWAIT_REQUESTED = 0x40000000;
+
+/**
+ * One process-wide message buffer (mtype + text) in C memory, reused by every send and receive:
+ * calls are synchronous, and a message is copied in or out within the attempt. Receives size it
+ * to msgmax, learned once (msgctl IPC_INFO) and again only when a message turns out longer.
+ */
+let scratch: libc.NativeBuffer | undefined;
+let msgmax: number | undefined;
+
+function scratchFor(size: number): libc.NativeBuffer {
+  if (scratch === undefined || scratch.view.length < MTYPE_SIZE + size) {
+    const old = scratch;
+    scratch = libc.nativeBuffer(MTYPE_SIZE + Math.max(size, 8192));
+    if (old !== undefined) libc.freeNativeBuffer(old);
+  }
+  return scratch;
+}
+
+function kernelMsgmax(refresh: boolean): number {
+  if (msgmax === undefined || refresh) msgmax = Number(msgLimitsFromKernel().msgmax);
+  return msgmax;
+}
+
+/**
+ * One msgrcv with IPC_NOWAIT: what `finish` makes of the text's length in the scratch buffer
+ * (called at once, before another receive reuses it), or WOULD_BLOCK.
+ */
+function tryReceive<T>(
+  request: ReceiveRequest,
+  finish: (length: number) => T,
+  retry = false,
+): T | typeof WOULD_BLOCK {
+  const flags = request.flags & ~NOWAIT_REQUESTED;
+  for (let refreshed = false; ; ) {
+    const size = request.maxSize ?? kernelMsgmax(refreshed);
+    const { address } = scratchFor(size);
+    const raw = libc.msgrcvAt(request.id, address, size, request.type, flags);
+    if (raw.value !== -1) {
+      // Room on the queue: a sender of this process may be waiting for it.
+      wakeWaiters();
+      return finish(raw.value);
+    }
+    const errno = raw.errnoCode;
+    if (errno === EINTR) continue;
+    if (errno === ENOMSG && (request.flags & NOWAIT_REQUESTED) === 0) return WOULD_BLOCK;
+    // A message longer than the msgmax we knew: msgmax was raised since; learn it once more.
+    if (errno === E2BIG && request.maxSize === undefined && !refreshed) {
+      refreshed = true;
+      continue;
+    }
+    throw errorFrom(removedWhileWaiting(raw, retry), 'msgrcv', { id: request.id });
+  }
+}
+
+function trySend(id: number, msgp: Buffer, nowait: boolean, retry = false): undefined | typeof WOULD_BLOCK {
+  const buffer = scratchFor(msgp.length - MTYPE_SIZE);
+  if (msgp.buffer !== buffer.view.buffer) msgp.copy(buffer.view);
+  for (;;) {
+    const raw = libc.msgsndAt(id, buffer.address, msgp.length - MTYPE_SIZE, IPC_NOWAIT);
+    if (raw.value !== -1) {
+      wakeWaiters();
+      return;
+    }
+    if (raw.errnoCode === EINTR) continue;
+    if (raw.errnoCode === EAGAIN && !nowait) return WOULD_BLOCK;
+    throw errorFrom(removedWhileWaiting(raw, retry), 'msgsnd', { id });
+  }
+}
+
+function copyOut(length: number): ReceivedMsg {
+  const msgp = (scratch as libc.NativeBuffer).view;
   return {
     type: Number(msgp.readBigInt64LE(0)),
     data: Buffer.from(msgp.subarray(MTYPE_SIZE, MTYPE_SIZE + length)),
   };
 }
 
-function maxSizeOf(options: MsgReceiveOptions): number {
-  const size = options.maxSize ?? Number(msgLimitsFromKernel().msgmax);
-  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`maxSize must be >= 0 (got ${size})`);
-  return size;
+function copyInto(into: Buffer, length: number): ReceivedInto {
+  const msgp = (scratch as libc.NativeBuffer).view;
+  msgp.copy(into, 0, MTYPE_SIZE, MTYPE_SIZE + length);
+  return { type: Number(msgp.readBigInt64LE(0)), length };
 }
 
-function flagsOf(options: MsgReceiveOptions): number {
-  return (options.except ? MSG_EXCEPT : 0) | (options.noError ? MSG_NOERROR : 0);
+/** struct msgbuf for `message`: straight into the C scratch buffer when `inScratch`, else a new Buffer. */
+function encodeMessage(message: OutgoingMsg, inScratch = false): Buffer {
+  if (typeof message !== 'object' || message === null) {
+    throw new TypeError(
+      `message must be an object { type, data } (got ${message === null ? 'null' : typeof message})`,
+    );
+  }
+  const type = args.long(message.type, 'message.type');
+  const data = args.bytes(message.data, 'message.data');
+  const msgp = inScratch
+    ? scratchFor(data.length).view.subarray(0, MTYPE_SIZE + data.length)
+    : Buffer.allocUnsafe(MTYPE_SIZE + data.length);
+  msgp.writeBigInt64LE(BigInt(type), 0);
+  data.copy(msgp, MTYPE_SIZE);
+  return msgp;
 }
 
 function readMsqidDs(id: number): Buffer {

@@ -2,7 +2,10 @@
  * System V semaphore sets: create, look up, stat, change and remove sets, read and set values,
  * and semop. A semop that may wait runs on the libuv threadpool so the event loop keeps going.
  */
-import { check } from '../ffi/call.js';
+import { constants } from 'node:os';
+import { ClosedHandleError } from '../errors.js';
+import * as args from '../ffi/arguments.js';
+import { check, errorFrom, removedWhileWaiting } from '../ffi/call.js';
 import {
   GETALL,
   GETNCNT,
@@ -20,16 +23,12 @@ import {
   SETALL,
   SETVAL,
 } from '../ffi/constants.js';
-import {
-  decodeSemidDs,
-  type IpcPermChanges,
-  SEMBUF,
-  SEMID_DS,
-  timeoutOf,
-  writeIpcPermChanges,
-} from '../ffi/layout.js';
+import { decodeSemidDs, type IpcPermChanges, SEMBUF, SEMID_DS, writeIpcPermChanges } from '../ffi/layout.js';
 import * as libc from '../ffi/libc.js';
 import type { SemElement, SemSet } from '../types.js';
+import { type WaitOptions, WOULD_BLOCK, waitFor, wakeWaiters } from '../wait.js';
+
+const { EAGAIN, EINTR } = constants.errno;
 
 export interface CreateSemSetOptions {
   /** Number of semaphores, 1..SEMMSL; all start at 0. */
@@ -58,29 +57,33 @@ export interface SemOperation {
   };
 }
 
-export interface SemopOptions {
-  /** Give up with EAGAIN after this many milliseconds of waiting (semtimedop's relative timeout). */
-  timeoutMs?: number;
-}
+/** `timeout` (ms) and `signal` bound the wait (see src/wait.ts). */
+export type SemopOptions = WaitOptions;
 
 /** Creates a set (or opens the existing one with that key) and returns its id. */
 export function createSemSet(options: CreateSemSetOptions): number {
-  const key = options.key ?? IPC_PRIVATE;
-  const flags = IPC_CREAT | (options.exclusive ? IPC_EXCL : 0) | ((options.mode ?? 0o600) & 0o777);
-  return check(libc.semget(key, options.nsems, flags), 'semget', keyRef(key));
+  const key = args.ipcKey(options.key ?? IPC_PRIVATE);
+  const nsems = args.int32(options.nsems, 'nsems');
+  const flags =
+    IPC_CREAT |
+    (args.flag(options.exclusive, 'exclusive') ? IPC_EXCL : 0) |
+    (args.mode(options.mode ?? 0o600, 'mode', 0o7777) & 0o777);
+  return check(libc.semget(key, nsems, flags), 'semget', keyRef(key));
 }
 
 /** The id of the existing set with this key; ENOENT when there is none. */
 export function getSemSet(key: number): number {
-  return check(libc.semget(key, 0, 0), 'semget', { key });
+  const checked = args.ipcKey(key);
+  return check(libc.semget(checked, 0, 0), 'semget', { key: checked });
 }
 
 export function statSemSet(id: number): SemSet {
-  return decodeSemidDs(readSemidDs(id), id);
+  return decodeSemidDs(readSemidDs(args.ipcId(id)), id);
 }
 
 /** Changes owner and permission bits (IPC_STAT, then IPC_SET of the patched record). */
 export function setSemSet(id: number, changes: SemSetChanges): void {
+  args.ipcId(id);
   const ds = readSemidDs(id);
   writeIpcPermChanges(ds, changes);
   check(libc.semctl(id, 0, IPC_SET, ds), 'semctl', { id });
@@ -88,17 +91,23 @@ export function setSemSet(id: number, changes: SemSetChanges): void {
 
 /** Removes the set at once; processes waiting in semop wake with EIDRM. */
 export function removeSemSet(id: number): void {
+  args.ipcId(id);
   // Removal is what bulk cleanup does most: the errno is fetched only for a failure.
   if (libc.removeIpcIdFast('sem', id) === 0) return;
   check(libc.semctl(id, 0, IPC_RMID), 'semctl', { id });
 }
 
 export function getSemValue(id: number, num: number): number {
+  args.ipcId(id);
+  semnum(num);
   return check(libc.semctl(id, num, GETVAL), 'semctl', { id });
 }
 
 /** SETVAL: 0..SEMVMX (32767, else ERANGE); clears every process's undo entry for this semaphore. */
 export function setSemValue(id: number, num: number, value: number): void {
+  args.ipcId(id);
+  semnum(num);
+  args.int32(value, 'value');
   check(libc.semctl(id, num, SETVAL, value), 'semctl', { id });
 }
 
@@ -111,6 +120,8 @@ export function getAllSemValues(id: number): number[] {
 
 /** SETALL: one value per semaphore; the kernel reads exactly nsems unsigned shorts. */
 export function setAllSemValues(id: number, values: readonly number[]): void {
+  if (!Array.isArray(values)) throw new TypeError('values must be an array of numbers');
+  for (const [n, value] of values.entries()) args.uint16(value, `values[${n}]`);
   const { nsems } = statSemSet(id);
   if (values.length !== nsems) {
     throw new RangeError(`semaphore set ${id} has ${nsems} semaphores, got ${values.length} values`);
@@ -120,6 +131,11 @@ export function setAllSemValues(id: number, values: readonly number[]): void {
     buffer.writeUInt16LE(value, n * 2);
   });
   check(libc.semctl(id, 0, SETALL, buffer), 'semctl', { id });
+}
+
+/** semctl's semnum: an int, never negative. */
+function semnum(num: number): number {
+  return args.integerIn(num, 'num', 0, 0x7fffffff);
 }
 
 /** Value, waiter counts and last pid of each semaphore, as `ipcs -s -i` prints them. */
@@ -135,24 +151,23 @@ export function getSemElements(id: number): SemElement[] {
 }
 
 /**
- * Performs `ops` atomically (all or none). When any op may wait, the call runs on a libuv
- * threadpool thread (4 by default, shared with fs and dns): it holds that thread until the ops
- * succeed, `timeoutMs` passes (EAGAIN), or the set is removed (EIDRM); a signal cannot cut it
- * short. When every op has `nowait`, it runs synchronously and fails at once with EAGAIN.
+ * Performs `ops` atomically (all or none). When they cannot proceed now it waits (see
+ * src/wait.ts, never in a threadpool thread) until they succeed, the set is removed (EIDRM),
+ * `timeout` runs out (IpcTimeoutError, code ETIMEDOUT) or `signal` fires (nothing is applied then).
+ * When every op has `nowait`, it fails at once with EAGAIN instead of waiting.
  */
-export async function semop(
-  id: number,
-  ops: readonly SemOperation[],
-  options: SemopOptions = {},
-): Promise<void> {
-  const sops = encodeSembufs(ops, false);
-  if (ops.every((op) => op.flags?.nowait)) {
-    check(libc.semtimedop(id, sops, ops.length), 'semtimedop', { id });
-    return;
+export function semop(id: number, ops: readonly SemOperation[], options: SemopOptions = {}): Promise<void> {
+  try {
+    args.ipcId(id);
+    const sops = encodeSembufs(ops);
+    const waits = !ops.every((op) => op.flags?.nowait);
+    return waitFor((retry) => tryOps(id, sops, ops.length, waits, retry), options, {
+      syscall: 'semtimedop',
+      object: { id },
+    });
+  } catch (error) {
+    return Promise.reject(error);
   }
-  const timeout = options.timeoutMs === undefined ? undefined : timeoutOf(checkTimeout(options.timeoutMs));
-  const raw = await libc.semtimedopInThread(id, sops, ops.length, timeout);
-  check(raw, 'semtimedop', { id });
 }
 
 /**
@@ -160,26 +175,138 @@ export async function semop(
  * `semop` would wait, this fails with EAGAIN.
  */
 export function semopSync(id: number, ops: readonly SemOperation[]): void {
-  check(libc.semtimedop(id, encodeSembufs(ops, true), ops.length), 'semtimedop', { id });
+  args.ipcId(id);
+  tryOps(id, encodeSembufs(ops, syncSops), ops.length, false);
 }
 
-function encodeSembufs(ops: readonly SemOperation[], forceNowait: boolean): Buffer {
+/**
+ * A System V semaphore set as an object (Python sysv_ipc's Semaphore, for a whole set). The
+ * handle holds no kernel resource: close() and Symbol.dispose only make later use throw
+ * ClosedHandleError; remove() deletes the set.
+ */
+export class SysvSemaphoreSet implements Disposable {
+  readonly id: number;
+  #closed = false;
+
+  /** Creates a set (or opens the one with that key). */
+  static create(options: CreateSemSetOptions): SysvSemaphoreSet {
+    return new SysvSemaphoreSet(createSemSet(options));
+  }
+
+  /** The existing set with this key. */
+  static open(key: number): SysvSemaphoreSet {
+    return new SysvSemaphoreSet(getSemSet(key));
+  }
+
+  constructor(id: number) {
+    this.id = args.ipcId(id);
+  }
+
+  op(ops: readonly SemOperation[], options?: SemopOptions): Promise<void> {
+    return semop(this.#open(), ops, options);
+  }
+
+  opSync(ops: readonly SemOperation[]): void {
+    semopSync(this.#open(), ops);
+  }
+
+  getValue(num: number): number {
+    return getSemValue(this.#open(), num);
+  }
+
+  setValue(num: number, value: number): void {
+    setSemValue(this.#open(), num, value);
+  }
+
+  values(): number[] {
+    return getAllSemValues(this.#open());
+  }
+
+  setValues(values: readonly number[]): void {
+    setAllSemValues(this.#open(), values);
+  }
+
+  stat(): SemSet {
+    return statSemSet(this.#open());
+  }
+
+  set(changes: SemSetChanges): void {
+    setSemSet(this.#open(), changes);
+  }
+
+  /** IPC_RMID (waiters in any process wake with EIDRM), then closes the handle. */
+  remove(): void {
+    removeSemSet(this.#open());
+    this.#closed = true;
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #open(): number {
+    if (this.#closed) throw new ClosedHandleError(`semaphore set ${this.id} is closed`);
+    return this.id;
+  }
+}
+
+/** The sembufs handed to the kernel, in C memory (see libc.nativeBuffer): copied in per attempt. */
+let nativeSops: libc.NativeBuffer | undefined;
+
+function tryOps(
+  id: number,
+  sops: Buffer,
+  nsops: number,
+  waits: boolean,
+  retry = false,
+): undefined | typeof WOULD_BLOCK {
+  if (nativeSops === undefined || nativeSops.view.length < sops.length) {
+    const old = nativeSops;
+    nativeSops = libc.nativeBuffer(Math.max(sops.length, 64 * SEMBUF.size));
+    if (old !== undefined) libc.freeNativeBuffer(old);
+  }
+  sops.copy(nativeSops.view, 0, 0, nsops * SEMBUF.size);
+  for (;;) {
+    const raw = libc.semtimedopAt(id, nativeSops.address, nsops);
+    if (raw.value !== -1) {
+      // Any change may be what another wait needs: a value raised, or brought to 0.
+      wakeWaiters();
+      return;
+    }
+    if (raw.errnoCode === EINTR) continue;
+    if (raw.errnoCode === EAGAIN && waits) return WOULD_BLOCK;
+    throw errorFrom(removedWhileWaiting(raw, retry), 'semtimedop', { id });
+  }
+}
+
+/** The sembufs of synchronous semops, reused (the kernel copies them in). */
+const syncSops: { buffer: Buffer } = { buffer: Buffer.alloc(8 * SEMBUF.size) };
+
+/** struct sembuf[] with IPC_NOWAIT in every op (waiting is src/wait.ts's), checked against the C types. */
+function encodeSembufs(ops: readonly SemOperation[], reuse?: { buffer: Buffer }): Buffer {
+  if (!Array.isArray(ops)) throw new TypeError('ops must be an array of { num, op, flags? }');
   // nsops 0 is EINVAL in the kernel; one spare byte keeps ffi-rs from seeing an empty array.
-  const sops = Buffer.alloc(Math.max(ops.length * SEMBUF.size, 1));
-  ops.forEach((op, n) => {
+  const length = Math.max(ops.length * SEMBUF.size, 1);
+  let sops: Buffer;
+  if (reuse === undefined) {
+    sops = Buffer.alloc(length);
+  } else {
+    if (reuse.buffer.length < length) reuse.buffer = Buffer.alloc(length);
+    sops = reuse.buffer;
+  }
+  for (let n = 0; n < ops.length; n++) {
+    const op = ops[n] as SemOperation;
     const base = n * SEMBUF.size;
-    const nowait = forceNowait || op.flags?.nowait === true;
-    const flags = (op.flags?.undo ? SEM_UNDO : 0) | (nowait ? IPC_NOWAIT : 0);
-    sops.writeUInt16LE(op.num, base + SEMBUF.num);
-    sops.writeInt16LE(op.op, base + SEMBUF.op);
+    const flags = (args.flag(op.flags?.undo, `ops[${n}].flags.undo`) ? SEM_UNDO : 0) | IPC_NOWAIT;
+    sops.writeUInt16LE(args.uint16(op.num, `ops[${n}].num`), base + SEMBUF.num);
+    sops.writeInt16LE(args.int16(op.op, `ops[${n}].op`), base + SEMBUF.op);
     sops.writeInt16LE(flags, base + SEMBUF.flg);
-  });
+  }
   return sops;
-}
-
-function checkTimeout(ms: number): number {
-  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`timeoutMs must be >= 0 (got ${ms})`);
-  return ms;
 }
 
 function readSemidDs(id: number): Buffer {

@@ -1,11 +1,11 @@
 /**
  * System V shared memory: create, look up, stat, change, lock and remove segments, and attach
- * them. Attached memory is only reachable through ShmAttachment, which copies bytes in and out
- * with memcpy and checks every access, so a stale or out-of-range access throws instead of
- * crashing the process.
+ * them. Attached memory is only reachable through ShmAttachment, which checks every access, so a
+ * stale or out-of-range access throws instead of crashing the process.
  */
 import { constants } from 'node:os';
 import { ClosedHandleError, IpcError } from '../errors.js';
+import * as args from '../ffi/arguments.js';
 import { check } from '../ffi/call.js';
 import {
   IPC_CREAT,
@@ -20,6 +20,7 @@ import {
 } from '../ffi/constants.js';
 import { decodeShmidDs, type IpcPermChanges, SHMID_DS, writeIpcPermChanges } from '../ffi/layout.js';
 import * as libc from '../ffi/libc.js';
+import { externalBuffer } from '../ffi/native.js';
 import type { ShmSegment } from '../types.js';
 
 export interface CreateShmOptions {
@@ -43,30 +44,37 @@ export interface AttachShmOptions {
 
 /** Creates a segment (or opens the existing one with that key) and returns its id. */
 export function createShm(options: CreateShmOptions): number {
-  const key = options.key ?? IPC_PRIVATE;
-  const flags = IPC_CREAT | (options.exclusive ? IPC_EXCL : 0) | ((options.mode ?? 0o600) & 0o777);
-  return check(libc.shmget(key, options.size, flags), 'shmget', keyRef(key));
+  const key = args.ipcKey(options.key ?? IPC_PRIVATE);
+  // size_t: the kernel refuses what exceeds shmmax (EINVAL), as util-linux lets it.
+  const size = args.integerIn(options.size, 'size', 0, 2 ** 63);
+  const flags =
+    IPC_CREAT |
+    (args.flag(options.exclusive, 'exclusive') ? IPC_EXCL : 0) |
+    (args.mode(options.mode ?? 0o600, 'mode', 0o7777) & 0o777);
+  return check(libc.shmget(key, size, flags), 'shmget', keyRef(key));
 }
 
 /** The id of the existing segment with this key; ENOENT when there is none. */
 export function getShm(key: number): number {
-  return check(libc.shmget(key, 0, 0), 'shmget', { key });
+  const checked = args.ipcKey(key);
+  return check(libc.shmget(checked, 0, 0), 'shmget', { key: checked });
 }
 
 /** shmctl(IPC_STAT): needs read permission on the segment. */
 export function statShm(id: number): ShmSegment {
-  return decodeShmidDs(readShmidDs(id), id);
+  return decodeShmidDs(readShmidDs(args.ipcId(id)), id);
 }
 
 /** Changes owner and permission bits (IPC_STAT, then IPC_SET of the patched record). */
 export function setShm(id: number, changes: ShmChanges): void {
-  const ds = readShmidDs(id);
+  const ds = readShmidDs(args.ipcId(id));
   writeIpcPermChanges(ds, changes);
   check(libc.shmctl(id, IPC_SET, ds), 'shmctl', { id });
 }
 
 /** Marks the segment for removal; it goes away when the last process detaches (mode gains SHM_DEST). */
 export function removeShm(id: number): void {
+  args.ipcId(id);
   // Removal is what bulk cleanup does most: the errno is fetched only for a failure.
   if (libc.removeIpcIdFast('shm', id) === 0) return;
   check(libc.shmctl(id, IPC_RMID), 'shmctl', { id });
@@ -74,11 +82,11 @@ export function removeShm(id: number): void {
 
 /** Keeps the segment's pages in RAM (CAP_IPC_LOCK, or the owner within RLIMIT_MEMLOCK). */
 export function lockShm(id: number): void {
-  check(libc.shmctl(id, SHM_LOCK), 'shmctl', { id });
+  check(libc.shmctl(args.ipcId(id), SHM_LOCK), 'shmctl', { id });
 }
 
 export function unlockShm(id: number): void {
-  check(libc.shmctl(id, SHM_UNLOCK), 'shmctl', { id });
+  check(libc.shmctl(args.ipcId(id), SHM_UNLOCK), 'shmctl', { id });
 }
 
 /** Attaches the segment to this process; detach() the result when done. */
@@ -87,24 +95,82 @@ export function attachShm(id: number, options: AttachShmOptions = {}): ShmAttach
 }
 
 /**
- * A segment attached to this process. The address never leaves this object: reads and writes
- * copy through memcpy, bounded by the segment's size, and fail with ClosedHandleError once
- * detached (a Buffer over the mapping would segfault, or silently hit other memory, after shmdt).
+ * A System V segment as an object (Python sysv_ipc's SharedMemory, without the implicit attach).
+ * The handle holds no kernel resource: close() and Symbol.dispose only make later use throw
+ * ClosedHandleError; attachments live on until detached.
  */
-export class ShmAttachment {
+export class SysvSharedMemory implements Disposable {
+  readonly id: number;
+  #closed = false;
+
+  /** Creates a segment (or opens the one with that key). */
+  static create(options: CreateShmOptions): SysvSharedMemory {
+    return new SysvSharedMemory(createShm(options));
+  }
+
+  /** The existing segment with this key. */
+  static open(key: number): SysvSharedMemory {
+    return new SysvSharedMemory(getShm(key));
+  }
+
+  constructor(id: number) {
+    this.id = args.ipcId(id);
+  }
+
+  attach(options?: AttachShmOptions): ShmAttachment {
+    return attachShm(this.#open(), options);
+  }
+
+  stat(): ShmSegment {
+    return statShm(this.#open());
+  }
+
+  set(changes: ShmChanges): void {
+    setShm(this.#open(), changes);
+  }
+
+  /** IPC_RMID (the segment goes once the last process detaches), then closes the handle. */
+  remove(): void {
+    removeShm(this.#open());
+    this.#closed = true;
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #open(): number {
+    if (this.#closed) throw new ClosedHandleError(`shared memory segment ${this.id} is closed`);
+    return this.id;
+  }
+}
+
+/**
+ * A segment attached to this process. The memory is reached only through this object's methods,
+ * bounded by the segment's size (a System V segment never shrinks while attached), and not at all
+ * once detached: the Buffer over the mapping never leaves the object (one kept after shmdt would
+ * segfault, or silently hit whatever is mapped there next). Symbol.dispose detaches.
+ */
+export class ShmAttachment implements Disposable {
   readonly id: number;
   /** The segment's size in bytes (shm_segsz), the bound of every read and write. */
   readonly size: number;
   readonly readOnly: boolean;
   #address: number | undefined;
+  #memory: Buffer | undefined;
 
   constructor(id: number, options: AttachShmOptions = {}) {
-    this.id = id;
-    this.readOnly = options.readOnly === true;
+    this.id = args.ipcId(id);
+    this.readOnly = args.flag(options.readOnly, 'readOnly');
     const address = check(libc.shmat(id, this.readOnly ? SHM_RDONLY : 0), 'shmat', { id });
     // Stat after attaching: an attached segment cannot be destroyed, so the size is this segment's.
     try {
       this.size = statShm(id).size;
+      this.#memory = this.size > 0 ? externalBuffer(libc.pointerTo(address), this.size) : Buffer.alloc(0);
     } catch (error) {
       libc.shmdt(address);
       throw error;
@@ -118,28 +184,42 @@ export class ShmAttachment {
 
   /** Copies `length` bytes starting at `offset` out of the segment. */
   read(offset: number, length: number): Buffer {
-    const address = this.#addressOf(offset, length);
-    const target = Buffer.alloc(length);
-    if (length > 0) libc.copyFromAddress(target, address);
-    return target;
+    const memory = this.#range(offset, length);
+    return Buffer.from(memory.subarray(offset, offset + length));
   }
 
-  /** Copies `data` (a string is written as UTF-8) into the segment at `offset`. */
-  write(offset: number, data: Buffer | string): void {
-    const source = typeof data === 'string' ? Buffer.from(data) : data;
-    const address = this.#addressOf(offset, source.length);
+  /**
+   * Copies bytes starting at `offset` into the caller's `target` (no allocation): `length`
+   * bytes, default target.byteLength. Returns the number copied.
+   */
+  readInto(offset: number, target: ArrayBufferView, length?: number): number {
+    const into = args.target(target, 'target');
+    const count = length === undefined ? into.length : args.integerIn(length, 'length', 0, into.length);
+    const memory = this.#range(offset, count);
+    return memory.copy(into, 0, offset, offset + count);
+  }
+
+  /** Copies `data` (a string as UTF-8, any ArrayBufferView as its bytes) into the segment at `offset`. */
+  write(offset: number, data: ArrayBufferView | string): void {
+    const source = args.bytes(data);
+    const memory = this.#range(offset, source.length);
     // SHM_RDONLY maps the pages without PROT_WRITE: a store would be SIGSEGV, not an errno.
     if (this.readOnly) {
       throw new IpcError({ errno: constants.errno.EACCES, syscall: 'write', object: { id: this.id } });
     }
-    if (source.length > 0) libc.copyToAddress(address, source);
+    source.copy(memory, offset);
   }
 
   /** Detaches (shmdt); every later use of this object throws ClosedHandleError. */
   detach(): void {
     const address = this.#attachedAddress();
     this.#address = undefined;
+    this.#memory = undefined;
     check(libc.shmdt(address), 'shmdt', { id: this.id });
+  }
+
+  [Symbol.dispose](): void {
+    if (this.attached) this.detach();
   }
 
   #attachedAddress(): number {
@@ -149,18 +229,17 @@ export class ShmAttachment {
     return this.#address;
   }
 
-  /** The address of [offset, offset + length), which must lie inside the segment. */
-  #addressOf(offset: number, length: number): number {
-    const address = this.#attachedAddress();
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-      throw new RangeError(`offset and length must be non-negative integers (got ${offset}, ${length})`);
-    }
+  /** The mapping, once [offset, offset + length) is known to lie inside the segment. */
+  #range(offset: number, length: number): Buffer {
+    this.#attachedAddress();
+    args.size(offset, 'offset');
+    args.size(length, 'length');
     if (offset + length > this.size) {
       throw new RangeError(
         `bytes ${offset}..${offset + length} lie outside segment ${this.id} of ${this.size} bytes`,
       );
     }
-    return address + offset;
+    return this.#memory as Buffer;
   }
 }
 

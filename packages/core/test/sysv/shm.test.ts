@@ -216,9 +216,10 @@ describe('ShmAttachment', () => {
       'EACCES',
       'RangeError',
       'RangeError',
-      'ClosedHandleError',
-      'ClosedHandleError',
-      'ClosedHandleError',
+      // ClosedHandleError's code.
+      'EBADF',
+      'EBADF',
+      'EBADF',
     ]);
   });
 });

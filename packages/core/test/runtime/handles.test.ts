@@ -1,0 +1,157 @@
+/** Issue #13 item 6: the calls that were missing, on real objects, a second process where it matters. */
+import { closeSync, readSync, writeSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildScript, runScript, startScript } from '../../../../test/helpers/script.js';
+import { ClosedHandleError } from '../../src/errors.js';
+import { pipe } from '../../src/pipe.js';
+import { openMqueue, unlinkMqueue } from '../../src/posix/mqueue.js';
+import { openPosixSem, unlinkPosixSem } from '../../src/posix/sem.js';
+import { openPosixShm, unlinkPosixShm } from '../../src/posix/shm.js';
+import { SysvMessageQueue } from '../../src/sysv/msg.js';
+import { SysvSemaphoreSet } from '../../src/sysv/sem.js';
+import { SysvSharedMemory } from '../../src/sysv/shm.js';
+
+const CORE = `'../packages/core/src/index.ts'`;
+
+describe('POSIX message queues', () => {
+  it('iterates over messages another process sends, and stops when the signal fires', async () => {
+    const name = `/follow-${process.pid}`;
+    const queue = openMqueue(name, { create: true, maxMessages: 4, messageSize: 32 });
+    try {
+      const sender = await buildScript(`
+        import { openMqueue } from ${CORE};
+        const queue = openMqueue(process.argv[2]!);
+        for (let n = 0; n < 6; n++) await queue.send('m' + n, { priority: 1 });
+        queue.close();
+      `);
+      const child = startScript(sender, [name]);
+      const controller = new AbortController();
+      const seen: string[] = [];
+      for await (const message of queue.messages({ signal: controller.signal })) {
+        seen.push(message.data.toString());
+        if (seen.length === 6) controller.abort();
+      }
+      expect(seen).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+      await new Promise((resolve) => child.once('close', resolve));
+    } finally {
+      queue.close();
+      unlinkMqueue(name);
+    }
+  });
+
+  it('switches O_NONBLOCK with mq_setattr, and receives into the caller buffer', async () => {
+    const name = `/setattr-${process.pid}`;
+    const queue = openMqueue(name, { create: true, maxMessages: 2, messageSize: 16 });
+    try {
+      expect(queue.setNonBlocking(true).flags).toBe(0);
+      expect(queue.getAttributes().flags).not.toBe(0);
+      await expect(queue.receive({ timeout: 1000 })).rejects.toMatchObject({ code: 'EAGAIN' });
+      expect(queue.setNonBlocking(false).flags).not.toBe(0);
+      queue.sendSync('hello', { priority: 7 });
+      const buffer = new Uint8Array(16);
+      expect(await queue.receiveInto(buffer)).toEqual({ length: 5, priority: 7 });
+      expect(Buffer.from(buffer.subarray(0, 5)).toString()).toBe('hello');
+      await expect(queue.receiveInto(new Uint8Array(8), { timeout: 0 })).rejects.toMatchObject({
+        code: 'EMSGSIZE',
+      });
+    } finally {
+      queue[Symbol.dispose]();
+      expect(queue.fd).toBe(-1);
+      unlinkMqueue(name);
+    }
+  });
+});
+
+describe('POSIX shared memory', () => {
+  it('maps a range at an offset, syncs it, and reads into the caller buffer', async () => {
+    const name = `range-${process.pid}`;
+    const handle = openPosixShm(name, { create: true, size: 3 * 4096 });
+    try {
+      handle.write(4096 + 10, 'second page');
+      const mapping = handle.map({ offset: 4096, length: 4096 });
+      expect({ offset: mapping.offset, size: mapping.size }).toEqual({ offset: 4096, size: 4096 });
+      expect(mapping.read(10, 11).toString()).toBe('second page');
+      mapping.write(0, 'start');
+      mapping.sync();
+      mapping.sync({ async: true });
+      const target = Buffer.alloc(5);
+      expect(handle.readInto(4096, target)).toBe(5);
+      expect(target.toString()).toBe('start');
+      const peer = await buildScript(`
+        import { openPosixShm } from ${CORE};
+        const handle = openPosixShm(process.argv[2]!, { readOnly: true });
+        console.log(handle.read(4096, 5).toString());
+      `);
+      expect(await runScript(peer, [name])).toBe('start\n');
+      expect(() => handle.map({ offset: 100 })).toThrow(
+        expect.objectContaining({ code: 'EINVAL', syscall: 'mmap' }),
+      );
+      mapping[Symbol.dispose]();
+      expect(() => mapping.read(0, 1)).toThrow(ClosedHandleError);
+    } finally {
+      handle[Symbol.dispose]();
+      unlinkPosixShm(name);
+    }
+  });
+});
+
+describe('pipe', () => {
+  it('makes a pipe whose ends carry bytes', () => {
+    const { readFd, writeFd } = pipe();
+    try {
+      writeSync(writeFd, 'through');
+      const buffer = Buffer.alloc(7);
+      expect(readSync(readFd, buffer)).toBe(7);
+      expect(buffer.toString()).toBe('through');
+    } finally {
+      closeSync(readFd);
+      closeSync(writeFd);
+    }
+    const nonBlocking = pipe({ nonBlocking: true });
+    expect(() => readSync(nonBlocking.readFd, Buffer.alloc(1))).toThrow(
+      expect.objectContaining({ code: 'EAGAIN' }),
+    );
+    closeSync(nonBlocking.readFd);
+    closeSync(nonBlocking.writeFd);
+  });
+});
+
+describe('System V handle objects', () => {
+  it('sends, receives into a buffer, and removes a queue through SysvMessageQueue', async () => {
+    const queue = SysvMessageQueue.create({ key: 0x1300 + (process.pid % 1000), mode: 0o640 });
+    const same = SysvMessageQueue.open(0x1300 + (process.pid % 1000));
+    expect(same.id).toBe(queue.id);
+    await queue.send({ type: 4, data: 'handle' });
+    const buffer = new Uint8Array(32);
+    expect(await same.receiveInto(buffer)).toEqual({ type: 4, length: 6 });
+    expect(queue.stat().mode).toBe(0o640);
+    same[Symbol.dispose]();
+    expect(() => same.sendSync({ type: 1, data: 'x' })).toThrow(ClosedHandleError);
+    queue.remove();
+    expect(() => queue.stat()).toThrow(ClosedHandleError);
+  });
+
+  it('operates and waits on a set through SysvSemaphoreSet, and attaches through SysvSharedMemory', async () => {
+    const set = SysvSemaphoreSet.create({ nsems: 2 });
+    const waiting = set.op([{ num: 1, op: -1 }], { timeout: 5000 });
+    set.setValues([0, 1]);
+    await waiting;
+    expect(set.values()).toEqual([0, 0]);
+    set.remove();
+    const shm = SysvSharedMemory.create({ size: 4096 });
+    const attachment = shm.attach();
+    attachment.write(0, 'sysv');
+    expect(shm.stat().nattch).toBe(1);
+    attachment[Symbol.dispose]();
+    expect(attachment.attached).toBe(false);
+    shm.remove();
+  });
+
+  it('disposes POSIX semaphores', () => {
+    const name = `dispose-${process.pid}`;
+    const sem = openPosixSem(name, { create: true, value: 1 });
+    sem[Symbol.dispose]();
+    expect(() => sem.value()).toThrow(ClosedHandleError);
+    unlinkPosixSem(name);
+  });
+});
