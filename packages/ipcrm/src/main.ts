@@ -5,7 +5,7 @@
  */
 import type { Io } from '@ipcutils/core/cli';
 import { formatHelp, formatVersion } from './help.js';
-import { formatDiagnostic } from './messages.js';
+import { formatAnnouncement, formatDiagnostic } from './messages.js';
 import { parseCommand } from './parse.js';
 import { runCommand } from './run.js';
 
@@ -15,7 +15,11 @@ export function main(argv: readonly string[], io: Io): number {
   if (parsed.kind === 'run') {
     return runCommand(parsed.command, io);
   }
-  for (const diagnostic of parsed.diagnostics) io.err(formatDiagnostic(diagnostic, program));
+  for (const diagnostic of parsed.diagnostics) {
+    if (diagnostic.kind === 'invalid-mqueue-name' && diagnostic.verbose)
+      io.out(formatAnnouncement({ type: 'pmsg', by: 'name', name: diagnostic.name }, undefined));
+    io.err(formatDiagnostic(diagnostic, program));
+  }
   switch (parsed.kind) {
     case 'help':
       io.out(formatHelp(program));
