@@ -22,6 +22,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       status = 1;
     },
   });
+  // As ls: a path that could not be listed is reported alone, with no empty table after it.
+  if (records.length === 0 && status !== 0) return status;
   const format = { columns: options.columns, headings: options.headings, localTime: localTimeFor(io.env.TZ) };
   if (options.json) {
     io.out(formatJson(records, format));
