@@ -97,7 +97,7 @@ describe('/proc/sys/kernel limits', () => {
       fc.property(
         fc.array(fc.oneof(field, line), { minLength: names.length, maxLength: names.length }),
         (values) => {
-          names.forEach((name, i) => writeFileSync(join(kernel, name), values[i]!));
+          for (const [i, name] of names.entries()) writeFileSync(join(kernel, name), values[i]!);
           for (const read of [readShmLimitsFromProc, readSemLimitsFromProc, readMsgLimitsFromProc]) {
             const limits = read(root);
             if (limits !== undefined) expectNumbers([limits]);
