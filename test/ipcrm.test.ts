@@ -207,7 +207,8 @@ function differentialCases(): DifferentialCase[] {
   add(['--shm', '0']);
   add(['--queue-i=1']);
 
-  // Keys: strtoul base 0, truncated to key_t; key 0 is refused.
+  // Keys: strtoul base 0; key 0 is refused. Keys wider than key_t, which util-linux truncates
+  // into another key, are refused by ours (test/hardening.test.ts).
   const keyValues = [
     '0x1000',
     '4096',
@@ -225,7 +226,6 @@ function differentialCases(): DifferentialCase[] {
     '-16',
     '0xfffffff0',
     '4294967280',
-    '0x100001000',
     '0xffffffffffffffffff',
     '',
     'zz',
@@ -243,19 +243,9 @@ function differentialCases(): DifferentialCase[] {
     add([`${option}=0x12345678`]);
   }
 
-  // Legacy syntax.
+  // Legacy syntax (ids wider than an int: test/hardening.test.ts).
   for (const type of ['shm', 'msg', 'sem']) {
-    for (const ids of [
-      ['0'],
-      ['0', '1'],
-      ['999999'],
-      ['-1'],
-      ['abc'],
-      ['0x10'],
-      [''],
-      ['4294967296'],
-      ['0', '0'],
-    ]) {
+    for (const ids of [['0'], ['0', '1'], ['999999'], ['-1'], ['abc'], ['0x10'], [''], ['0', '0']]) {
       add([type, ...ids]);
     }
   }

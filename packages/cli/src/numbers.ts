@@ -58,16 +58,23 @@ export function parseS32(str: string): number {
 }
 
 /**
- * A key for `ipcrm -M/-Q/-S`: strtoul(str, &end, 0) (0x hex, leading-0 octal, decimal; "-1" wraps
- * to ULONG_MAX), then truncated to the signed 32-bit key_t the kernel compares.
+ * A key for `ipcrm -M/-Q/-S` and every `--key`: strtoul(str, &end, 0)'s syntax (0x hex, leading-0
+ * octal, decimal, one sign), as ipcrm's strtokey() reads it. The value must be a key_t read as
+ * signed (-1) or unsigned (0xffffffff): util-linux truncates wider values into the 32-bit key_t,
+ * so `0x100000001` named key 1 and `0x100000000` IPC_PRIVATE; ours are out of range (ERANGE).
  */
 export function parseUlongKey(str: string): number {
   if (str === '') throw new ParseError(str, 'invalid');
   const scan = scanInteger(str, 0, 0);
   if (scan.magnitude > U64_MAX) throw new ParseError(str, 'range');
   if (scan.end === 0 || scan.end !== str.length) throw new ParseError(str, 'invalid');
-  return Number(BigInt.asIntN(32, toUnsigned(scan)));
+  const value = scan.negative ? -scan.magnitude : scan.magnitude;
+  if (value < KEY_MIN || value > KEY_UNSIGNED_MAX) throw new ParseError(str, 'range');
+  return Number(BigInt.asIntN(32, value));
 }
+
+const KEY_MIN = -0x8000_0000n;
+const KEY_UNSIGNED_MAX = 0xffff_ffffn;
 
 /**
  * The mode of `ipcmk -p`: str2unum_or_err(str, 8, …, max) (util-linux 2.43). A negative number is
@@ -138,11 +145,6 @@ function scanInteger(str: string, start: number, base: 0 | 8 | 10 | 16): Integer
 /** strtoimax()'s ERANGE: beyond INTMAX_MAX, or below INTMAX_MIN when negative. */
 function signedOverflows(scan: IntegerScan): boolean {
   return scan.magnitude > (scan.negative ? S64_MAX + 1n : S64_MAX);
-}
-
-/** strtoul()'s result when it did not overflow: a '-' negates modulo 2^64. */
-function toUnsigned(scan: IntegerScan): bigint {
-  return scan.negative ? BigInt.asUintN(64, -scan.magnitude) : scan.magnitude;
 }
 
 // parse_size() looks the letter up in "KMGTPEZY", then in "kmgtpezy".

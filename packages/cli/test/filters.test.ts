@@ -65,6 +65,10 @@ describe('addFilterOption', () => {
     ['owner', 'no-such-user-here', "unknown user: 'no-such-user-here'"],
     ['creator', '4294967295', "failed to parse user: '4294967295'"],
     ['key', '0xg', "failed to parse key: '0xg'"],
+    // Wider than key_t: util-linux would truncate it into another key.
+    ['key', '0x100000000', "failed to parse key: '0x100000000'"],
+    ['key', '0x100001234', "failed to parse key: '0x100001234'"],
+    ['key', '-4294967295', "failed to parse key: '-4294967295'"],
     ['older-than', '7', "failed to parse duration: '7' (use 90s, 30m, 12h or 7d)"],
     ['min-size', '1Q', "failed to parse size: '1Q'"],
   ] as const)('--%s %s: %s', (option, value, message) => {

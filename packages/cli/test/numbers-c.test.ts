@@ -105,8 +105,21 @@ describe('numbers against util-linux compiled on glibc', () => {
     expect(mismatches(inputs, askOracle(oracle, 's32', inputs), parseS32)).toEqual([]);
   });
 
-  it("parseUlongKey answers like ipcrm's strtokey() truncated to key_t", () => {
-    const inputs = [...sample(integerLike, 2), '', '0x', '0X', ' 0x', '-0x', '0xg', '0x1ffffffff', '-1'];
+  it("parseUlongKey answers like ipcrm's strtokey(), refusing what key_t cannot hold", () => {
+    const inputs = [
+      ...sample(integerLike, 2),
+      '',
+      '0x',
+      '0X',
+      ' 0x',
+      '-0x',
+      '0xg',
+      '0x1ffffffff',
+      '-1',
+      '-0x80000000',
+      '-0x80000001',
+      '0x100000000',
+    ];
     expect(mismatches(inputs, askOracle(oracle, 'key', inputs), parseUlongKey)).toEqual([]);
   });
 

@@ -308,6 +308,19 @@ static int strtokey(const char *str, unsigned long *num)
 	return 0;
 }
 
+/*
+ * Ours on top of strtokey(): the value must be a key_t read as signed or unsigned, so that nothing
+ * wraps into another key. strtoul has already negated a "-": read the magnitude again to judge.
+ */
+static int fits_key_t(const char *str, unsigned long num)
+{
+	while (isspace((unsigned char) *str))
+		str++;
+	if (*str == '-')
+		return strtoul(str + 1, NULL, 0) <= 0x80000000UL;
+	return num <= 0xffffffffUL;
+}
+
 /* ---- driver ---- */
 
 static const char *errno_name(int e)
@@ -351,6 +364,8 @@ int main(int argc, char **argv)
 			unsigned long num = 0;
 			if (strtokey(arg, &num))
 				printf("%s\n", errno_name(errno));
+			else if (!fits_key_t(arg, num))
+				printf("ERANGE\n");
 			else
 				printf("ok %d\n", (int) (key_t) num);
 		} else if (strcmp(mode, "mode") == 0) {

@@ -5,7 +5,7 @@
  * which a listing of 10,000 objects pays 10,000 times. glibc's POSIX rule strings
  * ("CET-1CEST,M3.5.0,M10.5.0/3", "<+0330>-3:30"), which V8 does not know, are computed here too.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { PATH_ZONEINFO } from './paths.js';
 
 /** struct tm's fields ipcs prints; month 0-11, weekday 0 (Sunday)-6. */
@@ -35,8 +35,8 @@ function resolveLocalTime(tz: string | undefined, zoneinfo: string): LocalTime {
   const name = tz.startsWith(':') ? tz.slice(1) : tz;
   const zone = readZoneFile(name.startsWith('/') ? name : `${zoneinfo}/${name}`);
   if (zone !== undefined) return zone;
-  // glibc: ":" and a missing file, or a string that is neither a file nor a valid rule, mean UTC.
-  const rule = tz.startsWith(':') ? undefined : parsePosixTz(tz);
+  // glibc drops the ":" and parses the rest as a rule when it is not a file; no standard time is UTC.
+  const rule = parsePosixTz(name);
   return rule ? (seconds) => shifted(seconds, rule) : utc;
 }
 
@@ -74,13 +74,38 @@ function utc(seconds: number): BrokenDownTime {
  * missing or not TZif, which glibc treats as a rule string or UTC.
  */
 function readZoneFile(path: string): LocalTime | undefined {
-  let data: Buffer;
+  const data = readRegularFile(path, MAX_ZONE_FILE_BYTES);
+  return data === undefined ? undefined : parseZone(data);
+}
+
+// The largest zone files (right/ zones) are under 4 KiB; TZ may name anything, /dev/zero included.
+const MAX_ZONE_FILE_BYTES = 1 << 20;
+
+/**
+ * The bytes of a regular file of at most `limit` bytes; undefined for anything else (a device, a
+ * FIFO, a directory, a larger file) or when it cannot be read. It is stat'ed before it is opened
+ * (opening a device may act on it), opened without blocking (a FIFO swapped in meanwhile) and
+ * checked again through the descriptor.
+ */
+function readRegularFile(path: string, limit: number): Buffer | undefined {
+  let fd: number | undefined;
   try {
-    data = readFileSync(path);
+    if (!statSync(path).isFile()) return undefined;
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size > limit) return undefined;
+    // One byte more than its size tells a file that grew since the fstat.
+    const buffer = Buffer.alloc(stat.size + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.length; length += n) {
+      n = readSync(fd, buffer, length, buffer.length - length, null);
+    }
+    return length === buffer.length ? undefined : buffer.subarray(0, length);
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  return parseZone(data);
 }
 
 const TZIF_HEADER = 44;
@@ -121,7 +146,8 @@ function parseZone(data: Buffer): LocalTime | undefined {
   // Before the first transition (or without any): the first standard-time type, else the first.
   const first = types.find((type) => !type.isDst) ?? types[0]!;
   const footerText = timeSize === 8 ? data.toString('latin1', end).split('\n')[1] : undefined;
-  const footer = footerText ? parsePosixTz(footerText) : undefined;
+  // glibc applies a footer it cannot parse as UTC, and ignores an empty one.
+  const footer = footerText ? (parsePosixTz(footerText) ?? UTC_RULES) : undefined;
   const last = transitions.length - 1;
   const zoneOffset = (seconds: number): number => {
     if (last < 0 || seconds < transitions[0]!) return first.offset;
@@ -187,47 +213,55 @@ function tzifBlockSize(counts: TzifCounts, timeSize: number): number {
   );
 }
 
-/** A transition day: Jn (1-365, no leap day), n (0-365), or Mm.w.d; `time` is seconds after local midnight. */
-type DayRule =
-  | { kind: 'julian1'; day: number; time: number }
-  | { kind: 'julian0'; day: number; time: number }
-  | { kind: 'month'; month: number; week: number; weekday: number; time: number };
-
-export interface PosixTz {
-  /** Seconds east of UTC in standard time. */
-  stdOffset: number;
-  dst?: { offset: number; start: DayRule; end: DayRule };
+/** glibc's tz_rule: a transition day (Jn, n or Mm.n.d), its time of day, and the offset it brings. */
+interface TzRule {
+  /** Seconds east of UTC. */
+  offset: number;
+  type: 'J0' | 'J1' | 'M';
+  /** Day of the year (J0, J1) or weekday (M). */
+  d: number;
+  /** Month (M), 1-12 when the rule is valid. */
+  m: number;
+  /** Week (M). */
+  n: number;
+  /** Seconds after local midnight. */
+  secs: number;
 }
 
-// Without a rule glibc shifts the transitions of its "posixrules" file (America/New_York) by the
-// zone's offsets, in ways this does not copy: such zones get today's US dates at 02:00 local time.
-const DEFAULT_START: DayRule = { kind: 'month', month: 3, week: 2, weekday: 0, time: 7200 };
-const DEFAULT_END: DayRule = { kind: 'month', month: 11, week: 1, weekday: 0, time: 7200 };
+/**
+ * A TZ rule string as glibc's __tzset_parse_tz leaves tz_rules: standard time, then daylight
+ * time. glibc applies whatever it parsed before a malformed part (an out-of-range month keeps its
+ * value, an unparsed rule stays January 1 at 00:00), so this does too; `start` and `end` say when
+ * daylight time begins and ends.
+ */
+export interface PosixTz {
+  start: TzRule;
+  end: TzRule;
+}
 
-/** Parses "std offset [dst [offset] [,start[/time],end[/time]]]"; undefined when it is not one. */
+const UTC_RULES: PosixTz = { start: emptyRule(), end: emptyRule() };
+
+function emptyRule(): TzRule {
+  return { offset: 0, type: 'J0', d: 0, m: 0, n: 0, secs: 0 };
+}
+
+/** Parses "std offset [dst [offset] [,start[/time],end[/time]]]"; undefined when glibc finds no standard time (UTC). */
 export function parsePosixTz(tz: string): PosixTz | undefined {
-  const reader = { text: tz, at: 0 };
-  if (!readName(reader)) return undefined;
-  const std = readOffset(reader);
-  if (std === undefined) return undefined;
-  // POSIX offsets are west of UTC: "EST5" is UTC-5.
-  const stdOffset = -std;
-  if (reader.at === tz.length) return { stdOffset };
-  if (!readName(reader)) return undefined;
-  let dstOffset = stdOffset + 3600;
-  if (reader.at < tz.length && tz[reader.at] !== ',') {
-    const dst = readOffset(reader);
-    if (dst === undefined) return undefined;
-    dstOffset = -dst;
+  const reader: Reader = { text: tz, at: 0 };
+  const start = emptyRule();
+  const end = emptyRule();
+  if (!readName(reader) || !readOffset(reader, start, undefined)) return undefined;
+  if (reader.at === tz.length) {
+    end.offset = start.offset;
+    return { start, end };
   }
-  if (reader.at === tz.length)
-    return { stdOffset, dst: { offset: dstOffset, start: DEFAULT_START, end: DEFAULT_END } };
-  if (tz[reader.at++] !== ',') return undefined;
-  const start = readDayRule(reader);
-  if (start === undefined || tz[reader.at++] !== ',') return undefined;
-  const end = readDayRule(reader);
-  if (end === undefined || reader.at !== tz.length) return undefined;
-  return { stdOffset, dst: { offset: dstOffset, start, end } };
+  if (readName(reader)) {
+    readOffset(reader, end, start.offset);
+    // No rule: glibc shifts the rules of its "posixrules" file (America/New_York), which this
+    // does not copy; the rule parser's defaults are today's US dates at 02:00, as without that file.
+  }
+  if (readRule(reader, start, 'start')) readRule(reader, end, 'end');
+  return { start, end };
 }
 
 interface Reader {
@@ -235,73 +269,140 @@ interface Reader {
   at: number;
 }
 
-/** A zone abbreviation: three or more letters, or anything but ">" inside "<…>". */
+const isLetter = (c: string | undefined) => c !== undefined && /[A-Za-z]/.test(c);
+const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
+
+/** parse_tzname(): three or more letters, or "<" three or more of [A-Za-z0-9+-] ">". */
 function readName(reader: Reader): boolean {
   const { text } = reader;
-  if (text[reader.at] === '<') {
-    const close = text.indexOf('>', reader.at);
-    if (close < 0 || close - reader.at - 1 < 3) return false;
-    reader.at = close + 1;
+  let at = reader.at;
+  while (isLetter(text[at])) at++;
+  if (at - reader.at >= 3) {
+    reader.at = at;
     return true;
   }
-  const start = reader.at;
-  while (reader.at < text.length && /[A-Za-z]/.test(text[reader.at]!)) reader.at++;
-  return reader.at - start >= 3;
+  at = reader.at;
+  if (text[at++] !== '<') return false;
+  const start = at;
+  while (at < text.length && /[A-Za-z0-9+-]/.test(text[at]!)) at++;
+  if (text[at++] !== '>' || at - 1 - start < 3) return false;
+  reader.at = at;
+  return true;
 }
 
-/** [+-]hh[:mm[:ss]] in seconds, as written (positive west of UTC). */
-function readOffset(reader: Reader): number | undefined {
-  const sign = reader.text[reader.at] === '-' ? -1 : 1;
-  if (reader.text[reader.at] === '-' || reader.text[reader.at] === '+') reader.at++;
-  const value = readClock(reader);
-  return value === undefined ? undefined : sign * value;
+/**
+ * parse_offset(): [+-]hh[:mm[:ss]], west of UTC as written; glibc caps the hours at 24 and the
+ * minutes and seconds at 59. Without a number, standard time fails and daylight time is an hour
+ * ahead of standard time (`stdOffset` given).
+ */
+function readOffset(reader: Reader, rule: TzRule, stdOffset: number | undefined): boolean {
+  const { text } = reader;
+  const c = text[reader.at];
+  const signed = c === '+' || c === '-';
+  if (stdOffset === undefined && !signed && !isDigit(c)) return false;
+  const sign = c === '-' ? 1 : -1;
+  if (signed) reader.at++;
+  const clock = scanClock(text, reader.at);
+  if (clock === undefined) {
+    if (stdOffset === undefined) return false;
+    rule.offset = stdOffset + 3600;
+    return true;
+  }
+  const [hh, mm, ss] = clock.values;
+  rule.offset = sign * (Math.min(ss ?? 0, 59) + Math.min(mm ?? 0, 59) * 60 + Math.min(hh!, 24) * 3600);
+  reader.at = clock.end;
+  return true;
 }
 
-function readClock(reader: Reader): number | undefined {
-  const match = /^(\d{1,3})(?::(\d{1,2})(?::(\d{1,2}))?)?/.exec(reader.text.slice(reader.at));
-  if (!match) return undefined;
-  reader.at += match[0].length;
-  return Number(match[1]) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+/** sscanf(s, "%hu%n:%hu%n:%hu%n"): up to three numbers and where the last one read ends. */
+function scanClock(text: string, at: number): { values: number[]; end: number } | undefined {
+  const values: number[] = [];
+  let end = at;
+  let p = at;
+  for (let i = 0; i < 3; i++) {
+    if (i > 0 && text[p++] !== ':') break;
+    const number = scanUnsignedShort(text, p);
+    if (number === undefined) break;
+    values.push(number.value);
+    p = end = number.end;
+  }
+  return values.length === 0 ? undefined : { values, end };
 }
 
-function readDayRule(reader: Reader): DayRule | undefined {
-  const rest = reader.text.slice(reader.at);
-  const month = /^M(\d{1,2})\.(\d)\.(\d)/.exec(rest);
-  const julian1 = /^J(\d{1,3})/.exec(rest);
-  const julian0 = /^(\d{1,3})/.exec(rest);
-  let rule: DayRule;
-  let match: RegExpExecArray;
-  if (month) {
-    match = month;
-    rule = {
-      kind: 'month',
-      month: Number(month[1]),
-      week: Number(month[2]),
-      weekday: Number(month[3]),
-      time: 7200,
-    };
-    if (rule.month < 1 || rule.month > 12 || rule.week < 1 || rule.week > 5 || rule.weekday > 6)
-      return undefined;
-  } else if (julian1) {
-    match = julian1;
-    rule = { kind: 'julian1', day: Number(julian1[1]), time: 7200 };
-    if (rule.day < 1 || rule.day > 365) return undefined;
-  } else if (julian0) {
-    match = julian0;
-    rule = { kind: 'julian0', day: Number(julian0[1]), time: 7200 };
-    if (rule.day > 365) return undefined;
+/**
+ * scanf's %hu: blanks, a sign, decimal digits, read by strtoul (ULONG_MAX when it overflows,
+ * negated modulo 2^64 after a "-") and stored in an unsigned short.
+ */
+function scanUnsignedShort(text: string, at: number): { value: number; end: number } | undefined {
+  let p = at;
+  while (/[ \t\n\v\f\r]/.test(text[p] ?? '')) p++;
+  const negative = text[p] === '-';
+  if (text[p] === '-' || text[p] === '+') p++;
+  const digits = p;
+  while (isDigit(text[p])) p++;
+  if (p === digits) return undefined;
+  let value = BigInt(text.slice(digits, p));
+  if (value > 0xffff_ffff_ffff_ffffn) value = 0xffff_ffff_ffff_ffffn;
+  else if (negative) value = -value;
+  return { value: Number(BigInt.asUintN(16, value)), end: p };
+}
+
+/**
+ * parse_rule(): [,](Jn | n | Mm.n.d)[/time], the time signed and not capped. A rule that fails
+ * keeps what was read before the failure (the type, and for Mm.n.d the three numbers).
+ */
+function readRule(reader: Reader, rule: TzRule, which: 'start' | 'end'): boolean {
+  const { text } = reader;
+  if (text[reader.at] === ',') reader.at++;
+  const c = text[reader.at];
+  if (c === 'J' || isDigit(c)) {
+    rule.type = c === 'J' ? 'J1' : 'J0';
+    if (c === 'J' && !isDigit(text[++reader.at])) return false;
+    let p = reader.at;
+    while (isDigit(text[p])) p++;
+    const day = BigInt(text.slice(reader.at, p));
+    if (day > 365n || (rule.type === 'J1' && day === 0n)) return false;
+    rule.d = Number(day);
+    reader.at = p;
+  } else if (c === 'M') {
+    rule.type = 'M';
+    const fields: number[] = [];
+    let p = reader.at + 1;
+    for (let i = 0; i < 3; i++) {
+      if (i > 0 && text[p++] !== '.') break;
+      const number = scanUnsignedShort(text, p);
+      if (number === undefined) break;
+      fields.push(number.value);
+      p = number.end;
+    }
+    [rule.m = rule.m, rule.n = rule.n, rule.d = rule.d] = fields;
+    if (fields.length !== 3 || rule.m < 1 || rule.m > 12 || rule.n < 1 || rule.n > 5 || rule.d > 6)
+      return false;
+    reader.at = p;
+  } else if (c === undefined) {
+    // The US rule since 2007, "M3.2.0,M11.1.0".
+    Object.assign(
+      rule,
+      which === 'start' ? { type: 'M', m: 3, n: 2, d: 0 } : { type: 'M', m: 11, n: 1, d: 0 },
+    );
   } else {
-    return undefined;
+    return false;
   }
-  reader.at += match[0].length;
-  if (reader.text[reader.at] === '/') {
+  const next = text[reader.at];
+  if (next !== undefined && next !== '/' && next !== ',') return false;
+  if (next !== '/') {
+    rule.secs = 7200;
+  } else {
     reader.at++;
-    // glibc accepts a signed time up to 167 hours (RFC 8536 extension).
-    const time = readOffset(reader);
-    if (time === undefined) return undefined;
-    rule.time = time;
+    if (reader.at === text.length) return false;
+    const negative = text[reader.at] === '-';
+    if (negative) reader.at++;
+    const clock = scanClock(text, reader.at);
+    const [hh, mm, ss] = clock?.values ?? [];
+    rule.secs = (negative ? -1 : 1) * ((hh ?? 2) * 3600 + (mm ?? 0) * 60 + (ss ?? 0));
+    if (clock) reader.at = clock.end;
   }
-  return rule;
+  return true;
 }
 
 /** Local time under a rule: the offset in force at that instant, applied to UTC. */
@@ -309,40 +410,65 @@ function shifted(seconds: number, rule: PosixTz): BrokenDownTime {
   return utc(seconds + offsetAt(seconds, rule));
 }
 
+/** __tz_compute(): both changes in the UTC year of the instant; a start after the end is the southern hemisphere. */
 function offsetAt(seconds: number, rule: PosixTz): number {
-  const { dst } = rule;
-  if (dst === undefined) return rule.stdOffset;
-  const year = new Date((seconds + rule.stdOffset) * 1000).getUTCFullYear();
-  // The start is given in standard time, the end in daylight time (tzset(3)).
-  const start = transitionAt(year, dst.start) - rule.stdOffset;
-  const end = transitionAt(year, dst.end) - dst.offset;
-  const inDst = start < end ? seconds >= start && seconds < end : !(seconds >= end && seconds < start);
-  return inDst ? dst.offset : rule.stdOffset;
+  const year = new Date(seconds * 1000).getUTCFullYear();
+  const start = changeAt(year, rule.start);
+  const end = changeAt(year, rule.end);
+  const inDst = start > end ? seconds < end || seconds >= start : seconds >= start && seconds < end;
+  return inDst ? rule.end.offset : rule.start.offset;
 }
 
-/** Seconds from the epoch to the rule's local wall-clock moment in `year`, as if it were UTC. */
-function transitionAt(year: number, rule: DayRule): number {
-  const yearStart = Date.UTC(year, 0, 1) / 1000;
-  let day: number;
-  switch (rule.kind) {
-    case 'julian1': {
-      // Jn never counts 29 February.
-      const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-      day = rule.day - 1 + (leap && rule.day >= 60 ? 1 : 0);
+// glibc's __mon_yday[2][13], days before each month, flat: an out-of-range month kept by a failed
+// rule (M0, M13) reads the neighbouring row as glibc does, and 0 beyond the table.
+const MONTH_STARTS = [
+  0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365, 0, 31, 60, 91, 121, 152, 182, 213, 244, 274,
+  305, 335, 366,
+];
+
+const SECONDS_PER_DAY = 86_400;
+
+/** compute_change(): glibc's own arithmetic, its quirks included (years up to 1970 count from 1970). */
+function changeAt(year: number, rule: TzRule): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 1 : 0;
+  const div = (a: number, b: number) => Math.trunc(a / b);
+  let t =
+    year > 1970
+      ? ((year - 1970) * 365 +
+          (div(year - 1, 4) - div(1970, 4)) -
+          (div(year - 1, 100) - div(1970, 100)) +
+          (div(year - 1, 400) - div(1970, 400))) *
+        SECONDS_PER_DAY
+      : 0;
+  switch (rule.type) {
+    case 'J1':
+      t += (rule.d - 1) * SECONDS_PER_DAY;
+      if (rule.d >= 60 && leap) t += SECONDS_PER_DAY;
       break;
-    }
-    case 'julian0':
-      day = rule.day;
+    case 'J0':
+      t += rule.d * SECONDS_PER_DAY;
       break;
-    case 'month': {
-      const first = new Date(Date.UTC(year, rule.month - 1, 1));
-      const daysInMonth = new Date(Date.UTC(year, rule.month, 0)).getUTCDate();
-      let date = 1 + ((rule.weekday - first.getUTCDay() + 7) % 7) + (rule.week - 1) * 7;
-      // Week 5 means the last such weekday of the month.
-      while (date > daysInMonth) date -= 7;
-      day = (Date.UTC(year, rule.month - 1, date) - Date.UTC(year, 0, 1)) / 86_400_000;
+    case 'M': {
+      const index = leap * 13 + rule.m;
+      const before = MONTH_STARTS[index - 1] ?? 0;
+      const monthDays = (MONTH_STARTS[index] ?? 0) - before;
+      t += before * SECONDS_PER_DAY;
+      // Zeller's congruence: the weekday of the month's first day.
+      const m1 = ((rule.m + 9) % 12) + 1;
+      const yy0 = rule.m <= 2 ? year - 1 : year;
+      const yy1 = div(yy0, 100);
+      const yy2 = yy0 % 100;
+      let dow = (div(26 * m1 - 2, 10) + 1 + yy2 + div(yy2, 4) + div(yy1, 4) - 2 * yy1) % 7;
+      if (dow < 0) dow += 7;
+      let d = rule.d - dow;
+      if (d < 0) d += 7;
+      for (let i = 1; i < rule.n; i++) {
+        if (d + 7 >= monthDays) break;
+        d += 7;
+      }
+      t += d * SECONDS_PER_DAY;
       break;
     }
   }
-  return yearStart + day * 86_400 + rule.time;
+  return t - rule.offset + rule.secs;
 }

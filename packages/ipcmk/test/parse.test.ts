@@ -84,8 +84,12 @@ describe('parseRequest', () => {
 
   describe('--key, --ftok, --project-id, --json', () => {
     it('reads --key like ipcrm reads keys (0 is IPC_PRIVATE)', () => {
-      expect(parse('-Q', '--key', '0x1ffffffff')).toMatchObject({
+      expect(parse('-Q', '--key', '0xffffffff')).toMatchObject({
         request: { keySource: { kind: 'fixed', key: -1 } },
+      });
+      // Wider than key_t: refused, not truncated (0x100000000 would be IPC_PRIVATE).
+      expect(parse('-Q', '--key', '0x100000000')).toMatchObject({
+        diagnostic: { kind: 'parse-failed', value: 'key', reason: 'range' },
       });
       expect(parse('-Q', '--key=010')).toMatchObject({ request: { keySource: { kind: 'fixed', key: 8 } } });
       expect(parse('-Q', '--key', '0')).toMatchObject({ request: { keySource: { kind: 'fixed', key: 0 } } });

@@ -5,7 +5,7 @@
  */
 import { type Context, type Result, Transcript, usageFailure } from '@ipcutils/cli';
 import { formatHelp, formatVersion } from './help.js';
-import { usageErrorOf } from './messages.js';
+import { formatAnnouncement, usageErrorOf } from './messages.js';
 import { parseCommand } from './parse.js';
 import { runCommand } from './run.js';
 
@@ -15,6 +15,9 @@ export function main(argv: readonly string[], context: Context): Result {
   if (parsed.kind === 'run') return runCommand(parsed.command, program);
   const output = new Transcript();
   for (const diagnostic of parsed.diagnostics) {
+    // util-linux 2.43 announces the removal before it finds the name invalid (-v given first).
+    if (diagnostic.kind === 'invalid-mqueue-name' && diagnostic.verbose)
+      output.out(formatAnnouncement({ type: 'pmsg', by: 'name', name: diagnostic.name }, undefined));
     output.append(usageFailure(usageErrorOf(diagnostic), program).events);
   }
   switch (parsed.kind) {

@@ -45,8 +45,11 @@ export type Diagnostic =
   | { kind: 'not-enough-arguments' }
   /** `ipcrm shm abc`: util-linux warns and goes on with the other ids. */
   | { kind: 'invalid-legacy-id'; text: string }
-  /** `--posix-mqueue` without the leading "/": mq_unlink would fail with EINVAL, util-linux exits. */
-  | { kind: 'invalid-mqueue-name'; name: string }
+  /**
+   * `--posix-mqueue` without the leading "/": mq_unlink would fail with EINVAL, util-linux exits;
+   * with -v it has announced the removal on stdout first.
+   */
+  | { kind: 'invalid-mqueue-name'; name: string; verbose: boolean }
   /** A cleanup filter's argument that does not parse (`--older-than 7`); the message says why. */
   | { kind: 'filter-argument'; message: string };
 
@@ -124,20 +127,18 @@ function parseLegacy(type: SysvType, ids: readonly string[]): ParseResult {
   return { kind: 'run', command: { actions, legacy: true } };
 }
 
-const U64_MAX = 0xffff_ffff_ffff_ffffn;
-
 /**
- * The legacy syntax's `id = strtoul(arg, &end, 10)` into an int: blanks and a sign allowed,
- * "-1" wraps to ULONG_MAX, the int keeps the low 32 bits, and "" reads as 0 (strtoul consumes
- * nothing and leaves `end` on the terminating NUL, which util-linux accepts).
+ * The legacy syntax's `id = strtoul(arg, &end, 10)` into an int: blanks and a sign allowed, and
+ * "" reads as 0 (strtoul consumes nothing and leaves `end` on the terminating NUL, which util-linux
+ * accepts). A value an int holds neither as signed nor as unsigned is invalid: util-linux keeps its
+ * low 32 bits, so "4294967296" removed id 0.
  */
 export function parseLegacyId(text: string): number | undefined {
   if (text === '') return 0;
   const match = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(text);
   if (match === null) return undefined;
-  let value = BigInt(match[2]!);
-  if (value > U64_MAX) return undefined;
-  if (match[1] === '-') value = BigInt.asUintN(64, -value);
+  const value = BigInt(`${match[1]}${match[2]}`);
+  if (value < -0x8000_0000n || value > 0xffff_ffffn) return undefined;
   return Number(BigInt.asIntN(32, value));
 }
 
@@ -209,6 +210,9 @@ function applyOption(
       if (error instanceof FilterArgumentError) return { kind: 'filter-argument', message: error.message };
       throw error;
     }
+    // `--key 0` would select every IPC_PRIVATE object: refused as `-M 0` is.
+    if (option.key === 'key' && state.filter.keys?.at(-1) === 0)
+      state.warnings.push({ kind: 'illegal-key', text: value });
     return undefined;
   }
   const remove = (target: RemovalTarget) =>
@@ -235,7 +239,8 @@ function applyOption(
     case 'posix-mqueue':
     case 'posix-semaphore': {
       const type = BY_NAME[option.key]!;
-      if (type === 'pmsg' && !value.startsWith('/')) return { kind: 'invalid-mqueue-name', name: value };
+      if (type === 'pmsg' && !value.startsWith('/'))
+        return { kind: 'invalid-mqueue-name', name: value, verbose: state.verbose && !state.dryRun };
       remove({ type, by: 'name', name: value });
       return undefined;
     }

@@ -41,6 +41,17 @@ describe('options', () => {
     });
   });
 
+  it('--key 0 (IPC_PRIVATE) is refused as -M 0 is, and keys wider than key_t are not truncated', () => {
+    expect(parse('--key', '0x0', '--dry-run')).toEqual({
+      kind: 'invalid',
+      diagnostics: [{ kind: 'illegal-key', text: '0x0' }],
+    });
+    expect(parse('--dry-run', '--key', '0x100000000')).toEqual({
+      kind: 'invalid',
+      diagnostics: [{ kind: 'filter-argument', message: "failed to parse key: '0x100000000'" }],
+    });
+  });
+
   it('--all=CATEGORY and named objects say which objects are candidates', () => {
     const result = parse('--unattached', '-m', '3', '--all=pshm', '--dry-run', '--json');
     expect(result).toEqual({

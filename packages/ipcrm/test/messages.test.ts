@@ -97,7 +97,7 @@ describe('formatDiagnostic', () => {
     [{ kind: 'bad-usage' }, `ipcrm: bad usage\n${tryHelp}`],
     [{ kind: 'not-enough-arguments' }, `ipcrm: not enough arguments\n${tryHelp}`],
     [{ kind: 'invalid-legacy-id', text: 'abc' }, 'ipcrm: invalid id: abc\n'],
-    [{ kind: 'invalid-mqueue-name', name: 'q' }, 'ipcrm: name failed: Invalid argument\n'],
+    [{ kind: 'invalid-mqueue-name', name: 'q', verbose: false }, 'ipcrm: name failed: Invalid argument\n'],
   ] as const)('%j', (diagnostic, text) => {
     expect(formatDiagnostic(diagnostic, 'ipcrm')).toBe(text);
   });

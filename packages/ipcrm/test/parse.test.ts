@@ -47,8 +47,14 @@ describe('parseCommand', () => {
     });
   });
 
-  it('truncates keys to key_t and reads "-1" as 0xffffffff, as strtoul does', () => {
-    expect(parse('-M', '0x1ffffffff')).toMatchObject({ command: { actions: [{ target: { key: -1 } }] } });
+  it('reads "-1" as 0xffffffff, as strtoul does, and refuses keys wider than key_t', () => {
+    expect(parse('-M', '0xffffffff')).toMatchObject({ command: { actions: [{ target: { key: -1 } }] } });
+    for (const text of ['0x1ffffffff', '0x100000000', '-4294967295']) {
+      expect(parse('-M', text)).toEqual({
+        kind: 'invalid',
+        diagnostics: [{ kind: 'parse-failed', text, reason: 'range' }],
+      });
+    }
     expect(parse('-Q', '-1')).toMatchObject({ command: { actions: [{ target: { key: -1, text: '-1' } }] } });
   });
 
@@ -92,7 +98,12 @@ describe('parseCommand', () => {
     it('a POSIX message queue name without "/" is refused before anything runs', () => {
       expect(parse('-m', '1', '--posix-mqueue', 'q')).toEqual({
         kind: 'invalid',
-        diagnostics: [{ kind: 'invalid-mqueue-name', name: 'q' }],
+        diagnostics: [{ kind: 'invalid-mqueue-name', name: 'q', verbose: false }],
+      });
+      // util-linux 2.43 announces it on stdout first when -v came before it.
+      expect(parse('-v', '--posix-mqueue', 'q')).toEqual({
+        kind: 'invalid',
+        diagnostics: [{ kind: 'invalid-mqueue-name', name: 'q', verbose: true }],
       });
     });
 
@@ -187,15 +198,26 @@ describe('parseLegacyId (strtoul base 10 into an int)', () => {
     ['  7', 7],
     ['+7', 7],
     ['-1', -1],
-    ['4294967296', 0],
     ['4294967295', -1],
-    ['18446744073709551615', -1],
+    ['-2147483648', -2147483648],
     ['', 0],
   ])('%j → %d', (text, id) => {
     expect(parseLegacyId(text)).toBe(id);
   });
 
-  it.each(['abc', '0x10', '7 ', ' ', '-', '18446744073709551616', '1e3'])('%j is invalid', (text) => {
+  // Beyond an int, signed or unsigned: util-linux keeps the low 32 bits ("4294967296" is id 0).
+  it.each([
+    'abc',
+    '0x10',
+    '7 ',
+    ' ',
+    '-',
+    '18446744073709551616',
+    '1e3',
+    '4294967296',
+    '18446744073709551615',
+    '-2147483649',
+  ])('%j is invalid', (text) => {
     expect(parseLegacyId(text)).toBeUndefined();
   });
 });

@@ -109,17 +109,25 @@ const SEM_LISTER: Lister<SemSet> = {
   decode: decodeSemidDs,
 };
 
-/** Every segment of the IPC namespace, by SHM_INFO + SHM_STAT_ANY (no rss/swap: only /proc has them). */
-export function listShmSegmentsBySyscall(): ShmSegment[] {
-  return listBySyscall(SHM_LISTER);
+/**
+ * Which objects a syscall listing returns: 'any' stats with XXX_STAT_ANY (Linux 4.17+), which
+ * ignores read permission as /proc/sysvipc does; 'readable' with the plain XXX_STAT, as
+ * util-linux's fallback does, so an unprivileged caller sees only what it may read (root, with
+ * CAP_IPC_OWNER, sees everything either way).
+ */
+export type SyscallListing = 'any' | 'readable';
+
+/** The segments of the IPC namespace by SHM_INFO + SHM_STAT(_ANY) (no rss/swap: only /proc has them). */
+export function listShmSegmentsBySyscall(listing: SyscallListing = 'any'): ShmSegment[] {
+  return listBySyscall(SHM_LISTER, listing);
 }
 
-export function listMsgQueuesBySyscall(): MsgQueue[] {
-  return listBySyscall(MSG_LISTER);
+export function listMsgQueuesBySyscall(listing: SyscallListing = 'any'): MsgQueue[] {
+  return listBySyscall(MSG_LISTER, listing);
 }
 
-export function listSemSetsBySyscall(): SemSet[] {
-  return listBySyscall(SEM_LISTER);
+export function listSemSetsBySyscall(listing: SyscallListing = 'any'): SemSet[] {
+  return listBySyscall(SEM_LISTER, listing);
 }
 
 // An index with no object (EINVAL), one the caller may not read (EACCES, plain STAT only) and
@@ -134,12 +142,12 @@ const SKIPPED = new Set([EINVAL, EACCES, EIDRM]);
  * EINVAL is retried with the plain XXX_STAT: if that finds an object, STAT_ANY is unsupported
  * and the scan goes on with XXX_STAT, listing only what the caller may read.
  */
-function listBySyscall<T>(lister: Lister<T>): T[] {
+function listBySyscall<T>(lister: Lister<T>, listing: SyscallListing): T[] {
   const maxIndex = check(lister.info(), lister.syscall);
   const buffer = Buffer.alloc(lister.size);
   const found: T[] = [];
-  let cmd = lister.statAny;
-  let probing = true;
+  let cmd = listing === 'any' ? lister.statAny : lister.statPlain;
+  let probing = listing === 'any';
   for (let index = 0; index <= maxIndex; index++) {
     let raw = lister.stat(index, cmd, buffer);
     if (probing && raw.value === -1 && raw.errnoCode === EINVAL) {

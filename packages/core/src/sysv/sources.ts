@@ -1,7 +1,7 @@
 /**
  * Where the System V listings and limits come from, decided once (util-linux ipcutils.c):
- * /proc/sysvipc and /proc/sys/kernel when they can be read, else the kernel's *_STAT_ANY loop
- * and IPC_INFO. The syscall fallbacks throw IpcError when the kernel lacks that IPC type.
+ * /proc/sysvipc and /proc/sys/kernel when they can be read, else the kernel's *_STAT loop and
+ * IPC_INFO. The syscall fallbacks throw IpcError when the kernel lacks that IPC type.
  */
 import { readMsgLimitsFromProc, readSemLimitsFromProc, readShmLimitsFromProc } from '../proc/limits.js';
 import { readMsgQueues, readSemSets, readShmSegments } from '../proc/sysvipc.js';
@@ -11,21 +11,30 @@ import {
   listSemSetsBySyscall,
   listShmSegmentsBySyscall,
   msgLimitsFromKernel,
+  type SyscallListing,
   semLimitsFromKernel,
   shmLimitsFromKernel,
 } from './info.js';
 
-/** Every segment of the IPC namespace (/proc/sysvipc lists them whatever their permissions). */
-export function listShmSegments(): ShmSegment[] {
-  return readShmSegments() ?? listShmSegmentsBySyscall();
+export interface ListOptions {
+  /**
+   * Without /proc/sysvipc: 'readable' (the default) lists what the caller may read, as
+   * util-linux does (its fallback uses XXX_STAT); 'any' every object (XXX_STAT_ANY, Linux 4.17+).
+   * /proc/sysvipc lists every object of the namespace whatever its permissions.
+   */
+  fallback?: SyscallListing;
 }
 
-export function listMsgQueues(): MsgQueue[] {
-  return readMsgQueues() ?? listMsgQueuesBySyscall();
+export function listShmSegments(options: ListOptions = {}): ShmSegment[] {
+  return readShmSegments() ?? listShmSegmentsBySyscall(options.fallback ?? 'readable');
 }
 
-export function listSemSets(): SemSet[] {
-  return readSemSets() ?? listSemSetsBySyscall();
+export function listMsgQueues(options: ListOptions = {}): MsgQueue[] {
+  return readMsgQueues() ?? listMsgQueuesBySyscall(options.fallback ?? 'readable');
+}
+
+export function listSemSets(options: ListOptions = {}): SemSet[] {
+  return readSemSets() ?? listSemSetsBySyscall(options.fallback ?? 'readable');
 }
 
 export function getShmLimits(): ShmLimits {

@@ -118,6 +118,30 @@ describe('listing on a kernel without XXX_STAT_ANY', () => {
   });
 });
 
+describe("the 'readable' listing (util-linux's fallback)", () => {
+  it('stats with the plain XXX_STAT only, so what the caller may not read (EACCES) is left out', () => {
+    const shm = createShm({ size: 1 });
+    const msg = createMsgQueue();
+    const sem = createSemSet({ nsems: 1 });
+    try {
+      fake.failures.set(indexOf(shm), constants.errno.EACCES);
+      expect(listShmSegmentsBySyscall('readable').map((s) => s.id)).not.toContain(shm);
+      expect(fake.calls.length).toBeGreaterThan(0);
+      expect(fake.calls.every(([, cmd]) => cmd === SHM_STAT)).toBe(true);
+      fake.calls.length = 0;
+      expect(listMsgQueuesBySyscall('readable').map((q) => q.id)).toContain(msg);
+      expect(fake.calls.every(([, cmd]) => cmd === MSG_STAT)).toBe(true);
+      fake.calls.length = 0;
+      expect(listSemSetsBySyscall('readable').map((s) => s.id)).toContain(sem);
+      expect(fake.calls.every(([, cmd]) => cmd === SEM_STAT)).toBe(true);
+    } finally {
+      removeShm(shm);
+      removeMsgQueue(msg);
+      removeSemSet(sem);
+    }
+  });
+});
+
 describe('errors while listing', () => {
   it('skips indexes that answer EACCES or EIDRM, and lists the rest', () => {
     const denied = createShm({ size: 1 });

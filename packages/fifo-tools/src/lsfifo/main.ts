@@ -40,6 +40,8 @@ export async function main(argv: readonly string[], io: Context): Promise<Result
       status = 1;
     },
   });
+  // As ls: a path that could not be listed is reported alone, with no empty table after it.
+  if (records.length === 0 && status !== 0) return output.result(status);
   const format = { columns: options.columns, headings: options.headings, localTime: localTimeFor(io.env.TZ) };
   if (options.json) {
     output.out(formatJson(records, format));

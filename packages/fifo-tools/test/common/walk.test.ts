@@ -1,4 +1,13 @@
-import { lstatSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeFifo } from '@ipcutils/core';
@@ -60,5 +69,60 @@ describe('findFifos', () => {
       onError: () => {},
     });
     expect(fifo?.stat.ino).toBe(lstatSync(join(root, 'elsewhere/outside'), { bigint: true }).ino);
+  });
+});
+
+describe('findFifos against a directory swapped by another user', () => {
+  it('never follows a directory replaced by a symbolic link between its lstat and its reading', () => {
+    const base = mkdtempSync(join(tmpdir(), 'walk-swap-'));
+    try {
+      mkdirSync(join(base, 'tree/sub'), { recursive: true });
+      mkdirSync(join(base, 'outside'));
+      makeFifo(join(base, 'tree/sub/inside'));
+      makeFifo(join(base, 'outside/victim'));
+      const tree = join(base, 'tree');
+      const errors: string[] = [];
+      const found = findFifos(tree, statSync(tree, { bigint: true }), {
+        maxDepth: undefined,
+        visited: new Set(),
+        onError: (path, error) => errors.push(`${path.slice(base.length + 1)}: ${error.code}`),
+        // The walk has lstat'ed tree/sub as a directory; now it becomes a link to another one.
+        beforeOpen: (path) => {
+          if (path !== join(tree, 'sub')) return;
+          renameSync(path, join(tree, 'sub.moved'));
+          symlinkSync(join(base, 'outside'), path);
+        },
+      });
+      expect(found.map((fifo) => fifo.path)).toEqual([]);
+      // O_DIRECTORY | O_NOFOLLOW on a symbolic link: ENOTDIR.
+      expect(errors).toEqual(['tree/sub: ENOTDIR']);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses another directory moved into the place of the one it listed', () => {
+    const base = mkdtempSync(join(tmpdir(), 'walk-swap-'));
+    try {
+      mkdirSync(join(base, 'tree/sub'), { recursive: true });
+      mkdirSync(join(base, 'other'));
+      makeFifo(join(base, 'other/elsewhere'));
+      const tree = join(base, 'tree');
+      const errors: string[] = [];
+      const found = findFifos(tree, statSync(tree, { bigint: true }), {
+        maxDepth: undefined,
+        visited: new Set(),
+        onError: (path, error) => errors.push(`${path.slice(base.length + 1)}: ${error.code}`),
+        beforeOpen: (path) => {
+          if (path !== join(tree, 'sub')) return;
+          rmSync(path, { recursive: true });
+          renameSync(join(base, 'other'), path);
+        },
+      });
+      expect(found).toEqual([]);
+      expect(errors).toEqual(['tree/sub: ESTALE']);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });

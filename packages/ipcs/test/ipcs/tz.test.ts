@@ -74,6 +74,32 @@ describe('localTimeFor', () => {
     'right/UTC',
     'right/Europe/Paris',
     '/etc/localtime',
+    // Odd strings glibc still makes something of: hours capped at 24, minutes and seconds at 59,
+    // numbers stored in an unsigned short, a malformed rule that keeps what was read before it.
+    'XXX-99:59:59',
+    'AAA-25',
+    'AAA+99:99:99BBB,M3.2.0,M11.1.0',
+    'XXX65560',
+    'XXX65536',
+    'EST5EDT,M13.2.0,M11.1.0',
+    'EST5EDT,M0.2.0,M11.1.0',
+    'EST5EDT,M3.2.0,M13.1.0',
+    'EST5EDT,M3.6.0,M11.1.0',
+    'EST5EDT,M3.2.7,M11.1.0',
+    'EST5EDT,J0,J366',
+    'EST5EDT,366,0',
+    'EST5EDT,M3.2.0/,M11.1.0',
+    'EST5EDT,M3.2.0/99:99,M11.1.0/-170',
+    'EST5EDT4:99:99,M3.2.0,M11.1.0',
+    'EST5 garbage',
+    'EST+ 5',
+    '<A1>5',
+    '<AB>5',
+    ':EST5EDT,M3.2.0,M11.1.0',
+    // Not zone files: glibc reads 44 bytes and falls back to the string, which is UTC.
+    '/dev/zero',
+    '/dev/urandom',
+    '/proc',
   ])('agrees with glibc for TZ=%j', (tz) => {
     // V8's Date is used only with TZ unset or empty, where it reads TZ from the environment.
     process.env.TZ = tz;
@@ -81,13 +107,19 @@ describe('localTimeFor', () => {
     expect(INSTANTS.map((t) => formatCtime(t, localTime))).toEqual(glibcCtimes(tz));
   });
 
-  it('parses rule strings and refuses what is not one', () => {
-    expect(parsePosixTz('XYZ-3:30')).toEqual({ stdOffset: 12600 });
+  it('parses rule strings as glibc leaves them, and refuses what has no standard time', () => {
+    expect(parsePosixTz('XYZ-3:30')).toMatchObject({ start: { offset: 12600 }, end: { offset: 12600 } });
     expect(parsePosixTz('CET-1CEST,M3.5.0,M10.5.0/3')).toMatchObject({
-      stdOffset: 3600,
-      dst: { offset: 7200, end: { kind: 'month', month: 10, week: 5, weekday: 0, time: 10800 } },
+      start: { offset: 3600, type: 'M', m: 3, n: 5, d: 0, secs: 7200 },
+      end: { offset: 7200, type: 'M', m: 10, n: 5, d: 0, secs: 10800 },
     });
-    for (const bad of ['garbage', 'AB-1', 'ABC', 'ABC1DEF,M13.1.0,M1.1.0', 'ABC1DEF,J0,J1']) {
+    // glibc keeps the month it read, and the end rule is never parsed.
+    expect(parsePosixTz('ABC1DEF,M13.1.0,M1.1.0')).toMatchObject({
+      start: { type: 'M', m: 13, secs: 0 },
+      end: { offset: 0, type: 'J0', d: 0, secs: 0 },
+    });
+    expect(parsePosixTz('XXX-99:59:59')).toMatchObject({ start: { offset: 24 * 3600 + 59 * 60 + 59 } });
+    for (const bad of ['garbage', 'AB-1', 'ABC', '<AB>1', '/dev/zero']) {
       expect(parsePosixTz(bad)).toBeUndefined();
     }
   });
