@@ -36,7 +36,6 @@ export interface ProcActivityOptions {
 interface ProcessUids {
   pid: number;
   uids: number[];
-  state: string;
 }
 
 /** The msgsnd/msgrcv system call numbers, as /proc/PID/syscall prints them, by architecture. */
@@ -91,7 +90,7 @@ export class ProcActivity implements ProcessActivity {
       }
       // A zombie has released its IPC objects and keeps nothing alive.
       if (parsed.state === 'Z' || parsed.state === 'X') continue;
-      list.push({ pid, ...parsed });
+      list.push({ pid, uids: parsed.uids });
     }
     this.processes = { list, complete };
     return this.processes;
@@ -99,28 +98,52 @@ export class ProcActivity implements ProcessActivity {
 
   private readWaiters(): { byQueue: Map<number, number[]>; doubtful: boolean } {
     const byQueue = new Map<number, number[]>();
-    const msgCalls = MSG_SYSCALLS[process.arch];
     let doubtful = !this.readProcesses().complete;
-    for (const { pid, state } of this.readProcesses().list) {
-      // msgsnd and msgrcv sleep interruptibly ('S'); a stopped process resumes into them.
-      if (state !== 'S' && state !== 'T' && state !== 't') continue;
-      // An architecture whose numbers we do not know reads as unreadable: wchan decides.
-      const call = msgCalls === undefined ? 'unreadable' : readSyscall(`${this.procRoot}/${pid}/syscall`);
-      if (call !== 'unreadable') {
-        if (call !== 'other' && msgCalls?.includes(call.number)) {
-          const pids = byQueue.get(call.firstArgument) ?? [];
-          pids.push(pid);
-          byQueue.set(call.firstArgument, pids);
+    for (const { pid } of this.readProcesses().list) {
+      // A threaded program (libuv's pool) waits in another thread than its main one.
+      for (const tid of listTasks(`${this.procRoot}/${pid}/task`)) {
+        const queue = this.taskWait(`${this.procRoot}/${pid}/task/${tid}`);
+        if (queue === 'doubt') doubtful = true;
+        else if (queue !== undefined) {
+          const pids = byQueue.get(queue) ?? [];
+          if (!pids.includes(pid)) pids.push(pid);
+          byQueue.set(queue, pids);
         }
-        continue;
       }
-      // No syscall file we may read: wchan tells a sleeper in the message queue code apart.
-      const wchan = readText(`${this.procRoot}/${pid}/wchan`);
-      if (wchan === 'gone') continue;
-      if (wchan === 'denied' || wchan === '0' || wchan === '' || /msg/.test(wchan)) doubtful = true;
     }
     return { byQueue, doubtful };
   }
+
+  /** The queue a task is blocked on; undefined when none; 'doubt' when it may be one we cannot see. */
+  private taskWait(taskDir: string): number | 'doubt' | undefined {
+    const msgCalls = MSG_SYSCALLS[process.arch];
+    // An architecture whose numbers we do not know reads as unreadable: wchan and state decide.
+    const call = msgCalls === undefined ? 'unreadable' : readSyscall(`${taskDir}/syscall`);
+    if (call === 'other') return undefined;
+    if (call !== 'unreadable') return msgCalls?.includes(call.number) ? call.firstArgument : undefined;
+    const wchan = readText(`${taskDir}/wchan`);
+    if (wchan === 'gone') return undefined;
+    // A symbol: the kernel function it sleeps in. "0" is also what a task we may not trace shows.
+    if (wchan !== 'denied' && wchan !== '0' && wchan !== '') return /msg/.test(wchan) ? 'doubt' : undefined;
+    const state = readTaskState(`${taskDir}/stat`);
+    // msgsnd and msgrcv sleep interruptibly ('S'); a stopped task resumes into them.
+    return state === 'S' || state === 'T' || state === 't' || state === undefined ? 'doubt' : undefined;
+  }
+}
+
+function listTasks(taskRoot: string): number[] {
+  try {
+    return listPids(taskRoot);
+  } catch {
+    return [];
+  }
+}
+
+/** Field 3 of /proc/PID/task/TID/stat (world-readable); undefined when unreadable. */
+function readTaskState(path: string): string | undefined {
+  const text = readText(path);
+  if (text === 'denied' || text === 'gone') return text === 'gone' ? 'X' : undefined;
+  return text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3) || undefined;
 }
 
 /** "Uid: r e s fs" and "State: S (sleeping)" of /proc/PID/status. */
