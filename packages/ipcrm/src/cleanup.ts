@@ -25,6 +25,7 @@ import {
 import type { Action, CleanupSettings, RemovalTarget } from './command.js';
 import {
   formatAnnouncement,
+  formatCleanupOutcome,
   formatListingProblem,
   formatOutcome,
   formatPlanned,
@@ -118,7 +119,7 @@ function removeChecked(object: IpcObject, context: RemovalContext): void {
       error: { code: check.error.code, reason: check.error.reason },
     };
     if (isSysvObject(object)) outcome.id = object.record.id;
-    context.warn(formatOutcome(outcome) ?? '');
+    context.warn(formatCleanupOutcome(outcome) ?? '');
     report.failed.push({ ...reported, error: { code: check.error.code, message: check.error.reason } });
     return;
   }
@@ -141,7 +142,7 @@ function removeChecked(object: IpcObject, context: RemovalContext): void {
     report.removed.push(reported);
     return;
   }
-  context.warn(formatOutcome(outcome) ?? '');
+  context.warn(formatCleanupOutcome(outcome) ?? '');
   report.failed.push({
     ...reported,
     error: { code: outcome.error?.code ?? outcome.status, message: outcome.error?.reason ?? outcome.status },

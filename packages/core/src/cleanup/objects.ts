@@ -128,6 +128,12 @@ function addPosix<K extends PosixKind>(listing: IpcListing, kind: K, records: Po
   }
 }
 
+/** The identity and times of a POSIX object's file; undefined when the entry is gone. */
+export function statPosixFile(path: string): { file: FileIdentity; times: FileTimes } | undefined {
+  const stats = statFile(path);
+  return stats && { file: identityOf(stats), times: timesOf(stats) };
+}
+
 /** A listed POSIX record with its file's identity; undefined when the file is gone since the listing. */
 export function toPosixObject<K extends PosixKind>(
   kind: K,
