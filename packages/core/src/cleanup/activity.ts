@@ -52,6 +52,7 @@ export class ProcActivity implements ProcessActivity {
   private readonly selfPid: number;
   private processes: { list: ProcessUids[]; complete: boolean } | undefined;
   private waiters: { byQueue: Map<number, number[]>; doubtful: boolean } | undefined;
+  private readonly byOwner = new Map<string, ProcessesFound>();
 
   constructor(options: ProcActivityOptions = {}) {
     this.procRoot = options.procRoot ?? PATH_PROC;
@@ -59,11 +60,18 @@ export class ProcActivity implements ProcessActivity {
   }
 
   processesRunningAs(uids: readonly number[]): ProcessesFound {
-    const { list, complete } = this.readProcesses();
-    const pids = list
-      .filter((entry) => entry.uids.some((uid) => uids.includes(uid)))
-      .map((entry) => entry.pid);
-    return { pids, complete };
+    // Thousands of objects share a handful of owners: one answer per owner, shared (read-only).
+    const key = uids.join(',');
+    let found = this.byOwner.get(key);
+    if (found === undefined) {
+      const { list, complete } = this.readProcesses();
+      const pids = list
+        .filter((entry) => entry.uids.some((uid) => uids.includes(uid)))
+        .map((entry) => entry.pid);
+      found = { pids, complete };
+      this.byOwner.set(key, found);
+    }
+    return found;
   }
 
   queueWaiters(id: number): ProcessesFound {

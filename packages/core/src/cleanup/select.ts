@@ -229,7 +229,7 @@ export function judgeObjects(
   if (options.withMessages) filter.withMessages = true;
   if (options.olderThan !== undefined) filter.olderThan = options.olderThan;
   const now = options.now ?? Math.floor(Date.now() / 1000);
-  const context = useContext(objects, filter, options, now);
+  const context = useContext(objects, filter, options, now, true);
   return objects.map((object) => ({ object, judgement: judgeOrphan(object, filter, context) }));
 }
 
@@ -356,6 +356,8 @@ interface UseContext {
   activity: ProcessActivity;
   holderScan: HolderScan | undefined;
   now: number;
+  /** Gather every piece of evidence (judgeObjects), not only what the selection needs. */
+  thorough: boolean;
 }
 
 function useContext(
@@ -363,6 +365,7 @@ function useContext(
   filter: IpcFilter,
   options: SelectionOptions,
   now: number,
+  thorough = false,
 ): UseContext {
   const wantHolders = objects.filter((object) => !isSysvObject(object));
   const needHolders = (filter.unattached === true || filter.orphaned === true) && wantHolders.length > 0;
@@ -373,6 +376,7 @@ function useContext(
     activity: options.activity ?? new ProcActivity(),
     holderScan: needHolders ? holderScanFor(wantHolders, options) : undefined,
     now,
+    thorough,
   };
 }
 
@@ -475,11 +479,22 @@ function judgeSetOrQueue(
     if (object.record.qnum > 0 && !filter.withMessages)
       return { verdict: 'in-use', reason: 'queued-messages', evidence };
   }
+  if (!context.thorough && filter.olderThan === undefined) {
+    // Selection only: a live process of the owner settles it before 1 semctl per semaphore.
+    const owners = ownerProcesses(object, context);
+    if (owners.pids.length > 0) {
+      evidence.ownerProcesses = owners.pids;
+      return { verdict: 'unproven', reason: 'owner-running', evidence };
+    }
+  }
   const pids = pidEvidence(object, context);
   if (pids === undefined) return { verdict: 'undetermined', reason: 'set-unreadable', evidence };
   evidence.pids = pids;
   const byPids = judgePids(evidence);
   if (byPids?.verdict === 'in-use') return byPids;
+  // Never operated on and no idle age: not selected whatever the waiters (which cost 2 semctl per semaphore).
+  if (pids.length === 0 && filter.olderThan === undefined && !context.thorough)
+    return { verdict: 'unproven', reason: 'never-used', evidence };
   const waiters = waitersOf(object, context, evidence);
   if (waiters === undefined) return { verdict: 'undetermined', reason: 'set-unreadable', evidence };
   if (waiters.count > 0) return { verdict: 'in-use', reason: 'waiters', evidence };
@@ -487,12 +502,16 @@ function judgeSetOrQueue(
   if (!waiters.complete) return { verdict: 'undetermined', reason: 'processes-uninspectable', evidence };
   if (filter.olderThan !== undefined) return { verdict: 'orphaned', reason: 'unused', evidence };
   if (pids.length === 0) return { verdict: 'unproven', reason: 'never-used', evidence };
-  const { uid, cuid } = object.record;
-  const owners = context.activity.processesRunningAs(uid === cuid ? [uid] : [uid, cuid]);
+  const owners = ownerProcesses(object, context);
   evidence.ownerProcesses = owners.pids;
   if (owners.pids.length > 0) return { verdict: 'unproven', reason: 'owner-running', evidence };
   if (!owners.complete) return { verdict: 'undetermined', reason: 'processes-hidden', evidence };
   return { verdict: 'orphaned', reason: 'unused', evidence };
+}
+
+function ownerProcesses(object: Extract<IpcObject, { kind: 'sem' | 'msg' }>, context: UseContext) {
+  const { uid, cuid } = object.record;
+  return context.activity.processesRunningAs(uid === cuid ? [uid] : [uid, cuid]);
 }
 
 /** Semaphore sets: GETNCNT + GETZCNT; queues: processes blocked on it. Undefined when unreadable. */
