@@ -56,7 +56,7 @@ if (!exit) setInterval(() => {}, 1 << 30);
 
 // Prints what selectObjects decides for every object, with the filter given as JSON.
 const PROBE = `
-import { listIpcObjects, selectObjects } from '@ipcutils/core';
+import { judgeObjects, listIpcObjects, selectObjects } from '@ipcutils/core';
 
 const filter = JSON.parse(process.argv[2]);
 const { objects } = listIpcObjects(['shm', 'pshm', 'sem', 'msg']);
@@ -66,13 +66,22 @@ console.log(JSON.stringify({
   selected: selection.selected.map(name),
   undetermined: (selection.undetermined ?? []).map(name),
   judged: Object.fromEntries((selection.judged ?? []).map((entry) => [name(entry), entry.judgement])),
+  explained: Object.fromEntries(judgeObjects(objects, filter).map((entry) => [name(entry), entry.judgement])),
 }));
 `;
 
 interface Outcome {
   selected: string[];
   undetermined: string[];
-  judged: Record<string, { verdict: string; reason: string; evidence: Record<string, unknown> }>;
+  judged: Record<string, Judgement>;
+  /** judgeObjects: every piece of evidence, not only what the selection needed. */
+  explained: Record<string, Judgement>;
+}
+
+interface Judgement {
+  verdict: string;
+  reason: string;
+  evidence: Record<string, unknown>;
 }
 
 const SEM_KEY = 0x4a500001;
@@ -131,11 +140,12 @@ describe('a live parent whose short-lived workers use its set and queue', () => 
         expect(running.judged[SEM]).toMatchObject({
           verdict: 'unproven',
           reason: 'owner-running',
-          evidence: { ownerProcesses: [parent.pid], waiters: 0 },
+          evidence: { ownerProcesses: [parent.pid] },
         });
         expect(running.judged[MSG]).toMatchObject({ verdict: 'unproven', reason: 'owner-running' });
         // Every pid the workers left is gone: that alone proves nothing.
-        const pids = running.judged[SEM]?.evidence.pids as { state: string }[];
+        expect(running.explained[SEM]).toMatchObject({ verdict: 'unproven', reason: 'owner-running' });
+        const pids = running.explained[SEM]?.evidence.pids as { state: string }[];
         expect(pids.length).toBeGreaterThan(0);
         expect(pids.every((entry) => entry.state === 'gone')).toBe(true);
 
