@@ -17,12 +17,15 @@ const IPCRM = join(ROOT, 'bin', 'ipcrm');
 
 // Runs inside the namespace: each argument an action, then prints {"pid": …, action: id} and
 // "ready", and keeps everything until it is killed. Actions:
-//   shm:KEY[:attach]  attach:KEY  sem:KEY[:op]  semop:KEY  msg:KEY[:send]
+//   shm:KEY[:attach]  attach:KEY  sem:KEY[:op]  semop:KEY  msg:KEY[:send|:use (send and receive)]
 //   pshm:NAME[:map|:open]  psem:NAME[:open]  pmq:NAME[:open]
+/** A user no other process runs as (uids of the host's users would be seen in its /proc). */
+const OWNER: User = { uid: 40_000, gid: 40_000 };
+
 const HOLDER_SCRIPT = `
 import {
   attachShm, createMsgQueue, createSemSet, createShm, getSemSet, getShm, openMqueue, openPosixSem,
-  openPosixShm, semopSync, sendMessageSync,
+  openPosixShm, receiveMessageSync, semopSync, sendMessageSync,
 } from '@ipcutils/core';
 
 const keep = [];
@@ -52,7 +55,8 @@ for (const action of process.argv.slice(2)) {
       break;
     case 'msg': {
       const id = createMsgQueue({ key: Number(arg), mode: 0o644, exclusive: true });
-      if (how === 'send') sendMessageSync(id, { type: 1, data: 'left behind' });
+      if (how === 'send' || how === 'use') sendMessageSync(id, { type: 1, data: 'left behind' });
+      if (how === 'use') receiveMessageSync(id);
       ids[action] = id;
       break;
     }
@@ -275,18 +279,17 @@ describe('System V semaphore sets and queues', () => {
   it('selects those whose users died; never those a live process used; unused ones only with --older-than', async () => {
     await withNamespace(
       async (ns) => {
-        const dead = await start(ns, [
-          'sem:0x4001:op',
-          'msg:0x4002:send',
-          'sem:0x4005',
-          'msg:0x4006',
-          'sem:0x4007:op',
-        ]);
+        // The dead user's only process: once it is gone, no live process runs as the owner.
+        const dead = await start(
+          ns,
+          ['sem:0x4001:op', 'msg:0x4002:use', 'sem:0x4005', 'msg:0x4006', 'sem:0x4007:op'],
+          OWNER,
+        );
         const live = await start(ns, ['sem:0x4003:op', 'msg:0x4004:send', 'semop:0x4007']);
         await kill(ns, dead);
         const id = (holder: Holder, action: string) => holder.ids[action];
         expect(await selected(ns, ['--orphaned'])).toEqual([
-          `msg:${id(dead, 'msg:0x4002:send')}`,
+          `msg:${id(dead, 'msg:0x4002:use')}`,
           `sem:${id(dead, 'sem:0x4001:op')}`,
         ]);
         expect(await selected(ns, ['-s', '--orphaned', '--older-than', '0s'])).toEqual([
@@ -294,7 +297,7 @@ describe('System V semaphore sets and queues', () => {
           `sem:${id(dead, 'sem:0x4005')}`,
         ]);
         expect(await selected(ns, ['-q', '--orphaned', '--older-than', '0s'])).toEqual([
-          `msg:${id(dead, 'msg:0x4002:send')}`,
+          `msg:${id(dead, 'msg:0x4002:use')}`,
           `msg:${id(dead, 'msg:0x4006')}`,
         ]);
         // Nothing is that old yet.
@@ -388,7 +391,7 @@ describe('POSIX objects', () => {
 });
 
 describe('an unprivileged user', () => {
-  it("removes its own orphans and reports root's as permission denied, exit 1", async () => {
+  it("removes its own orphans and reports root's as permission denied, naming the kind, exit 1", async () => {
     await withNamespace(
       async (ns) => {
         const mine = await start(ns, ['shm:0x6001:attach', 'sem:0x6002:op', 'msg:0x6003:send'], NOBODY);
@@ -398,26 +401,36 @@ describe('an unprivileged user', () => {
         await kill(ns, roots);
         const rootShm = roots.ids['shm:0x6101:attach']!;
         const rootSem = roots.ids['sem:0x6102:op']!;
-        const result = await ipcrm(ns, ['--orphaned', '-v'], NOBODY);
+        const myQueue = mine.ids['msg:0x6003:send']!;
+        // Live processes run as both owners: only an idle age condemns the semaphore sets.
+        const result = await ipcrm(ns, ['--orphaned', '--older-than', '0s', '-v'], NOBODY);
         expect(result.status).toBe(1);
-        // Kinds in ipcrm's order, each by id: nobody's objects were made first.
+        // Kinds in ipcrm's order, each by id: nobody's objects were made first. The queue holds
+        // a message: data, never orphaned.
         expect(result.stdout).toBe(
           [
             `removing shared memory segment id \`${mine.ids['shm:0x6001:attach']}'`,
             `removing shared memory segment id \`${rootShm}'`,
             `removing semaphore id \`${mine.ids['sem:0x6002:op']}'`,
             `removing semaphore id \`${rootSem}'`,
-            `removing message queue id \`${mine.ids['msg:0x6003:send']}'`,
             '',
           ].join('\n'),
         );
         expect(result.stderr).toBe(
-          `ipcrm: permission denied for id (${rootShm})\nipcrm: permission denied for id (${rootSem})\n`,
+          `ipcrm: permission denied for shared memory segment id \`${rootShm}'\n` +
+            `ipcrm: permission denied for semaphore id \`${rootSem}'\n`,
         );
         expect(await remaining(ns)).toEqual(
-          [`shm:${rootShm}`, `sem:${rootSem}`, `shm:${alive.ids['shm:0x6201:attach']}`].sort(),
+          [
+            `shm:${rootShm}`,
+            `sem:${rootSem}`,
+            `msg:${myQueue}`,
+            `shm:${alive.ids['shm:0x6201:attach']}`,
+          ].sort(),
         );
-        const report = JSON.parse((await ipcrm(ns, ['--orphaned', '--json'], NOBODY)).stdout);
+        const report = JSON.parse(
+          (await ipcrm(ns, ['--orphaned', '--older-than', '0s', '--json'], NOBODY)).stdout,
+        );
         expect(report.removed).toEqual([]);
         expect(report.failed).toEqual([
           expect.objectContaining({
@@ -434,8 +447,14 @@ describe('an unprivileged user', () => {
           }),
         ]);
         // Root removes them.
-        expect(await ipcrm(ns, ['--orphaned'])).toEqual({ stdout: '', stderr: '', status: 0 });
-        expect(await remaining(ns)).toEqual([`shm:${alive.ids['shm:0x6201:attach']}`]);
+        expect(await ipcrm(ns, ['--orphaned', '--older-than', '0s'])).toEqual({
+          stdout: '',
+          stderr: '',
+          status: 0,
+        });
+        expect(await remaining(ns)).toEqual(
+          [`msg:${myQueue}`, `shm:${alive.ids['shm:0x6201:attach']}`].sort(),
+        );
       },
       { pid: true },
     );

@@ -208,6 +208,8 @@ describe.concurrent(`identical to util-linux 2.38.1 (${DIFFERENTIAL.length} case
 
 const V243 = 'util-linux 2.41+ behaviour (2.38.1 lacks it)';
 const FIX5 = 'DECISIONS fix 5: --mode parsed as util-linux 2.43';
+const EXISTING_NAME =
+  'COMPATIBILITY fix 5: an existing POSIX name is refused (util-linux 2.43 opens it, and -m truncates it to the new size)';
 const CHECK_FIRST = 'every argument is checked before anything is created';
 const ADDED = 'our addition (new long option)';
 
@@ -284,12 +286,23 @@ const EXPECTED: ExpectedCase[] = [
   },
   {
     name: 'ipcmk -m 8K -n ps1 (exists)',
-    why: `${V243}: an existing object is opened and resized`,
+    why: EXISTING_NAME,
     state: [{ kind: 'pshm', name: 'ps1' }],
     args: ['-m', '8K', '-n', 'ps1'],
-    status: 0,
-    stdout: 'POSIX shared memory name: ps1\n',
-    created: ['/dev/shm/ps1 644 8192'],
+    status: 1,
+    stdout: '',
+    stderr: 'ipcmk: create POSIX shared memory failed: name ps1 already exists\n',
+    unchanged: true,
+  },
+  {
+    name: 'ipcmk -m 0 -n ps1 (exists)',
+    why: EXISTING_NAME,
+    state: [{ kind: 'pshm', name: 'ps1' }],
+    args: ['-m', '0', '-n', 'ps1'],
+    status: 1,
+    stdout: '',
+    stderr: 'ipcmk: create POSIX shared memory failed: name ps1 already exists\n',
+    unchanged: true,
   },
   {
     name: 'ipcmk -m 0 -n /z -p 600',
@@ -309,11 +322,12 @@ const EXPECTED: ExpectedCase[] = [
   },
   {
     name: 'ipcmk -q -n /pq1 (exists)',
-    why: V243,
+    why: EXISTING_NAME,
     state: [{ kind: 'pmsg', name: '/pq1' }],
     args: ['-q', '-n', '/pq1'],
-    status: 0,
-    stdout: 'POSIX message queue name: /pq1\n',
+    status: 1,
+    stdout: '',
+    stderr: 'ipcmk: create POSIX message queue failed: name /pq1 already exists\n',
     unchanged: true,
   },
   {
@@ -344,11 +358,12 @@ const EXPECTED: ExpectedCase[] = [
   },
   {
     name: 'ipcmk -s -n psem1 (exists)',
-    why: V243,
+    why: EXISTING_NAME,
     state: [{ kind: 'psem', name: 'psem1' }],
     args: ['-s', '-n', 'psem1'],
-    status: 0,
-    stdout: 'POSIX semaphore name: psem1\n',
+    status: 1,
+    stdout: '',
+    stderr: 'ipcmk: create POSIX semaphore failed: name psem1 already exists\n',
     unchanged: true,
   },
   {

@@ -13,7 +13,12 @@ export type FilterOption =
   | 'older-than'
   | 'min-size'
   | 'unattached'
-  | 'orphaned';
+  | 'orphaned'
+  | 'name-pattern'
+  | 'with-messages'
+  | 'exclude-owner'
+  | 'exclude-key'
+  | 'exclude-name';
 
 export const FILTER_OPTIONS: readonly FilterOption[] = [
   'owner',
@@ -23,6 +28,11 @@ export const FILTER_OPTIONS: readonly FilterOption[] = [
   'min-size',
   'unattached',
   'orphaned',
+  'name-pattern',
+  'with-messages',
+  'exclude-owner',
+  'exclude-key',
+  'exclude-name',
 ];
 
 /** A filter argument that does not parse; the message is what the tools print after "PROGRAM: ". */
@@ -85,6 +95,29 @@ export function addFilterOption(filter: IpcFilter, option: FilterOption, value =
     case 'orphaned':
       filter.orphaned = true;
       return;
+    case 'with-messages':
+      filter.withMessages = true;
+      return;
+    case 'exclude-owner': {
+      const uid = argument(() => parseUser(value), 'user', value);
+      if (uid === undefined) throw new FilterArgumentError(`unknown user: '${value}'`);
+      filter.excludeOwners = [...(filter.excludeOwners ?? []), uid];
+      return;
+    }
+    case 'exclude-key':
+      filter.excludeKeys = [
+        ...(filter.excludeKeys ?? []),
+        argument(() => parseUlongKey(value), 'key', value),
+      ];
+      return;
+    case 'name-pattern':
+    case 'exclude-name': {
+      if (value === '' || value === '/')
+        throw new FilterArgumentError(`failed to parse name pattern: '${value}'`);
+      const field = option === 'name-pattern' ? 'names' : 'excludeNames';
+      filter[field] = [...(filter[field] ?? []), value];
+      return;
+    }
   }
 }
 

@@ -14,4 +14,5 @@ export * from './io.js';
 export * from './locale.js';
 export * from './numbers.js';
 export * from './usage.js';
+export * from './verdicts.js';
 export * from './version.js';

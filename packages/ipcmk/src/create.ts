@@ -25,6 +25,8 @@ export interface CreateFailure {
   reason: string;
   /** Set when the chosen key (--key, --ftok) already names an object of this kind. */
   existingKey?: number;
+  /** Set when the name (-n) already names an object of this kind. */
+  existingName?: string;
 }
 
 export type CreateResult = { created: Created } | { failure: CreateFailure };
@@ -51,15 +53,22 @@ export function createResource(resource: ResourceRequest, options: CreateOptions
         createSemSet({ nsems: resource.nsems, key, mode, exclusive: true }),
       );
     case 'pshm':
-      // O_RDWR|O_CREAT without O_EXCL, then ftruncate: an existing object is resized, as in util-linux.
+      // O_EXCL: util-linux opens an existing object and truncates it to the new size (data loss).
       return createPosix(resource, () =>
-        openPosixShm(resource.name, { create: true, mode, size: Number(resource.size) }).close(),
+        openPosixShm(resource.name, {
+          create: true,
+          exclusive: true,
+          mode,
+          size: Number(resource.size),
+        }).close(),
       );
     case 'pmsg':
-      return createPosix(resource, () => openMqueue(resource.name, { create: true, mode }).close());
+      return createPosix(resource, () =>
+        openMqueue(resource.name, { create: true, exclusive: true, mode }).close(),
+      );
     case 'psem':
       return createPosix(resource, () =>
-        openPosixSem(resource.name, { create: true, mode, value: 0 }).close(),
+        openPosixSem(resource.name, { create: true, exclusive: true, mode, value: 0 }).close(),
       );
   }
 }
@@ -88,7 +97,9 @@ function createPosix(
     create();
   } catch (error) {
     if (!(error instanceof IpcError)) throw error;
-    return { failure: { kind: resource.kind, code: error.code, reason: error.reason } };
+    const failure: CreateFailure = { kind: resource.kind, code: error.code, reason: error.reason };
+    if (error.code === 'EEXIST') failure.existingName = resource.name;
+    return { failure };
   }
   return { created: { kind: resource.kind, name: resource.name } };
 }

@@ -49,6 +49,9 @@ export function formatFailure(failure: CreateFailure): string {
   if (failure.existingKey !== undefined) {
     return `create ${NOUN[failure.kind]} failed: key ${formatKey(failure.existingKey)} already exists`;
   }
+  if (failure.existingName !== undefined) {
+    return `create ${NOUN[failure.kind]} failed: name ${failure.existingName} already exists`;
+  }
   return `${CREATE_FAILED[failure.kind]}: ${failure.reason}`;
 }
 

@@ -5,7 +5,7 @@
  * and the run goes on; an object that changed since the selection is skipped, not a failure.
  */
 
-import { type Result, Transcript } from '@ipcutils/cli';
+import { describeDoubt, describeEvidence, describeVerdict, type Result, Transcript } from '@ipcutils/cli';
 import {
   type ListingProblem as CoreListingProblem,
   type HolderScan,
@@ -25,6 +25,7 @@ import {
 import type { Action, CleanupSettings, RemovalTarget } from './command.js';
 import {
   formatAnnouncement,
+  formatCleanupOutcome,
   formatListingProblem,
   formatOutcome,
   formatPlanned,
@@ -39,7 +40,10 @@ export interface CleanupHooks {
   afterSelection?(selected: readonly SelectedObject[]): void;
 }
 
-/** What was printed, in order; status 1 when a removal failed (or a named object does not exist), else 0. */
+/**
+ * What was printed, in order; status 1 when a removal failed (or a named object does not exist);
+ * else 2 when some object could not be judged (so it was kept); else 0.
+ */
 export function runCleanup(
   actions: readonly Action[],
   settings: CleanupSettings,
@@ -53,6 +57,7 @@ export function runCleanup(
     removed: [],
     skipped: [],
     failed: [],
+    undetermined: [],
   };
   const say = settings.json ? () => {} : (text: string) => output.out(text);
   const warn = settings.json ? () => {} : (text: string) => output.err(`${program}: ${text}\n`);
@@ -78,6 +83,19 @@ export function runCleanup(
   const selection = selectObjects(candidates, settings.filter);
   for (const { object, ...evidence } of selection.selected)
     report.selected.push(reportObject(object, evidence));
+  for (const { object, judgement } of selection.undetermined) {
+    report.undetermined.push(reportObject(object, { judgement }));
+    warn(
+      `not removing ${describeObject(object)}: cannot tell whether it is in use: ${describeDoubt(judgement)}`,
+    );
+  }
+  if (settings.explain) {
+    report.judged = selection.judged.map(({ object, judgement }) => reportObject(object, { judgement }));
+    for (const { object, judgement } of selection.judged)
+      say(
+        `${describeObject(object)}: ${describeVerdict(judgement)} (${describeEvidence(judgement.evidence)})\n`,
+      );
+  }
   hooks.afterSelection?.(selection.selected);
 
   if (settings.dryRun) {
@@ -89,7 +107,8 @@ export function runCleanup(
     }
   }
   if (settings.json) output.out(formatReport(report));
-  return output.result(report.failed.length > 0 ? 1 : 0);
+  if (report.failed.length > 0) return output.result(1);
+  return output.result(report.undetermined.length > 0 ? 2 : 0);
 }
 
 interface RemovalContext {
@@ -118,7 +137,7 @@ function removeChecked(object: IpcObject, context: RemovalContext): void {
       error: { code: check.error.code, reason: check.error.reason },
     };
     if (isSysvObject(object)) outcome.id = object.record.id;
-    context.warn(formatOutcome(outcome) ?? '');
+    context.warn(formatCleanupOutcome(outcome) ?? '');
     report.failed.push({ ...reported, error: { code: check.error.code, message: check.error.reason } });
     return;
   }
@@ -141,7 +160,7 @@ function removeChecked(object: IpcObject, context: RemovalContext): void {
     report.removed.push(reported);
     return;
   }
-  context.warn(formatOutcome(outcome) ?? '');
+  context.warn(formatCleanupOutcome(outcome) ?? '');
   report.failed.push({
     ...reported,
     error: { code: outcome.error?.code ?? outcome.status, message: outcome.error?.reason ?? outcome.status },
@@ -188,6 +207,13 @@ function targetOf(object: IpcObject): RemovalTarget {
   return isSysvObject(object)
     ? { type: object.kind, by: 'id', id: object.record.id }
     : { type: object.kind, by: 'name', name: object.record.name };
+}
+
+/** "shared memory segment id `1'", "POSIX message queue `/jobs'": as the -v and skip lines name it. */
+function describeObject(object: IpcObject): string {
+  return formatPlanned(targetOf(object), idOf(object))
+    .replace(/^would remove /, '')
+    .replace(/\n$/, '');
 }
 
 function idOf(object: IpcObject): number | undefined {

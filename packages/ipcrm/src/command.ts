@@ -34,6 +34,8 @@ export interface CleanupSettings {
   filter: IpcFilter;
   dryRun: boolean;
   json: boolean;
+  /** --explain: the verdict and evidence of every candidate (stdout; in --json, "judged"). */
+  explain: boolean;
   /** -v anywhere on the command line: each removal is announced. */
   verbose: boolean;
 }

@@ -81,6 +81,26 @@ export function formatOutcome(outcome: Outcome): string | undefined {
   }
 }
 
+/**
+ * The error line for an outcome of a cleanup (filters, --dry-run, --json), which removes several
+ * kinds at once: it names the kind, where util-linux's "permission denied for id (1)" would not
+ * say whether segment 1 or queue 1 was meant. Undefined when the object was removed.
+ */
+export function formatCleanupOutcome(outcome: Outcome): string | undefined {
+  if (outcome.status === 'removed') return undefined;
+  const what = describeTarget(outcome.target, outcome.id).replace(/^removing /, '');
+  switch (outcome.status) {
+    case 'permission-denied':
+      return `permission denied for ${what}`;
+    case 'not-found':
+      return `${what} not found`;
+    case 'already-removed':
+      return `${what} already removed`;
+    default:
+      return `failed to remove ${what}: ${outcome.error?.reason ?? 'Unknown error'}`;
+  }
+}
+
 /** util-linux stops at an errno it does not expect (err(3)); every other failure is counted and skipped. */
 export function isFatal(outcome: Outcome): boolean {
   return outcome.status === 'failed';

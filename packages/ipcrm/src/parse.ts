@@ -90,8 +90,14 @@ export const LONG_OPTIONS = [
   { name: 'min-size', hasArg: 'required', key: 'min-size', extension: true },
   { name: 'unattached', hasArg: 'no', key: 'unattached', extension: true },
   { name: 'orphaned', hasArg: 'no', key: 'orphaned', extension: true },
+  { name: 'name-pattern', hasArg: 'required', key: 'name-pattern', extension: true },
+  { name: 'with-messages', hasArg: 'no', key: 'with-messages', extension: true },
+  { name: 'exclude-owner', hasArg: 'required', key: 'exclude-owner', extension: true },
+  { name: 'exclude-key', hasArg: 'required', key: 'exclude-key', extension: true },
+  { name: 'exclude-name', hasArg: 'required', key: 'exclude-name', extension: true },
   { name: 'dry-run', hasArg: 'no', key: 'dry-run', extension: true },
   { name: 'json', hasArg: 'no', key: 'json', extension: true },
+  { name: 'explain', hasArg: 'no', key: 'explain', extension: true },
 ] as const satisfies readonly LongOption[];
 
 const FILTER_OPTION_KEYS: ReadonlySet<string> = new Set(FILTER_OPTIONS);
@@ -149,9 +155,12 @@ interface OptionState {
   warnings: Diagnostic[];
   verbose: boolean;
   removeAll?: readonly Category[];
+  /** Every --all's categories: a cleanup (filters, --dry-run, --json) removes their union. */
+  removeAllUnion?: readonly Category[];
   filter: IpcFilter;
   dryRun: boolean;
   json: boolean;
+  explain: boolean;
 }
 
 type OptionKey = ShortOptionKeys<typeof SHORT_OPTIONS> | (typeof LONG_OPTIONS)[number]['key'];
@@ -170,6 +179,7 @@ function parseOptions(argv: readonly string[], context: ParseContext): ParseResu
     filter: {},
     dryRun: false,
     json: false,
+    explain: false,
   };
   const invalid = (fatal: Diagnostic): ParseResult => ({
     kind: 'invalid',
@@ -184,15 +194,24 @@ function parseOptions(argv: readonly string[], context: ParseContext): ParseResu
   const leftover = parsed.operands[0];
   if (leftover !== undefined) return invalid({ kind: 'unknown-argument', text: leftover });
   if (state.warnings.length > 0) return { kind: 'invalid', diagnostics: state.warnings };
-  const { actions, removeAll, verbose } = state;
+  const { actions, verbose } = state;
+  // util-linux keeps the last --all; a cleanup over several kinds takes them all.
+  const cleanup = hasFilter(state.filter) || state.dryRun || state.json || state.explain;
+  const removeAll = cleanup ? state.removeAllUnion : state.removeAll;
   // remove_all() runs after every option, with -v as it stands at the end.
   if (removeAll !== undefined) actions.push({ kind: 'remove-all', categories: removeAll, verbose });
   const command: Command = { actions, legacy: false };
-  if (hasFilter(state.filter) || state.dryRun || state.json) {
+  if (cleanup) {
     // Without a filter the actions say what to remove; without either there is nothing to do.
     if (!hasFilter(state.filter) && actions.length === 0)
       return { kind: 'invalid', diagnostics: [{ kind: 'bad-usage' }] };
-    command.cleanup = { filter: state.filter, dryRun: state.dryRun, json: state.json, verbose };
+    command.cleanup = {
+      filter: state.filter,
+      dryRun: state.dryRun,
+      json: state.json,
+      explain: state.explain,
+      verbose,
+    };
   }
   return { kind: 'run', command };
 }
@@ -248,6 +267,7 @@ function applyOption(
       const categories = parseCategories(option.value);
       if (categories === undefined) return { kind: 'unknown-category', text: value.replace(/^=/, '') };
       state.removeAll = categories;
+      state.removeAllUnion = [...new Set([...(state.removeAllUnion ?? []), ...categories])];
       return undefined;
     }
     case 'v':
@@ -255,6 +275,9 @@ function applyOption(
       return undefined;
     case 'dry-run':
       state.dryRun = true;
+      return undefined;
+    case 'explain':
+      state.explain = true;
       return undefined;
     case 'json':
       state.json = true;

@@ -12,6 +12,7 @@ import {
   type PidEvidence,
   type SelectedObject,
   sizeOf,
+  type UseJudgement,
 } from '@ipcutils/core';
 
 export interface ReportedObject {
@@ -31,6 +32,8 @@ export interface ReportedObject {
   pids?: PidEvidence[];
   /** What --orphaned / --unattached saw for a POSIX object: null when unknown. */
   holders?: { pid: number; command: string }[] | null;
+  /** The judgement of its use (--orphaned, --unattached): verdict, reason, evidence. */
+  judgement?: UseJudgement;
 }
 
 export type SkipReason =
@@ -53,6 +56,10 @@ export interface CleanupReport {
   skipped: (ReportedObject & SkipReason)[];
   /** The removal failed (or the named object does not exist); errno name and glibc's text. */
   failed: ((ReportedObject | TargetRef) & { error: { code: string; message: string } })[];
+  /** Passed every other filter, but whether it is in use could not be told: kept. */
+  undetermined: ReportedObject[];
+  /** --explain: every candidate with its verdict. */
+  judged?: ReportedObject[];
 }
 
 export function reportObject(object: IpcObject, evidence?: Omit<SelectedObject, 'object'>): ReportedObject {
@@ -73,6 +80,7 @@ export function reportObject(object: IpcObject, evidence?: Omit<SelectedObject, 
   if (size !== undefined) reported.size = size;
   if (evidence?.pids !== undefined) reported.pids = evidence.pids;
   if (evidence?.holders !== undefined) reported.holders = holdersOf(evidence.holders);
+  if (evidence?.judgement !== undefined) reported.judgement = evidence.judgement;
   return reported;
 }
 

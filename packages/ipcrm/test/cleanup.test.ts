@@ -34,6 +34,7 @@ describe('options', () => {
         cleanup: {
           filter: { orphaned: true, olderThan: 604_800, keys: [16, 5] },
           dryRun: false,
+          explain: false,
           json: false,
           verbose: true,
         },
@@ -62,7 +63,7 @@ describe('options', () => {
           { kind: 'remove-all', categories: ['pshm'], verbose: false },
         ],
         legacy: false,
-        cleanup: { filter: { unattached: true }, dryRun: true, json: true, verbose: false },
+        cleanup: { filter: { unattached: true }, dryRun: true, json: true, explain: false, verbose: false },
       },
     });
   });
@@ -154,7 +155,14 @@ function exists(id: number): boolean {
 
 function cleanup(settings: Partial<CleanupSettings>, actions: Action[] = [], hooks: CleanupHooks = {}) {
   const io = memoryIo({ programName: 'ipcrm', argv0: 'ipcrm' });
-  const full: CleanupSettings = { filter: {}, dryRun: false, json: false, verbose: false, ...settings };
+  const full: CleanupSettings = {
+    filter: {},
+    dryRun: false,
+    json: false,
+    explain: false,
+    verbose: false,
+    ...settings,
+  };
   const status = io.take(runCleanup(actions, full, io.programName, hooks));
   return { status, stdout: io.stdout, stderr: io.stderr };
 }

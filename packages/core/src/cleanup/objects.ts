@@ -31,13 +31,20 @@ export interface FileIdentity {
   mtimeNs: bigint;
 }
 
+/** A POSIX object's file times in seconds: the idle age is measured from the latest of them. */
+export interface FileTimes {
+  atime: number;
+  mtime: number;
+  ctime: number;
+}
+
 export type IpcObject =
   | { kind: 'shm'; record: ShmSegment }
   | { kind: 'msg'; record: MsgQueue }
   | { kind: 'sem'; record: SemSet }
-  | { kind: 'pshm'; record: PosixShm; file: FileIdentity }
-  | { kind: 'pmsg'; record: PosixMqueue; file: FileIdentity }
-  | { kind: 'psem'; record: PosixSem; file: FileIdentity };
+  | { kind: 'pshm'; record: PosixShm; file: FileIdentity; times: FileTimes }
+  | { kind: 'pmsg'; record: PosixMqueue; file: FileIdentity; times: FileTimes }
+  | { kind: 'psem'; record: PosixSem; file: FileIdentity; times: FileTimes };
 
 export type SysvObject = Extract<IpcObject, { kind: SysvKind }>;
 export type PosixIpcObject = Extract<IpcObject, { kind: PosixKind }>;
@@ -121,6 +128,12 @@ function addPosix<K extends PosixKind>(listing: IpcListing, kind: K, records: Po
   }
 }
 
+/** The identity and times of a POSIX object's file; undefined when the entry is gone. */
+export function statPosixFile(path: string): { file: FileIdentity; times: FileTimes } | undefined {
+  const stats = statFile(path);
+  return stats && { file: identityOf(stats), times: timesOf(stats) };
+}
+
 /** A listed POSIX record with its file's identity; undefined when the file is gone since the listing. */
 export function toPosixObject<K extends PosixKind>(
   kind: K,
@@ -128,7 +141,10 @@ export function toPosixObject<K extends PosixKind>(
 ): Extract<PosixIpcObject, { kind: K }> | undefined {
   const stats = statFile(record.path);
   if (stats === undefined) return undefined;
-  return { kind, record, file: identityOf(stats) } as Extract<PosixIpcObject, { kind: K }>;
+  return { kind, record, file: identityOf(stats), times: timesOf(stats) } as Extract<
+    PosixIpcObject,
+    { kind: K }
+  >;
 }
 
 /** The key --key compares; POSIX objects have none. */
@@ -136,9 +152,32 @@ export function keyOf(object: IpcObject): number | undefined {
   return isSysvObject(object) ? object.record.key : undefined;
 }
 
-/** The time --older-than measures from: System V ctime (last change), POSIX mtime. */
+/** The last change: System V ctime, POSIX mtime (what the re-check compares and reports show). */
 export function changeTimeOf(object: IpcObject): number {
   return isSysvObject(object) ? object.record.ctime : object.record.mtime;
+}
+
+/**
+ * The last time anything used or changed the object, which --older-than measures idleness from:
+ * segments the latest of attach, detach and change (atime, dtime, ctime); semaphore sets of the
+ * last semop and change (otime, ctime); queues of the last send, receive and change (stime, rtime,
+ * ctime); POSIX shm and semaphores the latest of their file's access, modification and status
+ * change times; POSIX queues their modification time (mq_send and mq_receive set it; reading the
+ * file, as every listing does for QSIZE, sets its access and change times to now).
+ */
+export function lastUseOf(object: IpcObject): number {
+  switch (object.kind) {
+    case 'shm':
+      return Math.max(object.record.atime, object.record.dtime, object.record.ctime);
+    case 'sem':
+      return Math.max(object.record.otime, object.record.ctime);
+    case 'msg':
+      return Math.max(object.record.stime, object.record.rtime, object.record.ctime);
+    case 'pmsg':
+      return object.times.mtime;
+    default:
+      return Math.max(object.times.atime, object.times.mtime, object.times.ctime);
+  }
 }
 
 /** The size --min-size compares: segment size, bytes queued; semaphores have none. */
@@ -258,20 +297,21 @@ function restatPosix(object: PosixIpcObject): ObjectState {
     mtime: Number(stats.mtimeNs / 1_000_000_000n),
   };
   const file = identityOf(stats);
+  const times = timesOf(stats);
   switch (object.kind) {
     case 'pshm':
       return {
         state: 'present',
-        object: { kind: 'pshm', record: { ...common, size: Number(stats.size) }, file },
+        object: { kind: 'pshm', record: { ...common, size: Number(stats.size) }, file, times },
       };
     case 'psem':
-      return { state: 'present', object: { kind: 'psem', record: common, file } };
+      return { state: 'present', object: { kind: 'psem', record: common, file, times } };
     case 'pmsg': {
       const qsize = readQsize(object.record.path);
       if (qsize === undefined) return { state: 'gone' };
       return {
         state: 'present',
-        object: { kind: 'pmsg', record: { ...object.record, ...common, qsize }, file },
+        object: { kind: 'pmsg', record: { ...object.record, ...common, qsize }, file, times },
       };
     }
   }
@@ -284,6 +324,11 @@ function statFile(path: string): BigIntStats | undefined {
 
 function identityOf(stats: BigIntStats): FileIdentity {
   return { dev: stats.dev, ino: stats.ino, mtimeNs: stats.mtimeNs };
+}
+
+function timesOf(stats: BigIntStats): FileTimes {
+  const seconds = (ns: bigint) => Number(ns / 1_000_000_000n);
+  return { atime: seconds(stats.atimeNs), mtime: seconds(stats.mtimeNs), ctime: seconds(stats.ctimeNs) };
 }
 
 function readQsize(path: string): number | undefined {

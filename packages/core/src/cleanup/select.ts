@@ -1,28 +1,32 @@
 /**
  * The cleanup filters lsipc shows with and ipcrm removes with, combined with AND, and the check
- * made again right before an object is removed. The cheap filters (owner, key, age, size) run
- * first; pids, holders (one /proc scan) and semaphore pids (syscalls) only for what passes them.
+ * made again right before an object is removed. The cheap filters (owner, key, name, age, size,
+ * exclusions) run first; pids, holders (one /proc scan), semaphore counts (syscalls) and process
+ * activity only for what passes them.
  *
- * "Orphaned" means no live process uses the object: a System V segment with nattch 0 whose creator
- * and last-operation pids are gone; a semaphore set or queue whose recorded pids (each semaphore's
- * sempid; lspid and lrpid) are gone; a POSIX object nobody maps or has open. The kernel records no
- * creator pid for semaphore sets and queues, so one that no operation ever touched carries no
- * evidence either way: it counts as orphaned only when --older-than is given too.
+ * Every object that passes the cheap filters gets a judgement of its use, with the evidence:
+ * orphaned (positive evidence that nothing uses it), in use (evidence that something does),
+ * unproven (nothing shows it dead: a set or queue never operated on, or whose owner still runs a
+ * process, without --older-than), or undetermined (some evidence could not be read). Only
+ * orphaned objects match --orphaned; undetermined ones are returned apart, so a tool can say so.
+ * The rule for each kind is in docs/cleanup.md.
  */
 import { constants } from 'node:os';
+import picomatch from 'picomatch';
 import type { IpcError } from '../errors.js';
 import { errorFrom } from '../ffi/call.js';
-import { GETPID } from '../ffi/constants.js';
+import { GETNCNT, GETPID, GETZCNT } from '../ffi/constants.js';
 import * as libc from '../ffi/libc.js';
 import type { SemSet } from '../types.js';
+import { ProcActivity, type ProcessActivity } from './activity.js';
 import { type HolderAnswer, type HolderScan, holdersOf, scanHolders } from './holders.js';
 import {
-  changeTimeOf,
   creatorOf,
   type FileIdentity,
   type IpcObject,
   isSysvObject,
   keyOf,
+  lastUseOf,
   restatObject,
   sizeOf,
 } from './objects.js';
@@ -35,17 +39,38 @@ export interface IpcFilter {
   creator?: number;
   /** Any of these keys (key_t as the kernel stores it); POSIX objects have no key and never match. */
   keys?: readonly number[];
-  /** At least this many seconds since the last change (System V ctime, POSIX mtime). */
+  /** POSIX objects whose name (without the leading "/") matches any of these shell globs; System V objects never match. */
+  names?: readonly string[];
+  /** Idle at least this many seconds: since the last use or change (lastUseOf). */
   olderThan?: number;
   /** At least this many bytes (segment size; bytes queued). Semaphores have no size and never match. */
   minSize?: bigint;
   /** System V segments with nattch 0; POSIX objects nobody holds. Never semaphore sets or queues. */
   unattached?: boolean;
   orphaned?: boolean;
+  /** --orphaned may select a queue that still holds messages (by default they are data, never orphaned). */
+  withMessages?: boolean;
+  /** Never objects owned by (or, System V, created by) these uids. */
+  excludeOwners?: readonly number[];
+  /** Never System V objects with these keys. */
+  excludeKeys?: readonly number[];
+  /** Never POSIX objects whose name (without the leading "/") matches any of these shell globs. */
+  excludeNames?: readonly string[];
 }
 
 /** The filter names as the options spell them, for "no longer matches --orphaned". */
-export type FilterName = 'owner' | 'creator' | 'key' | 'older-than' | 'min-size' | 'unattached' | 'orphaned';
+export type FilterName =
+  | 'owner'
+  | 'creator'
+  | 'key'
+  | 'name'
+  | 'older-than'
+  | 'min-size'
+  | 'unattached'
+  | 'orphaned'
+  | 'exclude-owner'
+  | 'exclude-key'
+  | 'exclude-name';
 
 /** Whether any filter is set: without one, ipcrm selects nothing (it never means "everything"). */
 export function hasFilter(filter: IpcFilter): boolean {
@@ -53,6 +78,7 @@ export function hasFilter(filter: IpcFilter): boolean {
     filter.owner !== undefined ||
     filter.creator !== undefined ||
     (filter.keys !== undefined && filter.keys.length > 0) ||
+    (filter.names !== undefined && filter.names.length > 0) ||
     filter.olderThan !== undefined ||
     filter.minSize !== undefined ||
     filter.unattached === true ||
@@ -65,6 +91,12 @@ export interface PidStates {
   pidState(pid: number, recordedAt: number, used?: boolean): PidState;
 }
 
+/** Waiters on a semaphore set: the sums of GETNCNT and GETZCNT over its semaphores. */
+export interface SemWaiters {
+  ncount: number;
+  zcount: number;
+}
+
 export interface SelectionOptions {
   /** Seconds since the epoch (default: now). */
   now?: number;
@@ -74,6 +106,10 @@ export interface SelectionOptions {
   holders?: HolderScan | ((request: { sysv: boolean; files: FileIdentity[] }) => HolderScan);
   /** Each semaphore's sempid (GETPID); undefined when they cannot be read. Default: semctl. */
   semPids?: (set: SemSet) => number[] | undefined;
+  /** The set's waiters (GETNCNT, GETZCNT); undefined when they cannot be read. Default: semctl. */
+  semWaiters?: (set: SemSet) => SemWaiters | undefined;
+  /** Processes' uids and blocked message calls. Default: a fresh ProcActivity on /proc. */
+  activity?: ProcessActivity;
 }
 
 /** One pid an object recorded, and what became of it. */
@@ -85,16 +121,74 @@ export interface PidEvidence {
   state: PidState;
 }
 
+/** What the judgement of an object's use rests on: what was looked at, and what it showed. */
+export interface UseEvidence {
+  /** Seconds since the last use or change (lastUseOf). */
+  idleSeconds: number;
+  /** System V segments: the kernel's attach count. */
+  nattch?: number;
+  /** System V: each recorded pid and what became of it. */
+  pids?: PidEvidence[];
+  /** Segments attached and POSIX objects: who maps or holds it; complete false when some process could not be inspected. */
+  holders?: HolderAnswer;
+  /** Semaphore sets: processes waiting in semop (GETNCNT + GETZCNT); queues: processes blocked in msgsnd or msgrcv. */
+  waiters?: number;
+  /** Queues: the pids blocked on it. */
+  waiterPids?: number[];
+  /** Queues: messages (System V) or bytes (POSIX) still queued. */
+  queued?: number;
+  /** Sets and queues: live processes running as the owner or creator uid. */
+  ownerProcesses?: number[];
+}
+
+export type UseVerdict = 'orphaned' | 'in-use' | 'unproven' | 'undetermined';
+
+/** Why the verdict, in one word the tools can print and scripts can match. */
+export type UseReason =
+  /** orphaned: */
+  | 'unused'
+  /** in-use: */
+  | 'attached'
+  | 'held'
+  | 'live-pid'
+  | 'waiters'
+  | 'queued-messages'
+  /** unproven: */
+  | 'never-used'
+  | 'owner-running'
+  /** undetermined: */
+  | 'processes-uninspectable'
+  | 'processes-hidden'
+  | 'pid-unknown'
+  | 'set-unreadable';
+
+export interface UseJudgement {
+  verdict: UseVerdict;
+  reason: UseReason;
+  evidence: UseEvidence;
+}
+
 export interface SelectedObject {
   object: IpcObject;
   /** What the orphan check saw (with --orphaned, System V). */
   pids?: PidEvidence[];
   /** What the holder check saw (POSIX with --orphaned or --unattached). */
   holders?: HolderAnswer;
+  /** With --orphaned or --unattached: the judgement and its evidence. */
+  judgement?: UseJudgement;
+}
+
+export interface JudgedObject {
+  object: IpcObject;
+  judgement: UseJudgement;
 }
 
 export interface Selection {
   selected: SelectedObject[];
+  /** Objects that pass every other filter but whose use could not be judged (never selected). */
+  undetermined: JudgedObject[];
+  /** Every object that passed the cheap filters with the judgement of its use, when one was made. */
+  judged: JudgedObject[];
   /** The holder scan made along the way, if one was needed. */
   holderScan?: HolderScan;
 }
@@ -106,17 +200,37 @@ export function selectObjects(
   options: SelectionOptions = {},
 ): Selection {
   const now = options.now ?? Math.floor(Date.now() / 1000);
-  const candidates = objects.filter((object) => failsCheapFilter(object, filter, now) === undefined);
-  const needHolders = candidates.filter((object) => needsHolders(object, filter));
-  const holderScan = needHolders.length > 0 ? holderScanFor(needHolders, options) : undefined;
-  const processes = options.processes ?? new ProcessTable();
-  const semPids = options.semPids ?? readSemPids;
-  const selected: SelectedObject[] = [];
+  const matcher = new FilterMatcher(filter, now);
+  const candidates = objects.filter((object) => matcher.failsCheap(object) === undefined);
+  const context = useContext(candidates, filter, options, now);
+  const selection: Selection = { selected: [], undetermined: [], judged: [] };
   for (const object of candidates) {
-    const verdict = judgeUse(object, filter, { processes, semPids, holderScan });
-    if (verdict.failed === undefined) selected.push(verdict.selected);
+    const verdict = judgeUse(object, filter, context);
+    if (verdict.judgement !== undefined) {
+      selection.judged.push({ object, judgement: verdict.judgement });
+      if (verdict.judgement.verdict === 'undetermined')
+        selection.undetermined.push({ object, judgement: verdict.judgement });
+    }
+    if (verdict.failed === undefined) selection.selected.push(verdict.selected);
   }
-  return holderScan === undefined ? { selected } : { selected, holderScan };
+  if (context.holderScan !== undefined) selection.holderScan = context.holderScan;
+  return selection;
+}
+
+/**
+ * The orphan judgement of each object with its evidence, whatever the filters: what
+ * `--orphaned` would decide and why (lsipc's VERDICT column, --explain).
+ */
+export function judgeObjects(
+  objects: readonly IpcObject[],
+  options: SelectionOptions & { withMessages?: boolean; olderThan?: number } = {},
+): JudgedObject[] {
+  const filter: IpcFilter = { orphaned: true };
+  if (options.withMessages) filter.withMessages = true;
+  if (options.olderThan !== undefined) filter.olderThan = options.olderThan;
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const context = useContext(objects, filter, options, now, true);
+  return objects.map((object) => ({ object, judgement: judgeOrphan(object, filter, context) }));
 }
 
 export type RecheckResult =
@@ -146,14 +260,9 @@ export function recheckObject(
   const changed = changeOf(object, fresh);
   if (changed !== undefined) return { status: 'changed', what: changed };
   const now = options.now ?? Math.floor(Date.now() / 1000);
-  const cheap = failsCheapFilter(fresh, filter, now);
+  const cheap = new FilterMatcher(filter, now).failsCheap(fresh);
   if (cheap !== undefined) return { status: 'no-longer-matching', object: fresh, filter: cheap };
-  const holderScan = needsHolders(fresh, filter) ? holderScanFor([fresh], options) : undefined;
-  const verdict = judgeUse(fresh, filter, {
-    processes: options.processes ?? new ProcessTable(),
-    semPids: options.semPids ?? readSemPids,
-    holderScan,
-  });
+  const verdict = judgeUse(fresh, filter, useContext([fresh], filter, options, now));
   if (verdict.failed !== undefined)
     return { status: 'no-longer-matching', object: fresh, filter: verdict.failed };
   return { status: 'unchanged', object: fresh };
@@ -171,29 +280,104 @@ function changeOf(before: IpcObject, after: IpcObject): 'key' | 'ctime' | 'file'
   return undefined;
 }
 
-/** The first filter that needs nothing but the record and fails. */
-function failsCheapFilter(object: IpcObject, filter: IpcFilter, now: number): FilterName | undefined {
-  if (filter.owner !== undefined && object.record.uid !== filter.owner) return 'owner';
-  if (filter.creator !== undefined && creatorOf(object) !== filter.creator) return 'creator';
-  if (filter.keys !== undefined && filter.keys.length > 0) {
+/** The filters that need nothing but the record, with the globs compiled once. */
+class FilterMatcher {
+  private readonly names: ((name: string) => boolean) | undefined;
+  private readonly excludedNames: ((name: string) => boolean) | undefined;
+
+  constructor(
+    private readonly filter: IpcFilter,
+    private readonly now: number,
+  ) {
+    this.names = globMatcher(filter.names);
+    this.excludedNames = globMatcher(filter.excludeNames);
+  }
+
+  /** The first cheap filter that fails. */
+  failsCheap(object: IpcObject): FilterName | undefined {
+    const { filter } = this;
+    const excluded = this.excludedBy(object);
+    if (excluded !== undefined) return excluded;
+    if (filter.owner !== undefined && object.record.uid !== filter.owner) return 'owner';
+    if (filter.creator !== undefined && creatorOf(object) !== filter.creator) return 'creator';
+    if (filter.keys !== undefined && filter.keys.length > 0) {
+      const key = keyOf(object);
+      if (key === undefined || !filter.keys.includes(key)) return 'key';
+    }
+    if (this.names !== undefined && (isSysvObject(object) || !this.names(bareName(object.record.name))))
+      return 'name';
+    if (filter.olderThan !== undefined && this.now - lastUseOf(object) < filter.olderThan)
+      return 'older-than';
+    if (filter.minSize !== undefined) {
+      const size = sizeOf(object);
+      if (size === undefined || BigInt(size) < filter.minSize) return 'min-size';
+    }
+    if (filter.unattached) {
+      if (object.kind === 'sem' || object.kind === 'msg') return 'unattached';
+      if (object.kind === 'shm' && object.record.nattch !== 0) return 'unattached';
+    }
+    return undefined;
+  }
+
+  private excludedBy(object: IpcObject): FilterName | undefined {
+    const { excludeOwners, excludeKeys } = this.filter;
+    if (
+      excludeOwners !== undefined &&
+      (excludeOwners.includes(object.record.uid) || excludeOwners.includes(creatorOf(object)))
+    )
+      return 'exclude-owner';
     const key = keyOf(object);
-    if (key === undefined || !filter.keys.includes(key)) return 'key';
+    if (excludeKeys !== undefined && key !== undefined && excludeKeys.includes(key)) return 'exclude-key';
+    if (
+      this.excludedNames !== undefined &&
+      !isSysvObject(object) &&
+      this.excludedNames(bareName(object.record.name))
+    )
+      return 'exclude-name';
+    return undefined;
   }
-  if (filter.olderThan !== undefined && now - changeTimeOf(object) < filter.olderThan) return 'older-than';
-  if (filter.minSize !== undefined) {
-    const size = sizeOf(object);
-    if (size === undefined || BigInt(size) < filter.minSize) return 'min-size';
-  }
-  if (filter.unattached) {
-    if (object.kind === 'sem' || object.kind === 'msg') return 'unattached';
-    if (object.kind === 'shm' && object.record.nattch !== 0) return 'unattached';
-  }
-  if (filter.orphaned && object.kind === 'shm' && object.record.nattch !== 0) return 'orphaned';
-  return undefined;
 }
 
-function needsHolders(object: IpcObject, filter: IpcFilter): boolean {
-  return !isSysvObject(object) && (filter.unattached === true || filter.orphaned === true);
+/** Shell globs (*, ?, [...]) over whole names; a leading "/" in a pattern is the name's own. */
+function globMatcher(patterns: readonly string[] | undefined): ((name: string) => boolean) | undefined {
+  if (patterns === undefined || patterns.length === 0) return undefined;
+  return picomatch(patterns.map(bareName), { dot: true, nobrace: true, noextglob: true, noglobstar: true });
+}
+
+/** POSIX queues are listed as "/NAME", shm and semaphores as "NAME": patterns see "NAME" for all. */
+function bareName(name: string): string {
+  return name.startsWith('/') ? name.slice(1) : name;
+}
+
+interface UseContext {
+  processes: PidStates;
+  semPids: (set: SemSet) => number[] | undefined;
+  semWaiters: (set: SemSet) => SemWaiters | undefined;
+  activity: ProcessActivity;
+  holderScan: HolderScan | undefined;
+  now: number;
+  /** Gather every piece of evidence (judgeObjects), not only what the selection needs. */
+  thorough: boolean;
+}
+
+function useContext(
+  objects: readonly IpcObject[],
+  filter: IpcFilter,
+  options: SelectionOptions,
+  now: number,
+  thorough = false,
+): UseContext {
+  const wantHolders = objects.filter((object) => !isSysvObject(object));
+  const needHolders = (filter.unattached === true || filter.orphaned === true) && wantHolders.length > 0;
+  return {
+    processes: options.processes ?? new ProcessTable(),
+    semPids: options.semPids ?? readSemPids,
+    semWaiters: options.semWaiters ?? readSemWaiters,
+    activity: options.activity ?? new ProcActivity(),
+    holderScan: needHolders ? holderScanFor(wantHolders, options) : undefined,
+    now,
+    thorough,
+  };
 }
 
 function holderScanFor(objects: readonly IpcObject[], options: SelectionOptions): HolderScan {
@@ -203,36 +387,149 @@ function holderScanFor(objects: readonly IpcObject[], options: SelectionOptions)
   return typeof holders === 'function' ? holders({ sysv: false, files }) : holders;
 }
 
-interface UseContext {
-  processes: PidStates;
-  semPids: (set: SemSet) => number[] | undefined;
-  holderScan: HolderScan | undefined;
-}
-
 type Verdict =
-  | { failed: FilterName; selected?: undefined }
-  | { failed?: undefined; selected: SelectedObject };
+  | { failed: FilterName; selected?: undefined; judgement?: UseJudgement }
+  | { failed?: undefined; selected: SelectedObject; judgement?: UseJudgement };
 
-/** The filters that look at processes: --unattached and --orphaned beyond nattch. */
+/** The filters that look at processes: --unattached and --orphaned. */
 function judgeUse(object: IpcObject, filter: IpcFilter, context: UseContext): Verdict {
   const selected: SelectedObject = { object };
-  if (!isSysvObject(object)) {
-    if (!filter.unattached && !filter.orphaned) return { selected };
-    const answer = context.holderScan && holdersOf(context.holderScan, object);
-    if (answer === undefined) throw new Error('no holder scan for a POSIX object');
-    selected.holders = answer;
-    const unused = answer.complete && answer.holders.length === 0;
-    if (!unused) return { failed: filter.orphaned ? 'orphaned' : 'unattached' };
-    return { selected };
+  if (!filter.orphaned && !(filter.unattached && !isSysvObject(object))) return { selected };
+  const judgement = filter.orphaned ? judgeOrphan(object, filter, context) : judgeUnheld(object, context);
+  selected.judgement = judgement;
+  if (judgement.evidence.pids !== undefined) selected.pids = judgement.evidence.pids;
+  if (judgement.evidence.holders !== undefined) selected.holders = judgement.evidence.holders;
+  if (judgement.verdict !== 'orphaned')
+    return { failed: filter.orphaned ? 'orphaned' : 'unattached', judgement };
+  return { selected, judgement };
+}
+
+/** --unattached for a POSIX object: nobody maps it or holds it open. */
+function judgeUnheld(object: IpcObject, context: UseContext): UseJudgement {
+  const evidence: UseEvidence = { idleSeconds: idleSeconds(object, context) };
+  return judgeHolders(object, evidence, context);
+}
+
+function judgeHolders(object: IpcObject, evidence: UseEvidence, context: UseContext): UseJudgement {
+  const answer = context.holderScan && holdersOf(context.holderScan, object);
+  if (answer === undefined) throw new Error('no holder scan for a POSIX object');
+  evidence.holders = answer;
+  if (answer.holders.length > 0) return { verdict: 'in-use', reason: 'held', evidence };
+  if (!answer.complete) return { verdict: 'undetermined', reason: doubtOf(context.holderScan), evidence };
+  return { verdict: 'orphaned', reason: 'unused', evidence };
+}
+
+function doubtOf(scan: HolderScan | undefined): UseReason {
+  return scan?.hidden && scan.uninspectable.length === 0 ? 'processes-hidden' : 'processes-uninspectable';
+}
+
+function idleSeconds(object: IpcObject, context: UseContext): number {
+  return Math.max(0, context.now - lastUseOf(object));
+}
+
+/** Whether `--orphaned` holds, with the evidence: the rule of docs/cleanup.md for each kind. */
+function judgeOrphan(object: IpcObject, filter: IpcFilter, context: UseContext): UseJudgement {
+  const evidence: UseEvidence = { idleSeconds: idleSeconds(object, context) };
+  switch (object.kind) {
+    case 'shm': {
+      evidence.nattch = object.record.nattch;
+      // The kernel's attach count is authoritative: no /proc scan can see more.
+      if (object.record.nattch !== 0) return { verdict: 'in-use', reason: 'attached', evidence };
+      const pids = pidEvidence(object, context);
+      evidence.pids = pids ?? [];
+      return judgePids(evidence) ?? { verdict: 'orphaned', reason: 'unused', evidence };
+    }
+    case 'sem':
+    case 'msg':
+      return judgeSetOrQueue(object, filter, context, evidence);
+    case 'pmsg':
+      evidence.queued = object.record.qsize;
+      if (object.record.qsize > 0 && !filter.withMessages)
+        return { verdict: 'in-use', reason: 'queued-messages', evidence };
+      return judgeHolders(object, evidence, context);
+    default:
+      return judgeHolders(object, evidence, context);
   }
-  if (!filter.orphaned) return { selected };
-  const evidence = pidEvidence(object, context);
-  if (evidence === undefined) return { failed: 'orphaned' };
-  selected.pids = evidence;
-  if (!evidence.every((entry) => isPidGone(entry.state))) return { failed: 'orphaned' };
-  // No pid recorded at all: nothing says it was ever used, so only its age can condemn it.
-  if (evidence.length === 0 && filter.olderThan === undefined) return { failed: 'orphaned' };
-  return { selected };
+}
+
+/** A live pid is proof of use; an unknown one is a doubt; undefined when every pid is gone. */
+function judgePids(evidence: UseEvidence): UseJudgement | undefined {
+  const pids = evidence.pids ?? [];
+  if (pids.some((entry) => entry.state === 'alive'))
+    return { verdict: 'in-use', reason: 'live-pid', evidence };
+  if (!pids.every((entry) => isPidGone(entry.state)))
+    return { verdict: 'undetermined', reason: 'pid-unknown', evidence };
+  return undefined;
+}
+
+/**
+ * Semaphore sets and queues record no attach count and no creator pid, and dead last-operation
+ * pids prove nothing while a parent that keeps the id may still run. Orphaned: no message queued
+ * (unless withMessages), no waiter, every recorded pid gone, and either an idle age was given
+ * (--older-than) or, with some pid recorded, no live process runs as the owner or creator uid.
+ */
+function judgeSetOrQueue(
+  object: Extract<IpcObject, { kind: 'sem' | 'msg' }>,
+  filter: IpcFilter,
+  context: UseContext,
+  evidence: UseEvidence,
+): UseJudgement {
+  if (object.kind === 'msg') {
+    evidence.queued = object.record.qnum;
+    if (object.record.qnum > 0 && !filter.withMessages)
+      return { verdict: 'in-use', reason: 'queued-messages', evidence };
+  }
+  if (!context.thorough && filter.olderThan === undefined) {
+    // Selection only: a live process of the owner settles it before 1 semctl per semaphore.
+    const owners = ownerProcesses(object, context);
+    if (owners.pids.length > 0) {
+      evidence.ownerProcesses = owners.pids;
+      return { verdict: 'unproven', reason: 'owner-running', evidence };
+    }
+  }
+  const pids = pidEvidence(object, context);
+  if (pids === undefined) return { verdict: 'undetermined', reason: 'set-unreadable', evidence };
+  evidence.pids = pids;
+  const byPids = judgePids(evidence);
+  if (byPids?.verdict === 'in-use') return byPids;
+  // Never operated on and no idle age: not selected whatever the waiters (which cost 2 semctl per semaphore).
+  if (pids.length === 0 && filter.olderThan === undefined && !context.thorough)
+    return { verdict: 'unproven', reason: 'never-used', evidence };
+  const waiters = waitersOf(object, context, evidence);
+  if (waiters === undefined) return { verdict: 'undetermined', reason: 'set-unreadable', evidence };
+  if (waiters.count > 0) return { verdict: 'in-use', reason: 'waiters', evidence };
+  if (byPids !== undefined) return byPids;
+  if (!waiters.complete) return { verdict: 'undetermined', reason: 'processes-uninspectable', evidence };
+  if (filter.olderThan !== undefined) return { verdict: 'orphaned', reason: 'unused', evidence };
+  if (pids.length === 0) return { verdict: 'unproven', reason: 'never-used', evidence };
+  const owners = ownerProcesses(object, context);
+  evidence.ownerProcesses = owners.pids;
+  if (owners.pids.length > 0) return { verdict: 'unproven', reason: 'owner-running', evidence };
+  if (!owners.complete) return { verdict: 'undetermined', reason: 'processes-hidden', evidence };
+  return { verdict: 'orphaned', reason: 'unused', evidence };
+}
+
+function ownerProcesses(object: Extract<IpcObject, { kind: 'sem' | 'msg' }>, context: UseContext) {
+  const { uid, cuid } = object.record;
+  return context.activity.processesRunningAs(uid === cuid ? [uid] : [uid, cuid]);
+}
+
+/** Semaphore sets: GETNCNT + GETZCNT; queues: processes blocked on it. Undefined when unreadable. */
+function waitersOf(
+  object: Extract<IpcObject, { kind: 'sem' | 'msg' }>,
+  context: UseContext,
+  evidence: UseEvidence,
+): { count: number; complete: boolean } | undefined {
+  if (object.kind === 'sem') {
+    const counts = context.semWaiters(object.record);
+    if (counts === undefined) return undefined;
+    evidence.waiters = counts.ncount + counts.zcount;
+    return { count: evidence.waiters, complete: true };
+  }
+  const found = context.activity.queueWaiters(object.record.id);
+  evidence.waiters = found.pids.length;
+  evidence.waiterPids = found.pids;
+  return { count: found.pids.length, complete: found.complete };
 }
 
 /**
@@ -285,14 +582,27 @@ const UNREADABLE = new Set([EACCES, EIDRM, EINVAL, EPERM]);
 
 /** semctl(GETPID) for each semaphore of the set: needs read permission, like ipcs -s -i. */
 export function readSemPids(set: SemSet): number[] | undefined {
-  const pids: number[] = [];
+  return readSemCounts(set, GETPID);
+}
+
+/** The sums of semctl(GETNCNT) and semctl(GETZCNT) over the set: processes blocked in semop on it. */
+export function readSemWaiters(set: SemSet): SemWaiters | undefined {
+  const ncounts = readSemCounts(set, GETNCNT);
+  const zcounts = ncounts && readSemCounts(set, GETZCNT);
+  if (ncounts === undefined || zcounts === undefined) return undefined;
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+  return { ncount: sum(ncounts), zcount: sum(zcounts) };
+}
+
+function readSemCounts(set: SemSet, command: number): number[] | undefined {
+  const values: number[] = [];
   for (let num = 0; num < set.nsems; num++) {
-    const raw = libc.semctl(set.id, num, GETPID);
+    const raw = libc.semctl(set.id, num, command);
     if (raw.value === -1) {
       if (UNREADABLE.has(raw.errnoCode)) return undefined;
       throw errorFrom(raw, 'semctl', { id: set.id });
     }
-    pids.push(raw.value);
+    values.push(raw.value);
   }
-  return pids;
+  return values;
 }

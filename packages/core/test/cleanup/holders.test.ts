@@ -44,7 +44,12 @@ function posixShm(name: string): IpcObject & { kind: 'pshm' } {
   writeFileSync(path, 'x');
   const stats = statSync(path, { bigint: true });
   const file: FileIdentity = { dev: stats.dev, ino: stats.ino, mtimeNs: stats.mtimeNs };
-  return { kind: 'pshm', record: { name, path, uid: 0, gid: 0, mode: 0o600, mtime: 1, size: 1 }, file };
+  return {
+    kind: 'pshm',
+    record: { name, path, uid: 0, gid: 0, mode: 0o600, mtime: 1, size: 1 },
+    file,
+    times: { atime: 1, mtime: 1, ctime: 1 },
+  };
 }
 
 /** A maps line for a file, with the device as the kernel prints it (glibc's major/minor of st_dev). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ProcessActivity } from '../../src/cleanup/activity.js';
 import type { HolderScan } from '../../src/cleanup/holders.js';
 import type { IpcObject } from '../../src/cleanup/objects.js';
 import type { PidState } from '../../src/cleanup/processes.js';
@@ -18,6 +19,18 @@ function pids(states: Record<number, PidState>): PidStates & { asked: number[] }
       if (pid === 0) return used ? 'unknown' : 'none';
       return states[pid] ?? 'gone';
     },
+  };
+}
+
+/** Processes by uid and queue waiters by queue id, as a ProcActivity would find them. */
+function activity(
+  running: Record<number, number[]> = {},
+  waiting: Record<number, number[]> = {},
+  complete = true,
+): ProcessActivity {
+  return {
+    processesRunningAs: (uids) => ({ pids: uids.flatMap((uid) => running[uid] ?? []), complete }),
+    queueWaiters: (id) => ({ pids: waiting[id] ?? [], complete }),
   };
 }
 
@@ -80,6 +93,7 @@ function pshm(
       ...fields,
     },
     file: { dev: 1n, ino, mtimeNs: 0n },
+    times: { atime: 0, mtime: fields.mtime ?? NOW - HOUR, ctime: 0 },
   };
 }
 
@@ -120,6 +134,8 @@ function select(
       now: NOW,
       processes: pids({}),
       semPids: () => [0, 0],
+      semWaiters: () => ({ ncount: 0, zcount: 0 }),
+      activity: activity(),
       holders: holderScan({}),
       ...extra,
     }).selected,
@@ -295,5 +311,182 @@ describe('--orphaned, POSIX objects', () => {
       },
     );
     expect(requests).toEqual([['1']]);
+  });
+});
+
+describe('--older-than measures idleness', () => {
+  it('from the latest use or change: attach/detach, semop, send/receive, POSIX file times', () => {
+    const objects = [
+      shm(1, { atime: NOW - 5 }),
+      shm(2, { dtime: NOW - 5 }),
+      sem(3, { otime: NOW - 5 }),
+      msg(4, { stime: NOW - 5 }),
+      msg(5, { rtime: NOW - 5 }),
+      shm(6),
+    ];
+    expect(select(objects, { olderThan: 60 })).toEqual(['shm:6']);
+    const touched = pshm('a', 1n);
+    if (touched.kind !== 'pshm') throw new Error('not pshm');
+    touched.times = { atime: NOW - 5, mtime: NOW - HOUR, ctime: NOW - HOUR };
+    expect(select([touched, pshm('b', 2n)], { olderThan: 60 })).toEqual(['pshm:b']);
+  });
+});
+
+describe('--orphaned, sets and queues need more than dead pids', () => {
+  const used = { otime: NOW - 50 };
+  const semPids = () => [100, 0];
+
+  it('a live process running as the owner (a parent whose workers exit) leaves them unproven', () => {
+    const objects = [sem(1, used), msg(2, { lspid: 100, stime: NOW - 50 })];
+    const selection = selectObjects(
+      objects,
+      { orphaned: true },
+      {
+        now: NOW,
+        processes: pids({}),
+        semPids,
+        semWaiters: () => ({ ncount: 0, zcount: 0 }),
+        activity: activity({ 1000: [42] }),
+      },
+    );
+    expect(selection.selected).toEqual([]);
+    expect(selection.judged.map(({ judgement }) => [judgement.verdict, judgement.reason])).toEqual([
+      ['unproven', 'owner-running'],
+      ['unproven', 'owner-running'],
+    ]);
+    expect(selection.judged[0]?.judgement.evidence.ownerProcesses).toEqual([42]);
+    // An explicit idle age is the other evidence.
+    expect(
+      select(objects, { orphaned: true, olderThan: 40 }, { semPids, activity: activity({ 1000: [42] }) }),
+    ).toEqual(['sem:1', 'msg:2']);
+  });
+
+  it('a waiter is proof of use, whatever the age', () => {
+    const objects = [sem(1, used), msg(2, { lspid: 100, stime: NOW - 50 })];
+    const extra = {
+      semPids,
+      semWaiters: () => ({ ncount: 1, zcount: 0 }),
+      activity: activity({}, { 2: [77] }),
+    };
+    expect(select(objects, { orphaned: true }, extra)).toEqual([]);
+    expect(select(objects, { orphaned: true, olderThan: 1 }, extra)).toEqual([]);
+  });
+
+  it('processes we cannot inspect make a queue undetermined', () => {
+    const selection = selectObjects(
+      [msg(2, { lspid: 100, stime: NOW - 50 })],
+      { orphaned: true },
+      {
+        now: NOW,
+        processes: pids({}),
+        activity: activity({}, {}, false),
+      },
+    );
+    expect(selection.selected).toEqual([]);
+    expect(selection.undetermined.map(({ judgement }) => judgement.reason)).toEqual([
+      'processes-uninspectable',
+    ]);
+  });
+
+  it('a queue holding messages is data unless withMessages', () => {
+    const full = [msg(1, { qnum: 2, cbytes: 10, lspid: 100, stime: NOW - 50 })];
+    expect(select(full, { orphaned: true, olderThan: 1 })).toEqual([]);
+    expect(select(full, { orphaned: true, olderThan: 1, withMessages: true })).toEqual(['msg:1']);
+  });
+});
+
+describe('exclusions and name patterns', () => {
+  const objects = [
+    shm(1, { uid: 0, cuid: 0 }),
+    shm(2, { key: 0x1234 }),
+    pshm('pgsql.stats', 1n),
+    pshm('web.cache', 2n),
+    {
+      ...pshm('jobs', 3n),
+      kind: 'pmsg',
+      record: {
+        name: '/jobs',
+        path: '/dev/mqueue/jobs',
+        uid: 1000,
+        gid: 1000,
+        mode: 0o600,
+        mtime: NOW - HOUR,
+        qsize: 0,
+      },
+    } as IpcObject,
+  ];
+
+  it('excludes by owner or creator, key and name glob', () => {
+    expect(select(objects, { olderThan: 1, excludeOwners: [0] })).toEqual([
+      'shm:2',
+      'pshm:pgsql.stats',
+      'pshm:web.cache',
+      'pmsg:/jobs',
+    ]);
+    expect(select(objects, { olderThan: 1, excludeKeys: [0x1234] })).toEqual([
+      'shm:1',
+      'pshm:pgsql.stats',
+      'pshm:web.cache',
+      'pmsg:/jobs',
+    ]);
+    expect(select(objects, { olderThan: 1, excludeNames: ['pg*', '/jo?s'] })).toEqual([
+      'shm:1',
+      'shm:2',
+      'pshm:web.cache',
+    ]);
+  });
+
+  it('selects POSIX objects by name glob, with or without the slash; System V objects never match', () => {
+    expect(select(objects, { names: ['*.*'] })).toEqual(['pshm:pgsql.stats', 'pshm:web.cache']);
+    expect(select(objects, { names: ['/jobs'] })).toEqual(['pmsg:/jobs']);
+    expect(
+      select(objects, { names: ['[pw]*'], orphaned: true }, { holders: holderScan({ 2: [5] }) }),
+    ).toEqual(['pshm:pgsql.stats']);
+  });
+});
+
+describe('undetermined objects and the evidence', () => {
+  it('an incomplete holder scan: undetermined, with the holders that could be seen', () => {
+    const selection = selectObjects(
+      [pshm('a', 1n), pshm('b', 2n)],
+      { orphaned: true },
+      {
+        now: NOW,
+        processes: pids({}),
+        holders: holderScan({ 2: [7] }, false),
+      },
+    );
+    expect(selection.selected).toEqual([]);
+    expect(
+      selection.undetermined.map(({ object, judgement }) => [ids([{ object }])[0], judgement.reason]),
+    ).toEqual([['pshm:a', 'processes-uninspectable']]);
+    expect(selection.judged[1]?.judgement).toEqual({
+      verdict: 'in-use',
+      reason: 'held',
+      evidence: { idleSeconds: HOUR, holders: { holders: [{ pid: 7, command: 'x' }], complete: false } },
+    });
+  });
+
+  it('a segment: nattch, each pid and the idle time', () => {
+    const selection = selectObjects(
+      [shm(1, { cpid: 100, lpid: 101, atime: NOW - 9 })],
+      { orphaned: true },
+      {
+        now: NOW,
+        processes: pids({ 101: 'reused' }),
+      },
+    );
+    expect(selection.selected[0]?.judgement).toEqual({
+      verdict: 'orphaned',
+      reason: 'unused',
+      evidence: {
+        idleSeconds: 9,
+        nattch: 0,
+        pids: [
+          { role: 'creator', pid: 100, state: 'gone' },
+          { role: 'last-operation', pid: 101, state: 'reused' },
+        ],
+      },
+    });
   });
 });

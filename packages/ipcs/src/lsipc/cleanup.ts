@@ -4,6 +4,7 @@
  */
 import {
   type FileIdentity,
+  type FileTimes,
   type HolderAnswer,
   type HolderScan,
   hasFilter,
@@ -36,7 +37,7 @@ export function applyCleanup(
   const objects: IpcObject[] = [];
   for (const entry of entries) {
     if (entry.kind === 'global') continue;
-    const object = identify(entry, (path) => sources.fileIdentity(path));
+    const object = identify(entry, (path) => sources.posixFile(path));
     if (object !== undefined) objects.push(object);
   }
   let scan: HolderScan | undefined;
@@ -55,6 +56,8 @@ export function applyCleanup(
     now: run.now,
     processes: sources.processes(),
     semPids: (set) => sources.semPids(set),
+    semWaiters: (set) => sources.semWaiters(set),
+    activity: sources.activity(),
     holders: scan ?? ((request) => sources.scanHolders(request)),
   });
   const kept = new Set<object>(selection.selected.map(({ object }) => object.record));
@@ -64,7 +67,7 @@ export function applyCleanup(
 /** The IpcObject of a listed record; a POSIX file gone since the listing has none. */
 function identify(
   listed: ListedObject,
-  fileIdentity: (path: string) => FileIdentity | undefined,
+  posixFile: (path: string) => { file: FileIdentity; times: FileTimes } | undefined,
 ): IpcObject | undefined {
   switch (listed.kind) {
     case 'shm':
@@ -72,8 +75,8 @@ function identify(
     case 'sem':
       return listed;
     default: {
-      const file = fileIdentity(listed.record.path);
-      return file === undefined ? undefined : ({ ...listed, file } as IpcObject);
+      const file = posixFile(listed.record.path);
+      return file === undefined ? undefined : ({ ...listed, ...file } as IpcObject);
     }
   }
 }

@@ -111,6 +111,11 @@ export const LONG_OPTIONS: readonly LongOption<Key>[] = [
   { name: 'min-size', hasArg: 'required', key: 'min-size', extension: true },
   { name: 'unattached', hasArg: 'no', key: 'unattached', extension: true },
   { name: 'orphaned', hasArg: 'no', key: 'orphaned', extension: true },
+  { name: 'name-pattern', hasArg: 'required', key: 'name-pattern', extension: true },
+  { name: 'with-messages', hasArg: 'no', key: 'with-messages', extension: true },
+  { name: 'exclude-owner', hasArg: 'required', key: 'exclude-owner', extension: true },
+  { name: 'exclude-key', hasArg: 'required', key: 'exclude-key', extension: true },
+  { name: 'exclude-name', hasArg: 'required', key: 'exclude-name', extension: true },
 ];
 
 const FILTER_KEYS: ReadonlySet<Key> = new Set([
@@ -120,6 +125,11 @@ const FILTER_KEYS: ReadonlySet<Key> = new Set([
   'min-size',
   'unattached',
   'orphaned',
+  'name-pattern',
+  'with-messages',
+  'exclude-owner',
+  'exclude-key',
+  'exclude-name',
 ]);
 
 /** The options that choose an output mode: util-linux's exclusive row, and ours. */
@@ -194,10 +204,13 @@ export function parseCommand(argv: readonly string[], program: string): Command 
     modeKey: undefined,
   };
   const exclusive = EXCLUSIVE_GROUPS.map((): string | undefined => undefined);
+  // With a filter, several resource options select the union of their kinds (one mixed table).
+  const filtering = options.some((option) => isFilterOption(option));
   try {
     for (const option of options) {
       // --creator=USER is a filter, not util-linux's -c.
-      if (!(option.key === 'c' && option.value !== undefined)) checkExclusive(option.key, exclusive);
+      const resourceUnion = filtering && RESOURCE_OPTIONS[option.key] !== undefined;
+      if (!isFilterOption(option) && !resourceUnion) checkExclusive(option.key, exclusive);
       const stop = applyOption(state, option);
       if (stop) return stop;
     }
@@ -224,6 +237,10 @@ function parseInOrder(
     longOptions: LONG_OPTIONS,
   });
   return { options, error };
+}
+
+function isFilterOption(option: ParsedOption<Key>): boolean {
+  return FILTER_KEYS.has(option.key) || (option.key === 'c' && option.value !== undefined);
 }
 
 /** err_exclusive_options(): the scan stops at the first row whose first letter sorts after the option. */
@@ -380,7 +397,16 @@ function addColumns(state: Accumulated, ids: readonly ColumnId[]): void {
 /** What lsipc.c does after its getopt loop: defaults, the pretty view, -c/-t and -o columns. */
 function finish(state: Accumulated): LsipcOptions {
   const filtered = hasFilter(state.filter);
-  const mixed = filtered && state.resources.size === 0;
+  const mixed = filtered && state.resources.size !== 1;
+  if (filtered && state.resources.size > 1) {
+    if (state.id !== -1 || state.name !== undefined) {
+      throw new UsageError('--id and --name need a resource option (-m, -q, -s, -M, -Q or -S)');
+    }
+    // The kinds' own default columns give way to the mixed table's.
+    state.columns = [];
+    addColumns(state, DEFAULT_COLUMNS.mixed);
+    state.range = undefined;
+  }
   if (state.resources.size === 0) {
     for (const resource of ['msg', 'pmsg', 'shm', 'pshm', 'sem', 'psem'] as const)
       state.resources.add(resource);

@@ -3,9 +3,9 @@
  * fixtures in tests. The default sources are the core's readers: /proc first, syscalls when
  * /proc/sysvipc is missing, as util-linux does.
  */
-import { statSync } from 'node:fs';
 import {
   type FileIdentity,
+  type FileTimes,
   getMqueueCurmsgs,
   getMsgLimits,
   getPosixSemValue,
@@ -28,18 +28,23 @@ import {
   type PosixMqueue,
   type PosixSem,
   type PosixShm,
+  ProcActivity,
+  type ProcessActivity,
   ProcessTable,
   readCommandLine,
   readPageSize,
   readPosixMqLimits,
   readSemPids,
+  readSemWaiters,
   type SemElement,
   type SemLimits,
   type SemSet,
+  type SemWaiters,
   type ShmLimits,
   type ShmSegment,
   scanHolders,
   semSummary,
+  statPosixFile,
   userName,
 } from '@ipcutils/core';
 
@@ -76,13 +81,18 @@ export interface LsipcSources {
   /** Seconds since the epoch, for the short time format's "today". */
   now(): number;
   /** A POSIX object's file identity (stat); undefined when it is gone. */
-  fileIdentity(path: string): FileIdentity | undefined;
+  /** A POSIX object's file: identity and times (undefined when gone). */
+  posixFile(path: string): { file: FileIdentity; times: FileTimes } | undefined;
   /** One pass over /proc for the holders of segments and of these files. */
   scanHolders(request: { sysv: boolean; files: FileIdentity[] }): HolderScan;
   /** What became of recorded pids (a fresh table). */
   processes(): PidStates;
   /** Each semaphore's last pid; undefined when they cannot be read. */
   semPids(set: SemSet): number[] | undefined;
+  /** The set's waiters (GETNCNT, GETZCNT); undefined when they cannot be read. */
+  semWaiters(set: SemSet): SemWaiters | undefined;
+  /** Processes' uids and blocked message calls (a fresh scan). */
+  activity(): ProcessActivity;
 }
 
 export const systemSources: LsipcSources = {
@@ -125,13 +135,12 @@ export const systemSources: LsipcSources = {
   commandLine: readCommandLine,
   pageSize: readPageSize,
   now: () => Math.floor(Date.now() / 1000),
-  fileIdentity: (path) => {
-    const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
-    return stats && { dev: stats.dev, ino: stats.ino, mtimeNs: stats.mtimeNs };
-  },
+  posixFile: statPosixFile,
   scanHolders,
   processes: () => new ProcessTable(),
   semPids: readSemPids,
+  semWaiters: readSemWaiters,
+  activity: () => new ProcActivity(),
 };
 
 /** The sets and their semaphores (util-linux before 2.40 multiplied the first set's count). */

@@ -140,14 +140,15 @@ describe('options', () => {
 });
 
 describe('filters over the samples state (all creators gone)', () => {
-  it('--orphaned: segments with nattch 0, a queue whose sender is gone, a set whose semaphore pid is gone', () => {
+  it('--orphaned: segments with nattch 0, a set whose semaphore pid is gone; never a queue holding messages', () => {
     expect(firstColumn(['-m', '--orphaned', '-o', 'ID'])).toEqual(['1', '2', '4']);
-    expect(firstColumn(['-q', '--orphaned', '-o', 'ID'])).toEqual(['0']);
+    // Queue 0's sender is gone, but its 50 bytes are data (issue 12).
+    expect(firstColumn(['-q', '--orphaned', '-o', 'ID'])).toEqual([]);
     expect(firstColumn(['-s', '--orphaned', '-o', 'ID'])).toEqual(['0']);
   });
 
   it('queues and sets never used are orphaned only with --older-than', () => {
-    expect(firstColumn(['-q', '--orphaned', '--older-than', '30s', '-o', 'ID'])).toEqual(['0', '1', '2']);
+    expect(firstColumn(['-q', '--orphaned', '--older-than', '30s', '-o', 'ID'])).toEqual(['1', '2']);
     expect(firstColumn(['-s', '--orphaned', '--older-than', '61s', '-o', 'ID'])).toEqual([]);
   });
 
@@ -157,7 +158,7 @@ describe('filters over the samples state (all creators gone)', () => {
       files: { dev: bigint; ino: bigint; mtimeNs: bigint }[];
     }): HolderScan => {
       const scan = sampleSources().scanHolders(request);
-      const pshmA = sampleSources().fileIdentity('/dev/shm/pshm_a')!;
+      const pshmA = sampleSources().posixFile('/dev/shm/pshm_a')!.file;
       scan.files.set(fileKey(pshmA), [{ pid: 77, command: 'writer' }]);
       return scan;
     };
@@ -193,9 +194,7 @@ describe('filters over the samples state (all creators gone)', () => {
     expect(run(['--orphaned'])).toEqual({
       stdout: [
         'TYPE KEY        ID NAME       PERMS                     OWNER SIZE USEDBYTES CTIME MTIME HOLDERS',
-        'msg  0x46ef0bd2 0         rw-r--r--                      root            50B 05:21       ',
         'pmsg               /pmq_b rw-------                      root             0B       05:21 ',
-        'pmsg               /pmq_a rw-r--r--                      root            21B       05:21 ',
         'shm  0xa9529bea 1         rw-------                      root   1M           05:21       ',
         'shm  0x2d955c2e 2         rw-r--r-- averyveryverylongusername 100B           05:21       ',
         'shm  0xdf89c605 4         rw-r-----                     12345 4.9K           05:21       ',
@@ -222,7 +221,7 @@ describe('HOLDERS', () => {
       { pid: 21374, command: 'attacher' },
       { pid: 21400, command: 'psql' },
     ]);
-    scan.files.set(fileKey(sampleSources().fileIdentity('/dev/mqueue/pmq_a')!), [
+    scan.files.set(fileKey(sampleSources().posixFile('/dev/mqueue/pmq_a')!.file), [
       { pid: 5, command: 'mq reader' },
     ]);
     return scan;

@@ -110,10 +110,9 @@ export function sampleSources(overrides: Partial<LsipcSources> = {}): LsipcSourc
     now: () => SYSV_TIME + 60,
     // The cleanup's view of the sample: each POSIX file its own inode, nobody holding anything,
     // every recorded process gone.
-    fileIdentity: (path) => ({
-      dev: 1n,
-      ino: BigInt(path.length * 1000 + path.charCodeAt(path.length - 1)),
-      mtimeNs: 0n,
+    posixFile: (path) => ({
+      file: { dev: 1n, ino: BigInt(path.length * 1000 + path.charCodeAt(path.length - 1)), mtimeNs: 0n },
+      times: { atime: POSIX_TIME, mtime: POSIX_TIME, ctime: POSIX_TIME },
     }),
     scanHolders: (request) => ({
       sysv: request.sysv,
@@ -127,6 +126,12 @@ export function sampleSources(overrides: Partial<LsipcSources> = {}): LsipcSourc
         pid === 0 ? (used ? 'unknown' : 'none') : 'gone',
     }),
     semPids: (set) => (set.id === 0 ? [21477, 0, 0] : Array.from({ length: set.nsems }, () => 0)),
+    // Nobody waits on a set or a queue, and no process runs as the objects' owners.
+    semWaiters: () => ({ ncount: 0, zcount: 0 }),
+    activity: () => ({
+      processesRunningAs: () => ({ pids: [], complete: true }),
+      queueWaiters: () => ({ pids: [], complete: true }),
+    }),
     ...overrides,
   };
 }
