@@ -251,15 +251,22 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const share = join(dir, 'dist', 'share');
     rmSync(share, { recursive: true, force: true });
     const targets = {
-      'bash-completion/completions': [(bin) => bin, bash],
-      'zsh/site-functions': [(bin) => `_${bin}`, zsh],
-      'fish/vendor_completions.d': [(bin) => `${bin}.fish`, fish],
+      'bash-completion/completions': ['bash', (bin) => bin, bash],
+      'zsh/site-functions': ['zsh', (bin) => `_${bin}`, zsh],
+      'fish/vendor_completions.d': ['fish', (bin) => `${bin}.fish`, fish],
     };
     for (const [bin, file] of bins) {
-      const tool = describe(bin, join(dir, file));
-      for (const [sub, [fileName, generate]] of Object.entries(targets)) {
+      // A tool whose command tree --help cannot describe (ipcctl's subcommands) has its
+      // completions written by hand in completions/<shell>/: they are installed as they are.
+      const written = (shell, fileName) => join(root, 'completions', shell, fileName(bin));
+      const byHand = Object.values(targets).every(([shell, fileName]) =>
+        existsSync(written(shell, fileName)),
+      );
+      const tool = byHand ? undefined : describe(bin, join(dir, file));
+      for (const [sub, [shell, fileName, generate]] of Object.entries(targets)) {
         mkdirSync(join(share, sub), { recursive: true });
-        writeFileSync(join(share, sub, fileName(bin)), generate(tool));
+        const text = byHand ? readFileSync(written(shell, fileName), 'utf8') : generate(tool);
+        writeFileSync(join(share, sub, fileName(bin)), text);
       }
       count++;
     }

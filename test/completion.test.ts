@@ -71,8 +71,32 @@ function longOptions(file: string): string[] {
   return [...new Set(names)];
 }
 
+/** ipcctl has commands, each with its own options: its completions are written by hand. */
+const withCommands = new Set(['ipcctl']);
+const flat = bins.filter((bin) => !withCommands.has(bin.name));
+
+/** What ipcctl's completions must offer: its commands, then each group's actions and options. */
+const IPCCTL_CASES: readonly (readonly [string, readonly string[]])[] = [
+  ['ipcctl ', ['chmod', 'chown', 'mq', 'msg', 'psem', 'pshm', 'sem', 'shm']],
+  ['ipcctl msg ', ['drain', 'peek', 'recv', 'send', 'set']],
+  ['ipcctl sem ', ['get', 'op', 'post', 'run', 'set', 'setall', 'wait']],
+  [
+    'ipcctl msg recv --',
+    ['--except', '--help', '--json', '--key', '--noerror', '--nowait', '--timeout', '--type'],
+  ],
+];
+
 describe('bash', () => {
-  it.each(bins)('$name: completes every long option of its --help', ({ name, file }) => {
+  it("ipcctl <TAB>: its commands, then each group's actions and an action's options", () => {
+    for (const [line, expected] of IPCCTL_CASES) {
+      const offered = bashComplete(line).filter(
+        (word) => !['--help', '--json', '--version'].includes(word) || line.endsWith('--'),
+      );
+      expect({ line, offered: offered.sort() }).toEqual({ line, offered: [...expected].sort() });
+    }
+  });
+
+  it.each(flat)('$name: completes every long option of its --help', ({ name, file }) => {
     const options = longOptions(file);
     expect(options.length).toBeGreaterThan(1);
     expect(bashComplete(`${name} --`).sort()).toEqual(options.sort());
@@ -131,7 +155,13 @@ describe('bash', () => {
 });
 
 describe('fish', () => {
-  it.each(bins)('$name: loads and completes every long option of its --help', ({ name, file }) => {
+  it("ipcctl <TAB>: its commands, then each group's actions and an action's options", () => {
+    for (const [line, expected] of IPCCTL_CASES) {
+      expect({ line, offered: fishComplete(line).sort() }).toEqual({ line, offered: [...expected].sort() });
+    }
+  });
+
+  it.each(flat)('$name: loads and completes every long option of its --help', ({ name, file }) => {
     expect(fishComplete(`${name} --`).sort()).toEqual(longOptions(file).sort());
   });
 
@@ -156,7 +186,7 @@ describe('zsh', () => {
         stderr: '',
         stdout: names.map((name) => `_${name}\nloaded\n`).join(''),
       });
-      for (const { name, file, packageDir } of bins) {
+      for (const { name, file, packageDir } of flat) {
         const source = readFileSync(join(share(packageDir, 'zsh/site-functions'), `_${name}`), 'utf8');
         for (const option of longOptions(file)) expect(source).toContain(`'${option}`);
       }

@@ -10,10 +10,18 @@ import { createRequire } from 'node:module';
 import { basename, dirname, resolve } from 'node:path';
 import { IpcError, PATH_PROC, strerror } from '@ipcutils/core';
 
-/** Text for standard output (fd 1) or standard error (fd 2). */
+/**
+ * Output for standard output (fd 1) or standard error (fd 2): text (written as UTF-8), or bytes
+ * written as they are (ipcctl's message and segment data).
+ */
 export interface OutputEvent {
   readonly fd: 1 | 2;
-  readonly text: string;
+  readonly text: string | Uint8Array;
+}
+
+/** An event's output as text, for tests (bytes decoded as UTF-8). */
+function textOf(event: OutputEvent): string {
+  return typeof event.text === 'string' ? event.text : Buffer.from(event.text).toString('utf8');
 }
 
 /** What a finished command produced: its output in order, and its exit status. */
@@ -110,8 +118,8 @@ export async function collect(run: Result | Promise<Result> | Run): Promise<Coll
   let stdout = '';
   let stderr = '';
   for (const event of events) {
-    if (event.fd === 1) stdout += event.text;
-    else stderr += event.text;
+    if (event.fd === 1) stdout += textOf(event);
+    else stderr += textOf(event);
   }
   return { stdout, stderr, status, events };
 }
@@ -202,7 +210,7 @@ const FLUSH_AT = 1 << 16;
 
 /** Standard output as C stdio buffers it, remembering the first failed write as ferror() does. */
 class Stdout {
-  readonly #pending: string[] = [];
+  readonly #pending: (string | Uint8Array)[] = [];
   #pendingLength = 0;
   /** Bytes written so far. */
   #written = 0;
@@ -220,7 +228,7 @@ class Stdout {
     private readonly onBrokenPipe: () => void,
   ) {}
 
-  write(text: string): void {
+  write(text: string | Uint8Array): void {
     if (this.failure !== undefined) return;
     this.#pending.push(text);
     this.#pendingLength += text.length;
@@ -230,10 +238,9 @@ class Stdout {
   /** `last`: the flush at exit, after which no more output comes. */
   flush(last: boolean): void {
     if (this.#pending.length === 0 || this.failure !== undefined) return;
-    const text = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join('');
+    const data = joinOutput(this.#pending);
     this.#pending.length = 0;
     this.#pendingLength = 0;
-    const data = Buffer.byteLength(text) === text.length ? text : Buffer.from(text);
     const total = this.#written + data.length;
     try {
       this.#written += writeAll(1, data);
@@ -249,6 +256,15 @@ class Stdout {
       if (this.failure === 'EPIPE') this.onBrokenPipe();
     }
   }
+}
+
+/** Pending output as one write: an ASCII string as it is, anything else as its bytes. */
+function joinOutput(pending: readonly (string | Uint8Array)[]): string | Buffer {
+  if (pending.every((part) => typeof part === 'string')) {
+    const text = pending.length === 1 ? (pending[0] as string) : pending.join('');
+    return Buffer.byteLength(text) === text.length ? text : Buffer.from(text);
+  }
+  return Buffer.concat(pending.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
 }
 
 /** A failed write, with how many bytes of its data went out before it. */
@@ -268,11 +284,11 @@ function stdioBufferSize(): number {
 const BUFSIZ = 8192;
 
 /** Writes all of `data` to a file descriptor, waiting out EAGAIN on non-blocking pipes. */
-function writeAll(fd: number, text: string | Buffer): number {
+function writeAll(fd: number, text: string | Uint8Array): number {
   // ASCII text (nearly all output) is written from the string itself: latin1 then writes the same
   // bytes as UTF-8, with no Buffer copy of a listing (none at all for a large string made by
   // Buffer#toString, which is external). Only a partial write leaves a Buffer for the rest.
-  let data = text;
+  let data = typeof text === 'string' && Buffer.byteLength(text) !== text.length ? Buffer.from(text) : text;
   let done = 0;
   while (data.length > 0) {
     try {
@@ -291,7 +307,7 @@ function writeAll(fd: number, text: string | Buffer): number {
 }
 
 /** Standard error is unbuffered, as in C; a failure to write it is not reported (nowhere to). */
-function writeStderr(text: string): void {
+function writeStderr(text: string | Uint8Array): void {
   try {
     writeAll(2, text);
   } catch {}
@@ -352,10 +368,15 @@ export async function runMain(main: Main, options: RunOptions = {}): Promise<voi
   try {
     const run = main(process.argv.slice(2), context);
     if (isRun(run)) {
-      let step = await run.next();
+      // A streaming command's output goes out whenever it stops to wait (as a follower fflush()es
+      // each line); what it makes at once is written as any other output.
+      let next = run.next();
+      let step = await next;
       while (!step.done) {
         emit(step.value);
-        step = await run.next();
+        next = run.next();
+        if (!(await settlesAtOnce(next))) stdout.flush(false);
+        step = await next;
       }
       status = step.value;
     } else {
@@ -385,6 +406,17 @@ export async function runMain(main: Main, options: RunOptions = {}): Promise<voi
   process.exitCode = status;
 }
 
+/** Whether `promise` settles before the event loop turns (the command did not stop to wait). */
+function settlesAtOnce(promise: Promise<unknown>): Promise<boolean> {
+  return Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => setImmediate(() => resolve(false))),
+  ]);
+}
+
 /** One line in the tool's voice; the stack too when IPCUTILS_DEBUG asks for it. */
 export function describeUnexpected(error: unknown, context: Pick<Context, 'env' | 'programName'>): string {
   const debug = (context.env.IPCUTILS_DEBUG ?? '0') !== '0' && context.env.IPCUTILS_DEBUG !== '';
@@ -403,8 +435,8 @@ export function streams(result: Result): { stdout: string; stderr: string; statu
   let stdout = '';
   let stderr = '';
   for (const event of result.events) {
-    if (event.fd === 1) stdout += event.text;
-    else stderr += event.text;
+    if (event.fd === 1) stdout += textOf(event);
+    else stderr += textOf(event);
   }
   return { stdout, stderr, status: result.status };
 }

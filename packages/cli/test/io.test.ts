@@ -49,10 +49,10 @@ const FAILING = `
     if (argv[0] === 'type') throw new TypeError('boom');
     if (argv[0] === 'stream') {
       return (async function* () {
-        yield { fd: 1 as const, text: 'first\n' };
+        yield { fd: 1 as const, text: 'first\\n' };
         await new Promise((resolve) => setTimeout(resolve, 10));
-        yield { fd: 2 as const, text: 'then\n' };
-        yield { fd: 1 as const, text: 'last\n' };
+        yield { fd: 2 as const, text: 'then\\n' };
+        yield { fd: 1 as const, text: 'last\\n' };
         return 3;
       })();
     }

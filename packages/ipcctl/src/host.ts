@@ -1,8 +1,8 @@
 /**
- * The process side of ipcctl (what the bin hands to main): standard input and output as bytes,
+ * The process side of ipcctl (what the bin hands to main): standard input as bytes,
  * signals, and the CMD of `sem run`. The only module besides the bin that touches `process`.
  */
-import { readSync, writeSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import type { ProcessSide } from './main.js';
@@ -13,7 +13,6 @@ const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export function processSide(): ProcessSide {
   return {
     readInput,
-    writeOut,
     trapInterrupts,
     runCommand,
     signalNumber: (name) => constants.signals[name as NodeJS.Signals] ?? 0,
@@ -44,18 +43,6 @@ function readInput(limit: number): Buffer | undefined {
     if (total > limit) return undefined;
   }
   return Buffer.concat(chunks, total);
-}
-
-function writeOut(chunk: Uint8Array): void {
-  let offset = 0;
-  while (offset < chunk.length) {
-    try {
-      offset += writeSync(1, chunk, offset, chunk.length - offset);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
-    }
-  }
 }
 
 function trapInterrupts(): { signal: AbortSignal; release(): void } {

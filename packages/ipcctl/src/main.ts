@@ -3,50 +3,66 @@
  * then that action's options), runs the command, and writes what it returns. Exit statuses and
  * the messages of failures are decided here, for every command.
  */
-import { formatUtilLinuxVersion, type Io } from '@ipcutils/core/cli';
+import {
+  type Context,
+  formatUtilLinuxVersion,
+  type OutputEvent,
+  type Run,
+  usageFailure,
+} from '@ipcutils/cli';
 import yargs, { type Argv, type YargsArguments } from 'yargs';
 import { type Args, type Command, type CommandTree, type Host, isGroup } from './command.js';
 import { formatGroupHelp, formatHelp } from './help.js';
-import { EXIT_FAILURE, Failure, Interrupted, type Result, UsageError } from './result.js';
+import { Failure, Interrupted, UsageError } from './result.js';
 import { COMMANDS } from './tree.js';
 
-/** What the bin provides besides Io: the Host of the commands, and a byte-exact standard output. */
+/** What the bin provides besides the Context: the Host of the commands. */
 export interface ProcessSide extends Host {
-  /** Writes bytes to standard output as they are; throws EPIPE when the reader is gone. */
-  writeOut(chunk: Uint8Array): void;
   /** Signal numbers by name, for 128 + N. */
   signalNumber(name: string): number;
 }
 
 const GLOBAL_OPTIONS = { json: { type: 'boolean', alias: 'J' } } as const;
 
-export async function main(
+/**
+ * ipcctl as the suite's tools run: a Run that yields its output as it comes (bytes as they are;
+ * `mq follow` until interrupted) and returns the exit status; runMain writes it.
+ */
+export async function* main(
   argv: readonly string[],
-  io: Io,
+  context: Context,
   side: ProcessSide,
   tree: CommandTree = COMMANDS,
-): Promise<number> {
-  const program = io.programName;
+): Run {
+  const program = context.programName;
   try {
     const before = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
     const words = before.filter((arg) => !arg.startsWith('-'));
     if (before.includes('--help') || before.includes('-h')) {
       const entry = tree[words[0] ?? ''];
-      io.out(
+      yield out(
         entry && isGroup(entry) ? formatGroupHelp(program, words[0]!, entry) : formatHelp(program, tree),
       );
       return 0;
     }
     if (before.includes('--version') || before.includes('-V')) {
-      io.out(formatUtilLinuxVersion(program));
+      yield out(formatUtilLinuxVersion(program));
       return 0;
     }
     const { command, args } = parse(argv, tree);
     const result = await command.run(args, { json: args.options.json === true, host: side });
-    return await write(result, side);
+    for (const chunk of result.out) yield out(chunk);
+    if (result.stream) for await (const chunk of result.stream) yield out(chunk);
+    return result.status;
   } catch (error) {
-    return report(error, program, io, side);
+    const { events, status } = report(error, program, side);
+    yield* events;
+    return status;
   }
+}
+
+function out(text: string | Uint8Array): OutputEvent {
+  return { fd: 1, text };
 }
 
 /** The command named on the line and its arguments; a UsageError for anything yargs refuses. */
@@ -140,29 +156,18 @@ function describeFailure(message: string): string {
   return message;
 }
 
-async function write(result: Result, side: ProcessSide): Promise<number> {
-  for (const chunk of result.out) side.writeOut(bytesOf(chunk));
-  if (result.stream) for await (const chunk of result.stream) side.writeOut(bytesOf(chunk));
-  return result.status;
-}
-
-function bytesOf(chunk: string | Uint8Array): Uint8Array {
-  return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-}
-
 /** The one place where failures become messages and exit statuses. */
-function report(error: unknown, program: string, io: Io, side: ProcessSide): number {
-  if (error instanceof UsageError) {
-    io.err(`${program}: ${error.message}\nTry '${program} --help' for more information.\n`);
-    return EXIT_FAILURE;
-  }
-  if (error instanceof Failure) {
-    io.err(`${program}: ${error.message}\n`);
-    return error.status;
-  }
-  if (error instanceof Interrupted) return 128 + side.signalNumber(error.signal);
-  // A reader that went away (ipcctl mq follow | head -1): stop quietly, as SIGPIPE would.
-  if ((error as NodeJS.ErrnoException).code === 'EPIPE') return 141;
-  io.err(`${program}: ${error instanceof Error ? error.message : String(error)}\n`);
-  return EXIT_FAILURE;
+function report(
+  error: unknown,
+  program: string,
+  side: ProcessSide,
+): { events: readonly OutputEvent[]; status: number } {
+  if (error instanceof UsageError) return usageFailure(error, program);
+  const line = (text: string, status: number) => ({
+    events: [{ fd: 2 as const, text: `${program}: ${text}\n` }],
+    status,
+  });
+  if (error instanceof Failure) return line(error.message, error.status);
+  if (error instanceof Interrupted) return { events: [], status: 128 + side.signalNumber(error.signal) };
+  throw error;
 }

@@ -220,8 +220,9 @@ export async function semOperate(
       await semop(id, sembufs, { timeoutMs: sliceMs });
       return true;
     } catch (error) {
-      // semtimedop's timeout is EAGAIN.
-      if (error instanceof IpcError && error.errno === EAGAIN) return undefined;
+      // A slice that ran out: core's IpcTimeoutError (ETIMEDOUT; semtimedop's own is EAGAIN).
+      if (error instanceof IpcError && (error.errno === ETIMEDOUT || error.errno === EAGAIN))
+        return undefined;
       throw error;
     }
   });

@@ -2,7 +2,7 @@
  * Command-line values, parsed once into typed values and range-checked against their kernel
  * types; every failure is a UsageError naming the bad value.
  */
-import { ParseError, parseOctalMode, parseUlongKey } from '@ipcutils/core';
+import { ParseError, parseOctalMode, parseUlongKey } from '@ipcutils/cli';
 import { UsageError } from './result.js';
 
 /** A System V id: what ipcs prints, a non-negative int. */

@@ -2,6 +2,7 @@
  * What a command hands back instead of printing: its output and exit status (see main.ts, which
  * writes them). The exit statuses and the errors that choose them are defined here, once.
  */
+import { Failure as SuiteFailure, UsageError as SuiteUsageError } from '@ipcutils/cli';
 
 /** Success. */
 export const EXIT_SUCCESS = 0;
@@ -25,13 +26,15 @@ export function success(...out: Chunk[]): Result {
   return { status: EXIT_SUCCESS, out };
 }
 
-/** A bad command line: the message, then the try-help line; nothing has been touched. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+/** A bad command line: the suite's one usage error, always with the try-help line; nothing has been touched. */
+export class UsageError extends SuiteUsageError {
+  constructor(message: string) {
+    super(message, { tryHelp: true });
+  }
 }
 
-/** A failure of an operation on an object, as one line (`msg 7: Permission denied`). */
-export class Failure extends Error {
+/** A failure of an operation on an object, as one line (`msg 7: Permission denied`), with its status. */
+export class Failure extends SuiteFailure {
   override readonly name = 'Failure';
   constructor(
     message: string,

@@ -1,5 +1,5 @@
-import { runMain } from '@ipcutils/core/cli';
+import { runMain } from '@ipcutils/cli';
 import { processSide } from '../host.js';
 import { main } from '../main.js';
 
-void runMain((argv, io) => main(argv, io, processSide()));
+void runMain((argv, context) => main(argv, context, processSide()));
