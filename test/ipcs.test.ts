@@ -386,8 +386,11 @@ describe('objects removed while ipcs runs', () => {
   // the window between the listing and the per-object calls, then asks for their details.
   const RACE_SCRIPT = `
     import { createMsgQueue, createSemSet, removeMsgQueue, removeSemSet } from '@ipcutils/core';
-    import { runIpcs } from '../packages/ipcs/src/ipcs/main.js';
+    import { streams } from '../packages/cli/src/io.js';
+    import { runIpcs as runIpcsResult } from '../packages/ipcs/src/ipcs/main.js';
     import { systemSources } from '../packages/ipcs/src/ipcs/sources.js';
+
+    const runIpcs = (...args) => streams(runIpcsResult(...args));
 
     const io = { argv0: 'ipcs', programName: 'ipcs', env: {} };
     const queue = createMsgQueue({ mode: 0o600 });

@@ -10,6 +10,7 @@ import {
   removeMsgQueue,
   removeSemSet,
   removeShm,
+  strerror,
   unlinkMqueue,
   unlinkPosixSem,
   unlinkPosixShm,
@@ -112,6 +113,10 @@ function removeSysvId(
   hooks: RemoveHooks,
 ): Outcome {
   hooks.beforeRemove?.(target, id);
+  // util-linux hands a negative id (-1) to the kernel, which answers EINVAL; the core refuses it
+  // before any call, so that answer is given here.
+  if (id < 0)
+    return { target, status: 'not-found', id, error: { code: 'EINVAL', reason: strerror('EINVAL') } };
   try {
     SYSV_OPS[target.type].remove(id);
   } catch (error) {
