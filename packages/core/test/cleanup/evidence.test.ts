@@ -14,9 +14,10 @@ import { buildScript } from '../../../../test/helpers/script.js';
 //   create:SEM:MSG  work:SEM:MSG  workers:SEM:MSG  wait:SEM:MSG  pshm:NAME[:map]  exit
 const ACTOR = `
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import {
   createMsgQueue, createSemSet, getMsgQueue, getSemElements, getSemSet, openPosixShm,
-  receiveMessage, receiveMessageSync, semop, semopSync, sendMessageSync,
+  receiveMessageSync, semopSync, sendMessageSync,
 } from '@ipcutils/core';
 
 const keep = [];
@@ -37,9 +38,14 @@ for (const action of process.argv.slice(2)) {
       if (worker.status !== 0) throw new Error('worker failed: ' + worker.stderr);
     }
   } else if (what === 'wait') {
+    // Waiters the kernel sees (semncnt, a task in msgrcv): @ipcutils/core waits from the event
+    // loop, so these block in semop(2) and msgrcv(2) on ffi-rs threadpool threads instead.
     const set = getSemSet(Number(a));
-    semop(set, [{ num: 1, op: -1 }]).catch(() => {});
-    receiveMessage(getMsgQueue(Number(b))).catch(() => {});
+    const sops = Buffer.alloc(6);
+    sops.writeUInt16LE(1, 0);
+    sops.writeInt16LE(-1, 2);
+    blockIn('semop', [set, sops, 1], 6);
+    blockIn('msgrcv', [getMsgQueue(Number(b)), Buffer.alloc(8 + 64), 64, 0, 0], 8 + 64);
     while (getSemElements(set)[1].ncount === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     await new Promise((resolve) => setTimeout(resolve, 300));
   } else if (what === 'pshm') {
@@ -51,6 +57,21 @@ for (const action of process.argv.slice(2)) {
 }
 console.log(JSON.stringify({ pid: process.pid }));
 console.log('ready');
+
+function blockIn(funcName, values, bufferLength) {
+  const ffi = createRequire(import.meta.url)('ffi-rs');
+  ffi.open({ library: 'libc', path: 'libc.so.6' });
+  const { DataType } = ffi;
+  const buffer = ffi.arrayConstructor({ type: DataType.U8Array, length: bufferLength });
+  const paramsType =
+    funcName === 'semop'
+      ? [DataType.I32, buffer, DataType.U64]
+      : [DataType.I32, buffer, DataType.U64, DataType.I64, DataType.I32];
+  ffi.load({
+    library: 'libc', funcName, retType: DataType.I64, paramsType, paramsValue: values,
+    errno: true, freeResultMemory: false, runInNewThread: true,
+  }).catch(() => {});
+}
 if (!exit) setInterval(() => {}, 1 << 30);
 `;
 
