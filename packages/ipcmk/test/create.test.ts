@@ -1,6 +1,6 @@
 // Runs in the test run's private namespace, shared with other test files: every object here has a
 // key or a name of its own and is removed again.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import {
   getShm,
   removeMsgQueue,
@@ -84,7 +84,7 @@ describe('System V', () => {
 });
 
 describe('POSIX', () => {
-  it('creates shared memory of the size asked for, and resizes an existing one as util-linux does', () => {
+  it('creates shared memory of the size asked for, and refuses an existing name (no truncation)', () => {
     const name = unique('pshm');
     cleanups.push(() => unlinkPosixShm(name));
     expect(
@@ -92,26 +92,28 @@ describe('POSIX', () => {
     ).toEqual({
       created: { kind: 'pshm', name },
     });
+    expect(statSync(`/dev/shm${name}`).size).toBe(4096);
     expect(
       createResource({ kind: 'pshm', name, size: 8192n }, { mode: 0o600, key: { kind: 'random' } }),
-    ).toEqual({
-      created: { kind: 'pshm', name },
-    });
-    expect(existsSync(`/dev/shm${name}`)).toBe(true);
+    ).toMatchObject({ failure: { kind: 'pshm', code: 'EEXIST', existingName: name } });
+    expect(statSync(`/dev/shm${name}`).size).toBe(4096);
   });
 
-  it('creates a message queue and a semaphore, and again on an existing name', () => {
+  it('creates a message queue and a semaphore, and refuses them again on an existing name', () => {
     const name = unique('p');
     cleanups.push(
       () => unlinkMqueue(name),
       () => unlinkPosixSem(name),
     );
-    for (let round = 0; round < 2; round++) {
-      expect(createResource({ kind: 'pmsg', name }, { mode: 0o644, key: { kind: 'random' } })).toEqual({
-        created: { kind: 'pmsg', name },
-      });
-      expect(createResource({ kind: 'psem', name }, { mode: 0o644, key: { kind: 'random' } })).toEqual({
-        created: { kind: 'psem', name },
+    expect(createResource({ kind: 'pmsg', name }, { mode: 0o644, key: { kind: 'random' } })).toEqual({
+      created: { kind: 'pmsg', name },
+    });
+    expect(createResource({ kind: 'psem', name }, { mode: 0o644, key: { kind: 'random' } })).toEqual({
+      created: { kind: 'psem', name },
+    });
+    for (const kind of ['pmsg', 'psem'] as const) {
+      expect(createResource({ kind, name }, { mode: 0o644, key: { kind: 'random' } })).toMatchObject({
+        failure: { kind, code: 'EEXIST', existingName: name },
       });
     }
     expect(existsSync(`/dev/shm/sem.${name.slice(1)}`)).toBe(true);
