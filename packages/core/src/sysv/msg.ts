@@ -4,7 +4,6 @@
  * src/wait.ts describes (never in a threadpool thread), with a timeout and an AbortSignal.
  */
 import { constants } from 'node:os';
-import { ClosedHandleError } from '../errors.js';
 import * as args from '../ffi/arguments.js';
 import { check, errorFrom, removedWhileWaiting } from '../ffi/call.js';
 import {
@@ -23,6 +22,7 @@ import { decodeMsqidDs, type IpcPermChanges, MSQID_DS, writeIpcPermChanges } fro
 import * as libc from '../ffi/libc.js';
 import type { MsgQueue } from '../types.js';
 import { type WaitOptions, WOULD_BLOCK, waitFor, wakeWaiters } from '../wait.js';
+import { SysvHandle } from './handle.js';
 import { msgLimitsFromKernel } from './info.js';
 
 const { EAGAIN, ENOMSG, E2BIG, EINTR } = constants.errno;
@@ -216,10 +216,7 @@ export function receiveMessageIntoSync(
  * kernel resource: close() and Symbol.dispose only make later use throw ClosedHandleError;
  * remove() deletes the queue.
  */
-export class SysvMessageQueue implements Disposable {
-  readonly id: number;
-  #closed = false;
-
+export class SysvMessageQueue extends SysvHandle {
   /** Creates a queue (or opens the one with that key). */
   static create(options: CreateMsgQueueOptions = {}): SysvMessageQueue {
     return new SysvMessageQueue(createMsgQueue(options));
@@ -231,54 +228,40 @@ export class SysvMessageQueue implements Disposable {
   }
 
   constructor(id: number) {
-    this.id = args.ipcId(id);
+    super(id, 'message queue');
   }
 
   send(message: OutgoingMsg, options?: MsgSendOptions): Promise<void> {
-    return sendMessage(this.#open(), message, options);
+    return sendMessage(this.open(), message, options);
   }
 
   sendSync(message: OutgoingMsg): void {
-    sendMessageSync(this.#open(), message);
+    sendMessageSync(this.open(), message);
   }
 
   receive(options?: MsgReceiveOptions): Promise<ReceivedMsg> {
-    return receiveMessage(this.#open(), options);
+    return receiveMessage(this.open(), options);
   }
 
   receiveSync(options?: Omit<MsgReceiveOptions, 'nowait'>): ReceivedMsg {
-    return receiveMessageSync(this.#open(), options);
+    return receiveMessageSync(this.open(), options);
   }
 
   receiveInto(buffer: ArrayBufferView, options?: Omit<MsgReceiveOptions, 'maxSize'>): Promise<ReceivedInto> {
-    return receiveMessageInto(this.#open(), buffer, options);
+    return receiveMessageInto(this.open(), buffer, options);
   }
 
   stat(): MsgQueue {
-    return statMsgQueue(this.#open());
+    return statMsgQueue(this.open());
   }
 
   set(changes: MsgQueueChanges): void {
-    setMsgQueue(this.#open(), changes);
+    setMsgQueue(this.open(), changes);
   }
 
   /** IPC_RMID, then closes the handle. */
   remove(): void {
-    removeMsgQueue(this.#open());
-    this.#closed = true;
-  }
-
-  close(): void {
-    this.#closed = true;
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  #open(): number {
-    if (this.#closed) throw new ClosedHandleError(`message queue ${this.id} is closed`);
-    return this.id;
+    this.removeWith(removeMsgQueue);
   }
 }
 

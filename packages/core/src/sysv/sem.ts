@@ -3,7 +3,6 @@
  * and semop. A semop that may wait runs on the libuv threadpool so the event loop keeps going.
  */
 import { constants } from 'node:os';
-import { ClosedHandleError } from '../errors.js';
 import * as args from '../ffi/arguments.js';
 import { check, errorFrom, removedWhileWaiting } from '../ffi/call.js';
 import {
@@ -27,6 +26,7 @@ import { decodeSemidDs, type IpcPermChanges, SEMBUF, SEMID_DS, writeIpcPermChang
 import * as libc from '../ffi/libc.js';
 import type { SemElement, SemSet } from '../types.js';
 import { type WaitOptions, WOULD_BLOCK, waitFor, wakeWaiters } from '../wait.js';
+import { SysvHandle } from './handle.js';
 
 const { EAGAIN, EINTR } = constants.errno;
 
@@ -184,10 +184,7 @@ export function semopSync(id: number, ops: readonly SemOperation[]): void {
  * handle holds no kernel resource: close() and Symbol.dispose only make later use throw
  * ClosedHandleError; remove() deletes the set.
  */
-export class SysvSemaphoreSet implements Disposable {
-  readonly id: number;
-  #closed = false;
-
+export class SysvSemaphoreSet extends SysvHandle {
   /** Creates a set (or opens the one with that key). */
   static create(options: CreateSemSetOptions): SysvSemaphoreSet {
     return new SysvSemaphoreSet(createSemSet(options));
@@ -199,58 +196,44 @@ export class SysvSemaphoreSet implements Disposable {
   }
 
   constructor(id: number) {
-    this.id = args.ipcId(id);
+    super(id, 'semaphore set');
   }
 
   op(ops: readonly SemOperation[], options?: SemopOptions): Promise<void> {
-    return semop(this.#open(), ops, options);
+    return semop(this.open(), ops, options);
   }
 
   opSync(ops: readonly SemOperation[]): void {
-    semopSync(this.#open(), ops);
+    semopSync(this.open(), ops);
   }
 
   getValue(num: number): number {
-    return getSemValue(this.#open(), num);
+    return getSemValue(this.open(), num);
   }
 
   setValue(num: number, value: number): void {
-    setSemValue(this.#open(), num, value);
+    setSemValue(this.open(), num, value);
   }
 
   values(): number[] {
-    return getAllSemValues(this.#open());
+    return getAllSemValues(this.open());
   }
 
   setValues(values: readonly number[]): void {
-    setAllSemValues(this.#open(), values);
+    setAllSemValues(this.open(), values);
   }
 
   stat(): SemSet {
-    return statSemSet(this.#open());
+    return statSemSet(this.open());
   }
 
   set(changes: SemSetChanges): void {
-    setSemSet(this.#open(), changes);
+    setSemSet(this.open(), changes);
   }
 
   /** IPC_RMID (waiters in any process wake with EIDRM), then closes the handle. */
   remove(): void {
-    removeSemSet(this.#open());
-    this.#closed = true;
-  }
-
-  close(): void {
-    this.#closed = true;
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  #open(): number {
-    if (this.#closed) throw new ClosedHandleError(`semaphore set ${this.id} is closed`);
-    return this.id;
+    this.removeWith(removeSemSet);
   }
 }
 

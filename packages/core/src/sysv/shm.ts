@@ -22,6 +22,7 @@ import { decodeShmidDs, type IpcPermChanges, SHMID_DS, writeIpcPermChanges } fro
 import * as libc from '../ffi/libc.js';
 import { externalBuffer } from '../ffi/native.js';
 import type { ShmSegment } from '../types.js';
+import { SysvHandle } from './handle.js';
 
 export interface CreateShmOptions {
   /** Size in bytes; the kernel rounds the mapping up to whole pages but records this size. */
@@ -99,10 +100,7 @@ export function attachShm(id: number, options: AttachShmOptions = {}): ShmAttach
  * The handle holds no kernel resource: close() and Symbol.dispose only make later use throw
  * ClosedHandleError; attachments live on until detached.
  */
-export class SysvSharedMemory implements Disposable {
-  readonly id: number;
-  #closed = false;
-
+export class SysvSharedMemory extends SysvHandle {
   /** Creates a segment (or opens the one with that key). */
   static create(options: CreateShmOptions): SysvSharedMemory {
     return new SysvSharedMemory(createShm(options));
@@ -114,38 +112,24 @@ export class SysvSharedMemory implements Disposable {
   }
 
   constructor(id: number) {
-    this.id = args.ipcId(id);
+    super(id, 'shared memory segment');
   }
 
   attach(options?: AttachShmOptions): ShmAttachment {
-    return attachShm(this.#open(), options);
+    return attachShm(this.open(), options);
   }
 
   stat(): ShmSegment {
-    return statShm(this.#open());
+    return statShm(this.open());
   }
 
   set(changes: ShmChanges): void {
-    setShm(this.#open(), changes);
+    setShm(this.open(), changes);
   }
 
   /** IPC_RMID (the segment goes once the last process detaches), then closes the handle. */
   remove(): void {
-    removeShm(this.#open());
-    this.#closed = true;
-  }
-
-  close(): void {
-    this.#closed = true;
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  #open(): number {
-    if (this.#closed) throw new ClosedHandleError(`shared memory segment ${this.id} is closed`);
-    return this.id;
+    this.removeWith(removeShm);
   }
 }
 

@@ -1,0 +1,39 @@
+/**
+ * What the System V handle classes share: a handle holds no kernel resource, so close() and
+ * Symbol.dispose only make later use throw ClosedHandleError; remove() deletes the object.
+ */
+import { ClosedHandleError } from '../errors.js';
+import * as args from '../ffi/arguments.js';
+
+export abstract class SysvHandle implements Disposable {
+  readonly id: number;
+  #closed = false;
+
+  /** `noun` names the object in ClosedHandleError's message ("message queue"). */
+  protected constructor(
+    id: number,
+    private readonly noun: string,
+  ) {
+    this.id = args.ipcId(id);
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** IPC_RMID through `remove`, then closes the handle. */
+  protected removeWith(remove: (id: number) => void): void {
+    remove(this.open());
+    this.#closed = true;
+  }
+
+  /** The id, or ClosedHandleError once the handle is closed. */
+  protected open(): number {
+    if (this.#closed) throw new ClosedHandleError(`${this.noun} ${this.id} is closed`);
+    return this.id;
+  }
+}
