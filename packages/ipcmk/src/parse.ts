@@ -74,12 +74,6 @@ const DEFAULT_MODE = 0o644;
 const MAX_PROJECT_ID = 255;
 const DEFAULT_PROJECT_ID = 1;
 
-class ValueError extends Error {
-  constructor(readonly diagnostic: Diagnostic) {
-    super(diagnostic.kind);
-  }
-}
-
 /** Everything the options said, before the checks that need all of them. */
 interface Collected {
   asked: Record<ResourceRequest['kind'], boolean>;
@@ -110,15 +104,11 @@ export function parseRequest(argv: readonly string[], context: ParseContext): Pa
     mode: DEFAULT_MODE,
     json: false,
   };
-  try {
-    for (const option of parsed.options) {
-      if (option.key === 'h') return { kind: 'help' };
-      if (option.key === 'V') return { kind: 'version' };
-      applyOption(option, collected);
-    }
-  } catch (error) {
-    if (error instanceof ValueError) return { kind: 'invalid', diagnostic: error.diagnostic };
-    throw error;
+  for (const option of parsed.options) {
+    if (option.key === 'h') return { kind: 'help' };
+    if (option.key === 'V') return { kind: 'version' };
+    const problem = applyOption(option, collected);
+    if (problem) return { kind: 'invalid', diagnostic: problem };
   }
   if (parsed.error) return { kind: 'invalid', diagnostic: { kind: 'getopt', message: parsed.error.message } };
   // Operands are ignored, as util-linux ignores them (`ipcmk -Q extra` creates a queue).
@@ -127,46 +117,64 @@ export function parseRequest(argv: readonly string[], context: ParseContext): Pa
   return { kind: 'create', request: toRequest(collected) };
 }
 
-/** Records one option; a value that does not parse throws ValueError (util-linux exits there). */
-function applyOption(option: ParsedOption<OptionKey>, collected: Collected): void {
+/**
+ * Records one option. A value that does not parse is returned as the problem that ends parsing
+ * there (util-linux exits at the first bad value).
+ */
+function applyOption(option: ParsedOption<OptionKey>, collected: Collected): Diagnostic | undefined {
   const value = option.value ?? '';
   switch (option.key) {
     case 'M':
-    case 'm':
-      collected.size = parseValue('size', value, parseSize);
+    case 'm': {
+      const size = parseValue('size', value, parseSize);
+      if (typeof size === 'object') return size;
+      collected.size = size;
       collected.asked[option.key === 'M' ? 'shm' : 'pshm'] = true;
-      break;
+      return undefined;
+    }
+    case 'S': {
+      const nsems = parseValue('elements', value, parseS32);
+      if (typeof nsems === 'object') return nsems;
+      collected.nsems = nsems;
+      collected.asked.sem = true;
+      return undefined;
+    }
+    case 'p': {
+      const mode = parseValue('mode', value, (text) => parseOctalMode(text, MAX_MODE));
+      if (typeof mode === 'object') return mode;
+      collected.mode = mode;
+      return undefined;
+    }
+    case 'key': {
+      const key = parseValue('key', value, parseUlongKey);
+      if (typeof key === 'object') return key;
+      collected.key = key;
+      return undefined;
+    }
+    case 'project-id': {
+      const projectId = parseValue('project id', value, parseProjectId);
+      if (typeof projectId === 'object') return projectId;
+      collected.projectId = projectId;
+      return undefined;
+    }
     case 'Q':
       collected.asked.msg = true;
-      break;
+      return undefined;
     case 'q':
       collected.asked.pmsg = true;
-      break;
-    case 'S':
-      collected.nsems = parseValue('elements', value, parseS32);
-      collected.asked.sem = true;
-      break;
+      return undefined;
     case 's':
       collected.asked.psem = true;
-      break;
-    case 'p':
-      collected.mode = parseValue('mode', value, (text) => parseOctalMode(text, MAX_MODE));
-      break;
+      return undefined;
     case 'n':
       collected.name = value;
-      break;
-    case 'key':
-      collected.key = parseValue('key', value, parseUlongKey);
-      break;
+      return undefined;
     case 'ftok':
       collected.ftokPath = value;
-      break;
-    case 'project-id':
-      collected.projectId = parseValue('project id', value, parseProjectId);
-      break;
+      return undefined;
     case 'json':
       collected.json = true;
-      break;
+      return undefined;
   }
 }
 
@@ -208,13 +216,16 @@ function toRequest(collected: Collected): Request {
   return { resources, mode: collected.mode, keySource, json: collected.json };
 }
 
-function parseValue<T>(value: ValueName, text: string, parse: (text: string) => T): T {
+/** The parsed number, or the "failed to parse" problem naming the value. */
+function parseValue<T extends number | bigint>(
+  value: ValueName,
+  text: string,
+  parse: (text: string) => T,
+): T | Diagnostic {
   try {
     return parse(text);
   } catch (error) {
-    if (error instanceof ParseError) {
-      throw new ValueError({ kind: 'parse-failed', value, text, reason: error.reason });
-    }
+    if (error instanceof ParseError) return { kind: 'parse-failed', value, text, reason: error.reason };
     throw error;
   }
 }

@@ -2,7 +2,7 @@
  * Command lines of lsfifo and rmfifo, parsed with yargs: --help and --version (util-linux's -h
  * and -V too); an unknown option is a UsageError (one line and the try-help line, exit status 1).
  */
-import { UsageError } from '@ipcutils/cli';
+import { printed, type Result, UsageError, usageFailure } from '@ipcutils/cli';
 import yargs, { type YargsArguments, type YargsOption } from 'yargs';
 import { formatVersion } from './version.js';
 
@@ -67,4 +67,24 @@ function describeFailure(message: string): string {
     return `option '${name.length === 1 ? '-' : '--'}${name}' requires an argument`;
   }
   return message;
+}
+
+/** What a tool's option parser gives: its options, or the text of --help or --version. */
+export type Parsed<T> = { kind: 'run'; options: T } | { kind: 'print'; text: string };
+
+/**
+ * The options, or the Result main returns at once: --help or --version printed, or a usage error
+ * (the parser's UsageError) with its try-help line.
+ */
+export function settleOptions<T>(
+  parse: () => Parsed<T>,
+  program: string,
+): { kind: 'run'; options: T } | { kind: 'done'; result: Result } {
+  try {
+    const parsed = parse();
+    return parsed.kind === 'print' ? { kind: 'done', result: printed(parsed.text) } : parsed;
+  } catch (error) {
+    if (error instanceof UsageError) return { kind: 'done', result: usageFailure(error, program) };
+    throw error;
+  }
 }

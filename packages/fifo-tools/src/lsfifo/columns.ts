@@ -1,6 +1,5 @@
 /** lsfifo's output columns: a header, the text people read, and the typed JSON fields. */
 import { groupName, type LocalTime, userName } from '@ipcutils/core';
-import { escapeControlCharacters } from '../common/escape.js';
 import { describeHolders } from '../common/holders.js';
 import { formatMode } from '../common/mode.js';
 import type { FifoRecord } from './collect.js';
@@ -25,6 +24,8 @@ export interface Column {
   description: string;
   /** Numbers are right-aligned in the plain output. */
   numeric: boolean;
+  /** May be cut to fit a terminal (SCOLS_FL_TRUNC): the free-text columns. */
+  trunc?: boolean;
   text: (record: FifoRecord, localTime: LocalTime) => string;
   json: (record: FifoRecord) => Record<string, unknown>;
 }
@@ -33,7 +34,8 @@ export const COLUMNS: Readonly<Record<ColumnId, Column>> = {
   PATH: {
     description: 'path of the FIFO, or pipe:[inode]',
     numeric: false,
-    text: (r) => escapeControlCharacters(r.path),
+    trunc: true,
+    text: (r) => r.path,
     json: (r) => ({ path: r.path }),
   },
   TYPE: {
@@ -77,7 +79,8 @@ export const COLUMNS: Readonly<Record<ColumnId, Column>> = {
   HOLDERS: {
     description: 'processes holding it open: PID COMMAND (r, w or rw)',
     numeric: false,
-    text: (r) => escapeControlCharacters(describeHolders(r.holders, r.holdersComplete)),
+    trunc: true,
+    text: (r) => describeHolders(r.holders, r.holdersComplete),
     json: (r) => ({
       holders: r.holders.map(({ pid, command, access, fds, opening }) => ({
         pid,

@@ -1,7 +1,12 @@
-/** lsfifo's three outputs: a boxed table on a terminal, aligned columns in a pipe, typed JSON. */
+/**
+ * lsfifo's three outputs: a boxed table on a terminal, aligned columns (the libsmartcols renderer
+ * lsipc uses: in a pipe, or fitted to a terminal the table does not suit), typed JSON.
+ */
+import { renderTable, type Table } from '@ipcutils/cli/smartcols';
 import type { LocalTime } from '@ipcutils/core';
 import type { ChalkInstance } from 'chalk';
 import type TableConstructor from 'cli-table3';
+import { escapeControlCharacters } from '../common/escape.js';
 import type { FifoRecord } from './collect.js';
 import { COLUMNS, type ColumnId } from './columns.js';
 
@@ -20,30 +25,38 @@ export function formatJson(records: readonly FifoRecord[], options: FormatOption
   return `${JSON.stringify({ fifos }, null, 2)}\n`;
 }
 
-/** Columns padded to their widest cell, one space apart, no trailing blanks; numbers right-aligned. */
-export function formatPlain(
+export interface ColumnsLayout {
+  /** The locale's charset is UTF-8: printable non-ASCII text is shown as is, else \x-escaped. */
+  utf8: boolean;
+  /** Fit to this many terminal columns (cells truncated as lsipc truncates them); none in a pipe. */
+  terminalWidth?: number;
+}
+
+/**
+ * Columns padded to their widest cell, one space apart, numbers right-aligned, control characters
+ * and (outside UTF-8) non-ASCII bytes as `\xNN`: libsmartcols' human output, as lsipc prints it.
+ */
+export function formatColumns(
   records: readonly FifoRecord[],
   options: FormatOptions,
-  chalk: ChalkInstance,
+  layout: ColumnsLayout,
 ): string {
-  const rows = records.map((record) =>
-    options.columns.map((id) => COLUMNS[id].text(record, options.localTime)),
-  );
-  const header = [...options.columns];
-  const all = options.headings ? [header, ...rows] : rows;
-  const widths = options.columns.map((_, i) => Math.max(...all.map((row) => displayWidth(row[i]!))));
-  const lines = all.map((row, rowIndex) => {
-    const cells = row.map((cell, i) => {
-      const last = i === row.length - 1;
-      const padding = ' '.repeat(widths[i]! - displayWidth(cell));
-      const padded = COLUMNS[options.columns[i]!].numeric ? padding + cell : last ? cell : cell + padding;
-      return options.headings && rowIndex === 0
-        ? chalk.bold(padded)
-        : colorCell(options.columns[i]!, padded, chalk);
-    });
-    return cells.join(' ');
+  if (records.length === 0 && !options.headings) return '';
+  const table: Table = {
+    name: null,
+    columns: options.columns.map((id) => ({
+      name: id,
+      right: COLUMNS[id].numeric,
+      trunc: COLUMNS[id].trunc,
+    })),
+    rows: records.map((record) => options.columns.map((id) => COLUMNS[id].text(record, options.localTime))),
+  };
+  return renderTable(table, {
+    format: 'human',
+    noHeadings: !options.headings,
+    utf8: layout.utf8,
+    ...(layout.terminalWidth === undefined ? {} : { terminalWidth: layout.terminalWidth }),
   });
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
 /** A cli-table3 table for a terminal. */
@@ -64,7 +77,9 @@ export async function formatTable(
   });
   for (const record of records) {
     table.push(
-      options.columns.map((id) => colorCell(id, COLUMNS[id].text(record, options.localTime), chalk)),
+      options.columns.map((id) =>
+        colorCell(id, escapeControlCharacters(COLUMNS[id].text(record, options.localTime)), chalk),
+      ),
     );
   }
   return `${table.toString()}\n`;
@@ -74,11 +89,4 @@ function colorCell(id: ColumnId, text: string, chalk: ChalkInstance): string {
   if (id !== 'HOLDERS') return text;
   if (text.trim() === 'none') return chalk.dim(text);
   return text.replace(/\bunknown\b/, (word) => chalk.yellow(word));
-}
-
-/** Columns a string takes: one per code point (names are rarely East Asian wide). */
-function displayWidth(text: string): number {
-  let width = 0;
-  for (const _ of text) width++;
-  return width;
 }

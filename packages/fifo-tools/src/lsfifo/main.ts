@@ -1,32 +1,19 @@
 /** lsfifo: FIFOs with their owner, mode, time and the processes holding them open. */
 
-import {
-  type Context,
-  isUtf8Locale,
-  printed,
-  type Result,
-  Transcript,
-  UsageError,
-  usageFailure,
-} from '@ipcutils/cli';
+import { type Context, isUtf8Locale, type Result, Transcript } from '@ipcutils/cli';
 import { localTimeFor, strerror } from '@ipcutils/core';
 import { Chalk } from 'chalk';
+import { settleOptions } from '../common/cli.js';
 import { colorLevel } from '../common/color.js';
 import { quoteFileName } from '../common/quote.js';
 import { collectFifos } from './collect.js';
-import { formatJson, formatPlain, formatTable } from './format.js';
+import { formatColumns, formatJson, formatTable } from './format.js';
 import { parseOptions } from './options.js';
-import { fitColumns, textWidth, wantsTable } from './terminal.js';
+import { textWidth, wantsTable } from './terminal.js';
 
 export async function main(argv: readonly string[], io: Context): Promise<Result> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(argv, io.programName);
-  } catch (error) {
-    if (error instanceof UsageError) return usageFailure(error, io.programName);
-    throw error;
-  }
-  if (parsed.kind === 'print') return printed(parsed.text);
+  const parsed = settleOptions(() => parseOptions(argv, io.programName), io.programName);
+  if (parsed.kind === 'done') return parsed.result;
   const { options } = parsed;
   const output = new Transcript();
   const utf8 = isUtf8Locale(io.env);
@@ -47,19 +34,19 @@ export async function main(argv: readonly string[], io: Context): Promise<Result
     output.out(formatJson(records, format));
     return output.result(status);
   }
-  const chalk = new Chalk({ level: colorLevel(io.env, io.isTerminal) });
   if (!io.isTerminal) {
-    output.out(formatPlain(records, format, chalk));
+    output.out(formatColumns(records, format, { utf8 }));
     return output.result(status);
   }
   const width = io.columns || 80;
   if (wantsTable(io.env)) {
+    const chalk = new Chalk({ level: colorLevel(io.env, io.isTerminal) });
     const table = await formatTable(records, format, chalk);
     if (textWidth(table) <= width) {
       output.out(table);
       return output.result(status);
     }
   }
-  output.out(fitColumns(records, format, width, utf8));
+  output.out(formatColumns(records, format, { utf8, terminalWidth: width }));
   return output.result(status);
 }

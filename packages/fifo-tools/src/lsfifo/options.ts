@@ -1,5 +1,5 @@
 import { UsageError } from '@ipcutils/cli';
-import { parseCommandLine } from '../common/cli.js';
+import { type Parsed, parseCommandLine } from '../common/cli.js';
 import { type ColumnId, DEFAULT_COLUMNS, parseColumnList } from './columns.js';
 import { formatHelp } from './help.js';
 
@@ -17,10 +17,7 @@ export interface LsfifoOptions {
 }
 
 /** The typed options, or the text of --help or --version; throws UsageError. */
-export function parseOptions(
-  argv: readonly string[],
-  program: string,
-): { kind: 'run'; options: LsfifoOptions } | { kind: 'print'; text: string } {
+export function parseOptions(argv: readonly string[], program: string): Parsed<LsfifoOptions> {
   const line = parseCommandLine(argv, program, {
     options: {
       'all-processes': { type: 'boolean', alias: 'a' },

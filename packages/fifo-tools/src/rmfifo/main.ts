@@ -1,15 +1,8 @@
 /** rmfifo: removes FIFOs and nothing else, optionally only unused or old ones (see remove.ts). */
 
-import {
-  type Context,
-  isUtf8Locale,
-  printed,
-  type Result,
-  Transcript,
-  UsageError,
-  usageFailure,
-} from '@ipcutils/cli';
+import { type Context, isUtf8Locale, type Result, Transcript } from '@ipcutils/cli';
 import { strerror } from '@ipcutils/core';
+import { settleOptions } from '../common/cli.js';
 import { listHolderProcesses } from '../common/holders.js';
 import { quoteFileName } from '../common/quote.js';
 import { parseOptions } from './options.js';
@@ -17,14 +10,8 @@ import { isFailure, type Outcome, type RemovalHooks, removeFifos } from './remov
 import { type SelectionProblem, selectFifos } from './select.js';
 
 export async function main(argv: readonly string[], io: Context, hooks?: RemovalHooks): Promise<Result> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(argv, io.programName);
-  } catch (error) {
-    if (error instanceof UsageError) return usageFailure(error, io.programName);
-    throw error;
-  }
-  if (parsed.kind === 'print') return printed(parsed.text);
+  const parsed = settleOptions(() => parseOptions(argv, io.programName), io.programName);
+  if (parsed.kind === 'done') return parsed.result;
   const { options } = parsed;
   const output = new Transcript();
   const utf8 = isUtf8Locale(io.env);

@@ -1,5 +1,5 @@
 import { ParseError, parseDuration, UsageError } from '@ipcutils/cli';
-import { parseCommandLine } from '../common/cli.js';
+import { type Parsed, parseCommandLine } from '../common/cli.js';
 import { formatHelp } from './help.js';
 
 export interface RmfifoOptions {
@@ -12,10 +12,7 @@ export interface RmfifoOptions {
 }
 
 /** The typed options, or the text of --help or --version; throws UsageError. */
-export function parseOptions(
-  argv: readonly string[],
-  program: string,
-): { kind: 'run'; options: RmfifoOptions } | { kind: 'print'; text: string } {
+export function parseOptions(argv: readonly string[], program: string): Parsed<RmfifoOptions> {
   const line = parseCommandLine(argv, program, {
     options: {
       unused: { type: 'boolean', alias: 'u' },

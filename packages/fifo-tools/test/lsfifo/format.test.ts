@@ -4,7 +4,7 @@ import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import type { FifoRecord } from '../../src/lsfifo/collect.js';
 import { DEFAULT_COLUMNS, parseColumnList } from '../../src/lsfifo/columns.js';
-import { formatJson, formatPlain, formatTable } from '../../src/lsfifo/format.js';
+import { formatColumns, formatJson, formatTable } from '../../src/lsfifo/format.js';
 import { parseOptions as parseLsfifoOptions } from '../../src/lsfifo/options.js';
 
 /** The options, or the exit status after recording what main would print. */
@@ -48,14 +48,12 @@ const records: FifoRecord[] = [
   },
 ];
 
-const plain = new Chalk({ level: 0 });
-
 describe('lsfifo output', () => {
   it('prints aligned plain columns, numbers right-aligned, no trailing blanks', () => {
-    const text = formatPlain(
+    const text = formatColumns(
       records,
       { columns: ['PATH', 'TYPE', 'INODE', 'UID', 'GID', 'MODE', 'HOLDERS'], headings: true, localTime: UTC },
-      plain,
+      { utf8: true },
     );
     expect(text).toMatchInlineSnapshot(`
       "PATH        TYPE  INODE   UID     GID MODE       HOLDERS
@@ -66,10 +64,12 @@ describe('lsfifo output', () => {
   });
 
   it('leaves out the headings with --noheadings', () => {
-    expect(formatPlain(records, { columns: ['TYPE'], headings: false, localTime: UTC }, plain)).toBe(
-      'fifo\npipe\n',
+    expect(
+      formatColumns(records, { columns: ['TYPE'], headings: false, localTime: UTC }, { utf8: true }),
+    ).toBe('fifo\npipe\n');
+    expect(formatColumns([], { columns: ['TYPE'], headings: false, localTime: UTC }, { utf8: true })).toBe(
+      '',
     );
-    expect(formatPlain([], { columns: ['TYPE'], headings: false, localTime: UTC }, plain)).toBe('');
   });
 
   it('prints typed JSON: numbers as numbers, ISO 8601 times, holders as an array', () => {
@@ -149,7 +149,7 @@ describe('lsfifo options', () => {
   it('prints MTIME in the local time of TZ, glibc POSIX rules included', () => {
     const options = { columns: ['MTIME' as const], headings: false };
     const plain = (tz: string) =>
-      formatPlain(records.slice(0, 1), { ...options, localTime: localTimeFor(tz) }, new Chalk({ level: 0 }));
+      formatColumns(records.slice(0, 1), { ...options, localTime: localTimeFor(tz) }, { utf8: true });
     expect(plain('UTC')).toBe('2024-05-21 14:03:07\n');
     expect(plain('<+0330>-3:30')).toBe('2024-05-21 17:33:07\n');
     expect(plain('CET-1CEST,M3.5.0,M10.5.0/3')).toBe('2024-05-21 16:03:07\n');
