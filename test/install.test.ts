@@ -1,6 +1,7 @@
 // The one-command install (scripts/install-global.mjs), as a user who is not root, into a private
 // npm prefix: the bins run from outside the clone, man finds their pages, bash-completion their
-// completions, and npm uninstall removes them. And packing leaves the working tree clean.
+// completions, and npm uninstall removes them. scripts/setup.sh as nobody on a fresh clone. And
+// packing leaves the working tree clean.
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -11,6 +12,7 @@ import {
   readdirSync,
   realpathSync,
   rmSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,4 +137,59 @@ it('pnpm -r pack leaves no untracked files', () => {
   } finally {
     for (const tarball of tarballs) rmSync(tarball, { force: true });
   }
+});
+
+describe('scripts/setup.sh as nobody, on a fresh clone, without pnpm', () => {
+  let dir: string;
+  let clone: string;
+  let env: NodeJS.ProcessEnv;
+
+  /** Runs a command as nobody in the clone. */
+  const asNobody = (file: string, args: string[], timeout = 60_000) => {
+    const result = spawnSync(
+      'setpriv',
+      [`--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups', '--', file, ...args],
+      { cwd: clone, encoding: 'utf8', env, timeout },
+    );
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'setup-'));
+    chmodSync(dir, 0o755);
+    const home = join(dir, 'home');
+    clone = join(home, 'clone');
+    expect(spawnSync('git', ['clone', '--quiet', '--no-local', root, clone]).status).toBe(0);
+    // A pnpm of another version first on PATH: setup.sh must install the pinned one, in the clone.
+    const fakeBin = join(dir, 'fake-bin');
+    mkdirSync(fakeBin);
+    writeFileSync(join(fakeBin, 'pnpm'), '#!/bin/sh\necho 1.0.0\n', { mode: 0o755 });
+    spawnSync('chown', ['-R', `${NOBODY.uid}:${NOBODY.gid}`, home]);
+    // nobody's own environment: none of the npm_config_* or pnpm settings of the run that started us.
+    env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !/^(npm_|pnpm_|PNPM_)/i.test(name)),
+    );
+    Object.assign(env, {
+      HOME: home,
+      PATH: `${fakeBin}:/usr/bin:/bin`,
+      npm_config_update_notifier: 'false',
+    });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('installs the pinned pnpm under .tools, the dependencies and the build, all inside the clone', () => {
+    const setup = asNobody('bash', ['scripts/setup.sh'], 600_000);
+    expect(setup.stderr).not.toMatch(/ERR_|EACCES|Error:/);
+    expect(setup.status).toBe(0);
+    expect(setup.stdout).toContain(`pnpm is in ${clone}/.tools/bin`);
+    const pinned = spawnSync(process.execPath, ['-p', 'require("./package.json").packageManager'], {
+      cwd: clone,
+      encoding: 'utf8',
+    }).stdout;
+    const pnpm = asNobody(join(clone, '.tools/bin/pnpm'), ['--version']);
+    expect(pinned).toContain(`pnpm@${pnpm.stdout.trim()}`);
+    for (const name of ['ipcs', 'lsipc', 'ipcctl']) {
+      expect(asNobody(join(clone, 'bin', name), ['--version'])).toMatchObject({ status: 0, stderr: '' });
+    }
+  }, 660_000);
 });
