@@ -4,6 +4,7 @@
  */
 import { type IpcFilter, userId } from '@ipcutils/core';
 import { ParseError, parseSize, parseUlongKey } from './numbers.js';
+import { UsageError } from './usage.js';
 
 /** The options both tools spell the same way. */
 export type FilterOption =
@@ -35,11 +36,6 @@ export const FILTER_OPTIONS: readonly FilterOption[] = [
   'exclude-name',
 ];
 
-/** A filter argument that does not parse; the message is what the tools print after "PROGRAM: ". */
-export class FilterArgumentError extends Error {
-  override readonly name = 'FilterArgumentError';
-}
-
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 /**
@@ -65,13 +61,16 @@ export function parseUser(text: string): number | undefined {
   return userId(text);
 }
 
-/** Adds one filter option to `filter` (--key accumulates); throws FilterArgumentError. */
+/**
+ * Adds one filter option to `filter` (--key accumulates). A bad value throws the suite's UsageError,
+ * without the try-help line (util-linux prints none after a bad value).
+ */
 export function addFilterOption(filter: IpcFilter, option: FilterOption, value = ''): void {
   switch (option) {
     case 'owner':
     case 'creator': {
       const uid = argument(() => parseUser(value), 'user', value);
-      if (uid === undefined) throw new FilterArgumentError(`unknown user: '${value}'`);
+      if (uid === undefined) throw new UsageError(`unknown user: '${value}'`);
       filter[option] = uid;
       return;
     }
@@ -100,7 +99,7 @@ export function addFilterOption(filter: IpcFilter, option: FilterOption, value =
       return;
     case 'exclude-owner': {
       const uid = argument(() => parseUser(value), 'user', value);
-      if (uid === undefined) throw new FilterArgumentError(`unknown user: '${value}'`);
+      if (uid === undefined) throw new UsageError(`unknown user: '${value}'`);
       filter.excludeOwners = [...(filter.excludeOwners ?? []), uid];
       return;
     }
@@ -112,8 +111,7 @@ export function addFilterOption(filter: IpcFilter, option: FilterOption, value =
       return;
     case 'name-pattern':
     case 'exclude-name': {
-      if (value === '' || value === '/')
-        throw new FilterArgumentError(`failed to parse name pattern: '${value}'`);
+      if (value === '' || value === '/') throw new UsageError(`failed to parse name pattern: '${value}'`);
       const field = option === 'name-pattern' ? 'names' : 'excludeNames';
       filter[field] = [...(filter[field] ?? []), value];
       return;
@@ -126,6 +124,6 @@ function argument<T>(parse: () => T, what: string, value: string, hint = ''): T 
     return parse();
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
-    throw new FilterArgumentError(`failed to parse ${what}: '${value}'${hint}`);
+    throw new UsageError(`failed to parse ${what}: '${value}'${hint}`);
   }
 }

@@ -1,7 +1,8 @@
 import type { IpcFilter } from '@ipcutils/core';
 import { describe, expect, it } from 'vitest';
-import { addFilterOption, FilterArgumentError, parseDuration, parseUser } from '../src/filters.js';
+import { addFilterOption, parseDuration, parseUser } from '../src/filters.js';
 import { ParseError } from '../src/numbers.js';
+import { UsageError } from '../src/usage.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -72,6 +73,6 @@ describe('addFilterOption', () => {
     ['older-than', '7', "failed to parse duration: '7' (use 90s, 30m, 12h or 7d)"],
     ['min-size', '1Q', "failed to parse size: '1Q'"],
   ] as const)('--%s %s: %s', (option, value, message) => {
-    expect(() => addFilterOption({}, option, value)).toThrow(new FilterArgumentError(message));
+    expect(() => addFilterOption({}, option, value)).toThrow(new UsageError(message));
   });
 });

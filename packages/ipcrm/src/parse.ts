@@ -7,7 +7,6 @@
 import {
   addFilterOption,
   FILTER_OPTIONS,
-  FilterArgumentError,
   type FilterOption,
   getoptUntilError,
   type LongOption,
@@ -17,6 +16,7 @@ import {
   parseS32,
   parseUlongKey,
   type ShortOptionKeys,
+  UsageError,
 } from '@ipcutils/cli';
 import { hasFilter, type IpcFilter } from '@ipcutils/core';
 import {
@@ -226,7 +226,7 @@ function applyOption(
     try {
       addFilterOption(state.filter, option.key as FilterOption, value);
     } catch (error) {
-      if (error instanceof FilterArgumentError) return { kind: 'filter-argument', message: error.message };
+      if (error instanceof UsageError) return { kind: 'filter-argument', message: error.message };
       throw error;
     }
     // `--key 0` would select every IPC_PRIVATE object: refused as `-M 0` is.

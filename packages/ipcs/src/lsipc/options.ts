@@ -6,7 +6,6 @@
 
 import {
   addFilterOption,
-  FilterArgumentError,
   type FilterOption,
   type GetoptError,
   getoptUntilError,
@@ -349,12 +348,7 @@ function applyOption(state: Accumulated, option: ParsedOption<Key>): Command | u
 }
 
 function applyFilter(state: Accumulated, option: FilterOption, value: string): void {
-  try {
-    addFilterOption(state.filter, option, value);
-  } catch (error) {
-    if (error instanceof FilterArgumentError) throw new UsageError(error.message);
-    throw error;
-  }
+  addFilterOption(state.filter, option, value);
 }
 
 /** --typed-json is one more output mode: like util-linux's own, it excludes the others. */
