@@ -1,6 +1,15 @@
+import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { check, checkPointer } from '../../src/ffi/call.js';
-import { IPC_CREAT, IPC_PRIVATE, IPC_RMID, IPC_STAT, O_CREAT, O_RDWR } from '../../src/ffi/constants.js';
+import {
+  IPC_CREAT,
+  IPC_NOWAIT,
+  IPC_PRIVATE,
+  IPC_RMID,
+  IPC_STAT,
+  O_CREAT,
+  O_RDWR,
+} from '../../src/ffi/constants.js';
 import { decodeShmidDs, MQ_ATTR, SHMID_DS } from '../../src/ffi/layout.js';
 import * as libc from '../../src/ffi/libc.js';
 
@@ -30,6 +39,32 @@ describe('libc bindings', () => {
     expect(Number(attr.readBigInt64LE(MQ_ATTR.maxmsg))).toBeGreaterThan(0);
     check(libc.mqClose(mqd), 'mq_close');
     check(libc.mqUnlink('/libc-smoke'), 'mq_unlink');
+  });
+
+  it('makes the hot calls without errno and reads it only for a failure, never a stale one', () => {
+    const id = check(libc.msgget(IPC_PRIVATE, IPC_CREAT | 0o600), 'msgget');
+    const msgp = libc.nativeBuffer(8 + 64);
+    try {
+      msgp.view.writeBigInt64LE(1n, 0);
+      // A failure first leaves errno at ENOMSG in this thread; the success after it must not report it.
+      expect(libc.msgrcvAt(id, msgp.address, 64, 0, IPC_NOWAIT)).toMatchObject({
+        value: -1,
+        errnoCode: constants.errno.ENOMSG,
+      });
+      expect(libc.msgsndAt(id, msgp.address, 64, IPC_NOWAIT)).toEqual({
+        value: 0,
+        errnoCode: 0,
+        errnoMessage: '',
+      });
+      expect(libc.msgrcvAt(id, msgp.address, 64, 0, IPC_NOWAIT)).toMatchObject({ value: 64, errnoCode: 0 });
+      expect(libc.semtimedopAt(id, msgp.address, 1)).toMatchObject({
+        value: -1,
+        errnoCode: constants.errno.EINVAL,
+      });
+    } finally {
+      libc.freeNativeBuffer(msgp);
+      check(libc.msgctl(id, IPC_RMID), 'msgctl');
+    }
   });
 
   it('reads a user name through getpwuid', () => {
