@@ -525,6 +525,45 @@ describe('chmod and chown', () => {
   });
 });
 
+describe('waits', () => {
+  it('SIGINT during a wait leaves nothing half done: no send, no take, status 130', async () => {
+    const q = await create('-Q');
+    const s = await create('-S 2');
+    await sh('echo 1 > /proc/sys/fs/mqueue/msg_default');
+    try {
+      await create('-q -n /full');
+    } finally {
+      await sh('echo 10 > /proc/sys/fs/mqueue/msg_default');
+    }
+    await create('-s -n /s');
+    const interrupt = (command: string) =>
+      `${command} & p=$!; sleep 0.4; kill -INT $p; wait $p; echo "status $?"`;
+    // A full System V queue (qbytes 4), a full POSIX queue (mq_maxmsg 1), an op on two semaphores
+    // of which one cannot proceed, a POSIX semaphore at 0.
+    const result = await sh(
+      [
+        `ipcctl msg set ${q} --qbytes 4`,
+        `ipcctl msg send ${q} full`,
+        interrupt(`ipcctl msg send ${q} more`),
+        `ipcctl msg drain ${q}`,
+        'ipcctl mq send /full one',
+        interrupt('ipcctl mq send /full two'),
+        'ipcctl mq attr /full | grep curmsgs',
+        `ipcctl sem post ${s} 0`,
+        interrupt(`ipcctl sem op ${s} 0:-1,1:-1 --undo`),
+        `ipcctl sem get ${s}`,
+        interrupt('ipcctl psem wait /s'),
+        'ipcctl psem post /s; ipcctl psem get /s',
+      ].join('; '),
+    );
+    expect(result).toEqual({
+      status: 0,
+      stdout: 'status 130\n1\nstatus 130\ncurmsgs 1\nstatus 130\n1 0\nstatus 130\n1\n',
+      stderr: '',
+    });
+  });
+});
+
 describe('command line', () => {
   it('unknown commands and options are usage errors', async () => {
     expect(await sh('ipcctl msg frob 1')).toEqual({

@@ -5,7 +5,7 @@
  */
 import type { YargsOption } from 'yargs';
 import type { Result } from './result.js';
-import { UsageError } from './result.js';
+import { Interrupted, UsageError } from './result.js';
 
 export interface Args {
   operands: string[];
@@ -62,6 +62,36 @@ export async function interruptible<T>(host: Host, body: (signal: AbortSignal) =
   const trap = host.trapInterrupts();
   try {
     return await body(trap.signal);
+  } finally {
+    trap.release();
+  }
+}
+
+/**
+ * The shape of `sem run` and `psem run`: `take` (a wait the signal abandons, taking nothing), CMD,
+ * then `give` on every path. One interrupt trap covers all of it, installed before the take and
+ * released after the give: there is never a moment when a signal finds the unit taken and its
+ * default action (ipcctl's death, the unit lost) in place. During CMD the trap only records the
+ * signal; runCommand passes SIGTERM and SIGHUP on to CMD.
+ */
+export async function runHolding(
+  host: Host,
+  command: readonly string[],
+  unit: { take(signal: AbortSignal): Promise<void>; give(): Promise<void> | void },
+): Promise<number> {
+  const trap = host.trapInterrupts();
+  try {
+    await unit.take(trap.signal);
+    // Taken just as a signal came (it is dispatched after the take): give it back, run nothing.
+    if (trap.signal.aborted) {
+      await unit.give();
+      throw new Interrupted(String(trap.signal.reason));
+    }
+    try {
+      return await host.runCommand(command);
+    } finally {
+      await unit.give();
+    }
   } finally {
     trap.release();
   }

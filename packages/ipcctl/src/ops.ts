@@ -1,17 +1,12 @@
 /**
- * Every call ipcctl makes into @ipcutils/core, and the waits built on them: when core's blocking
- * calls change (timeouts and AbortSignal on every call), this is the one file to adapt.
- *
- * A wait must give up cleanly on a signal and at its deadline, and never leave an operation half
- * done. Today's core waits in libuv threadpool threads that a signal cannot interrupt, so a wait
- * here is a series of short bounded waits (semtimedop, mq_timedreceive, sem_timedwait with a
- * deadline of at most SLICE_MS), checking the AbortSignal between them; System V message queues
- * have no timed call, so msgsnd/msgrcv are tried with IPC_NOWAIT and retried after a growing pause.
- * A slice that succeeds as the signal arrives completes the operation: it is never undone.
+ * Every call ipcctl makes into @ipcutils/core. A wait is the core's own: it never blocks the
+ * process, takes the deadline (`timeoutMs`, an IpcTimeoutError with code ETIMEDOUT when it runs
+ * out) and the AbortSignal the command's interrupt trap aborts, and an aborted wait has taken
+ * nothing; here that abort becomes Interrupted. An operation that completed before the signal was
+ * seen stays done: it is never undone.
  */
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   attachShm,
   getAllSemValues,
@@ -28,9 +23,10 @@ import {
   openPosixShm,
   peekMessage,
   type ReceivedMsg,
+  receiveMessage,
   receiveMessageSync,
   semop,
-  sendMessageSync,
+  sendMessage,
   setAllSemValues,
   setMsgQueue,
   setSemSet,
@@ -47,19 +43,14 @@ export type { MqueueAttributes, MqueueMessage, ReceivedMsg };
 export { IpcError };
 export type SysvKind = 'shm' | 'msg' | 'sem';
 
-const { EAGAIN, ENOMSG, ETIMEDOUT } = constants.errno;
-
-/** The longest a signal waits for a bounded wait to return. */
-const SLICE_MS = 100;
-/** Retry pauses of the IPC_NOWAIT message queue calls: 1 ms, doubling up to this. */
-const MAX_PAUSE_MS = 50;
+const { ENOMSG } = constants.errno;
 
 export interface WaitOptions {
   /** One attempt; fail with the kernel's EAGAIN / ENOMSG instead of waiting. */
   nowait?: boolean;
-  /** Give up with ETIMEDOUT after this many milliseconds. */
+  /** Give up with ETIMEDOUT (core's IpcTimeoutError) after this many milliseconds. */
   timeoutMs?: number;
-  /** Aborted by a signal (its name as the reason): the wait ends with Interrupted. */
+  /** Aborted by a signal (its name as the reason): the wait ends with Interrupted, nothing taken. */
   signal?: AbortSignal;
 }
 
@@ -122,12 +113,12 @@ export function setMsgQueueBytes(id: number, qbytes: number): void {
   setMsgQueue(id, { qbytes });
 }
 
-export async function sendMsg(
+export function sendMsg(
   id: number,
   message: { type: number; data: Buffer },
   options: WaitOptions,
 ): Promise<void> {
-  await retryNowait(options, 'msgsnd', id, () => sendMessageSync(id, message));
+  return waiting(options, (wait) => sendMessage(id, message, { ...wait, nowait: options.nowait === true }));
 }
 
 export interface MsgSelector {
@@ -136,13 +127,11 @@ export interface MsgSelector {
   noError: boolean;
 }
 
-export async function receiveMsg(
-  id: number,
-  selector: MsgSelector,
-  options: WaitOptions,
-): Promise<ReceivedMsg> {
-  const receive = () => receiveMessageSync(id, { ...selector, maxSize: msgmax() });
-  return retryNowait(options, 'msgrcv', id, receive);
+/** msgrcv of up to msgmax bytes (the core learns it once, and again if it was raised). */
+export function receiveMsg(id: number, selector: MsgSelector, options: WaitOptions): Promise<ReceivedMsg> {
+  return waiting(options, (wait) =>
+    receiveMessage(id, { ...selector, ...wait, nowait: options.nowait === true }),
+  );
 }
 
 /** MSG_COPY: the message at `index` stays queued. */
@@ -163,24 +152,6 @@ export function drainMsgs(id: number): { messages: number; bytes: number } {
       if (error instanceof IpcError && error.errno === ENOMSG) return { messages, bytes };
       throw error;
     }
-  }
-}
-
-/** Calls an IPC_NOWAIT operation until it stops failing with EAGAIN/ENOMSG, pausing between tries. */
-async function retryNowait<T>(options: WaitOptions, syscall: string, id: number, call: () => T): Promise<T> {
-  const deadline = deadlineOf(options);
-  let pause = 1;
-  for (;;) {
-    try {
-      return call();
-    } catch (error) {
-      if (!(error instanceof IpcError) || (error.errno !== EAGAIN && error.errno !== ENOMSG)) throw error;
-      if (options.nowait) throw error;
-    }
-    const left = deadline - Date.now();
-    if (left <= 0) throw timedOut(syscall, { id });
-    await pauseUnlessAborted(Math.min(pause, left), options.signal);
-    pause = Math.min(pause * 2, MAX_PAUSE_MS);
   }
 }
 
@@ -206,26 +177,15 @@ export function setSemValues(id: number, values: readonly number[]): void {
   setAllSemValues(id, values);
 }
 
-/** One atomic semop (semtimedop), waiting as `options` allow. */
-export async function semOperate(
+/** One atomic semop, waiting as `options` allow. */
+export function semOperate(
   id: number,
   ops: readonly { num: number; op: number }[],
   options: WaitOptions & { undo?: boolean },
 ): Promise<void> {
   const flags = { undo: options.undo === true, nowait: options.nowait === true };
   const sembufs = ops.map((op) => ({ ...op, flags }));
-  if (options.nowait) return semop(id, sembufs);
-  await inSlices(options, 'semtimedop', { id }, async (sliceMs) => {
-    try {
-      await semop(id, sembufs, { timeoutMs: sliceMs });
-      return true;
-    } catch (error) {
-      // A slice that ran out: core's IpcTimeoutError (ETIMEDOUT; semtimedop's own is EAGAIN).
-      if (error instanceof IpcError && (error.errno === ETIMEDOUT || error.errno === EAGAIN))
-        return undefined;
-      throw error;
-    }
-  });
+  return waiting(options, (wait) => semop(id, sembufs, wait));
 }
 
 // ---- System V shared memory
@@ -319,7 +279,7 @@ export interface MqSender {
   close(): void;
 }
 
-/** A queue opened for sending (O_WRONLY): mq_timedsend, in bounded waits. */
+/** A queue opened for sending (O_WRONLY): mq_timedsend. */
 export function openMqSender(name: string): MqSender {
   const handle = openMqueue(name, { writeOnly: true });
   let msgsize: number;
@@ -334,15 +294,7 @@ export function openMqSender(name: string): MqSender {
     close: () => handle.close(),
     async send(data, priority, options) {
       if (options.nowait) return handle.sendSync(data, { priority });
-      await inSlices(options, 'mq_timedsend', { name }, async (sliceMs) => {
-        try {
-          await handle.send(data, { priority, timeoutMs: sliceMs });
-          return true;
-        } catch (error) {
-          if (error instanceof IpcError && error.errno === ETIMEDOUT) return undefined;
-          throw error;
-        }
-      });
+      await waiting(options, (wait) => handle.send(data, { ...wait, priority }));
     },
   };
 }
@@ -351,36 +303,19 @@ export async function receiveMq(name: string, options: WaitOptions): Promise<Mqu
   const handle = openMqueue(name, { readOnly: true });
   try {
     if (options.nowait) return handle.receiveSync();
-    return await inSlices(options, 'mq_timedreceive', { name }, (sliceMs) => receiveSlice(handle, sliceMs));
+    return await waiting(options, (wait) => handle.receive(wait));
   } finally {
     handle.close();
   }
 }
 
-/** Every message as it arrives, until the signal aborts; a message taken as it does is still yielded. */
+/** Every message as it arrives, until the signal aborts; a message taken before it did is still yielded. */
 export async function* followMq(name: string, signal: AbortSignal): AsyncGenerator<MqueueMessage> {
   const handle = openMqueue(name, { readOnly: true });
   try {
-    while (!signal.aborted) {
-      const message = await receiveSlice(handle, SLICE_MS);
-      if (message) yield message;
-    }
+    yield* handle.messages({ signal });
   } finally {
     handle.close();
-  }
-}
-
-async function receiveSlice(
-  handle: ReturnType<typeof openMqueue>,
-  sliceMs: number,
-): Promise<MqueueMessage | undefined> {
-  try {
-    const message = await handle.receive({ timeoutMs: sliceMs });
-    // The handle's buffer is reused by nothing, but copy out of its larger allocation anyway.
-    return { data: Buffer.from(message.data), priority: message.priority };
-  } catch (error) {
-    if (error instanceof IpcError && error.errno === ETIMEDOUT) return undefined;
-    throw error;
   }
 }
 
@@ -408,15 +343,7 @@ export async function waitPsem(name: string, options: WaitOptions): Promise<void
   const handle = openPosixSem(name);
   try {
     if (options.nowait) return handle.tryWait();
-    await inSlices(options, 'sem_timedwait', { name }, async (sliceMs) => {
-      try {
-        await handle.wait({ timeoutMs: sliceMs });
-        return true;
-      } catch (error) {
-        if (error instanceof IpcError && error.errno === ETIMEDOUT) return undefined;
-        throw error;
-      }
-    });
+    await waiting(options, (wait) => handle.wait(wait));
   } finally {
     handle.close();
   }
@@ -424,36 +351,19 @@ export async function waitPsem(name: string, options: WaitOptions): Promise<void
 
 // ---- waiting
 
-/** Bounded waits of at most SLICE_MS until one succeeds, the deadline passes or the signal aborts. */
-async function inSlices<T>(
+/**
+ * Runs a core wait with the deadline and signal of `options`; the signal's abort (the core rejects
+ * with its reason, having taken nothing) becomes Interrupted.
+ */
+async function waiting<T>(
   options: WaitOptions,
-  syscall: string,
-  object: { id?: number; name?: string },
-  attempt: (sliceMs: number) => Promise<T | undefined>,
+  wait: (core: { timeoutMs?: number; signal?: AbortSignal }) => Promise<T>,
 ): Promise<T> {
-  const deadline = deadlineOf(options);
-  for (;;) {
-    const left = deadline - Date.now();
-    const result = await attempt(Math.max(0, Math.min(SLICE_MS, left)));
-    if (result !== undefined) return result;
-    if (options.signal?.aborted) throw new Interrupted(String(options.signal.reason));
-    if (Date.now() >= deadline) throw timedOut(syscall, object);
-  }
-}
-
-function deadlineOf(options: WaitOptions): number {
-  return options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
-}
-
-async function pauseUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (signal?.aborted) throw new Interrupted(String(signal.reason));
+  const { signal, timeoutMs } = options;
   try {
-    await sleep(ms, undefined, signal ? { signal } : {});
-  } catch {
-    throw new Interrupted(String(signal?.reason));
+    return await wait({ ...(timeoutMs === undefined ? {} : { timeoutMs }), ...(signal ? { signal } : {}) });
+  } catch (error) {
+    if (signal?.aborted && error === signal.reason) throw new Interrupted(String(signal.reason));
+    throw error;
   }
-}
-
-function timedOut(syscall: string, object: { id?: number; name?: string }): IpcError {
-  return new IpcError({ errno: ETIMEDOUT, syscall, object });
 }

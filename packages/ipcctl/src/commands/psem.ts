@@ -1,9 +1,16 @@
 /** ipcctl psem: POSIX named semaphores (sem_getvalue, sem_post, sem_timedwait). */
-import { type Command, expectOperands, type Group, interruptible, WAIT_OPTIONS } from '../command.js';
+import {
+  type Command,
+  expectOperands,
+  type Group,
+  interruptible,
+  runHolding,
+  WAIT_OPTIONS,
+} from '../command.js';
 import { formatJson } from '../format.js';
 import { onObject, onObjectAsync, takePosixName, waitOptionsOf } from '../objects.js';
 import * as ops from '../ops.js';
-import { Interrupted, success, UsageError } from '../result.js';
+import { success, UsageError } from '../result.js';
 
 const get: Command = {
   synopsis: '/NAME',
@@ -56,21 +63,10 @@ const run: Command = {
     const label = `psem ${name}`;
     // POSIX semaphores have no SEM_UNDO: ipcctl gives the unit back on every exit of CMD, but
     // not when ipcctl itself is killed by SIGKILL (docs/ipcctl.md).
-    await onObjectAsync(label, () =>
-      interruptible(context.host, async (signal) => {
-        await ops.waitPsem(name, { ...options, signal });
-        if (signal.aborted) {
-          ops.postPsem(name);
-          throw new Interrupted(String(signal.reason));
-        }
-      }),
-    );
-    let status: number;
-    try {
-      status = await context.host.runCommand(args.command);
-    } finally {
-      onObject(label, () => ops.postPsem(name));
-    }
+    const status = await runHolding(context.host, args.command, {
+      take: (signal) => onObjectAsync(label, () => ops.waitPsem(name, { ...options, signal })),
+      give: () => onObject(label, () => ops.postPsem(name)),
+    });
     return { status, out: [] };
   },
 };

@@ -8,6 +8,7 @@ import {
   type Group,
   interruptible,
   KEY_OPTION,
+  runHolding,
   WAIT_OPTIONS,
 } from '../command.js';
 import { formatJson } from '../format.js';
@@ -21,7 +22,7 @@ import {
 } from '../objects.js';
 import * as ops from '../ops.js';
 import { parseInteger, parseSemnum, parseSemOps, SEMVMX, type SemOp } from '../parse.js';
-import { Failure, Interrupted, type Result, success, UsageError } from '../result.js';
+import { Failure, type Result, success, UsageError } from '../result.js';
 
 const get: Command = {
   synopsis: 'ID [SEMNUM]',
@@ -127,23 +128,11 @@ const run: Command = {
     // SEM_UNDO: if ipcctl itself dies (even by SIGKILL), the kernel gives the unit back.
     const take = [{ num, op: -1 }];
     const give = [{ num, op: 1 }];
-    await onObjectAsync(label, () =>
-      interruptible(context.host, async (signal) => {
-        await ops.semOperate(id, take, { ...wait, undo: true, signal });
-        // Taken just as a signal came: give it back rather than start CMD.
-        if (signal.aborted) {
-          await ops.semOperate(id, give, { undo: true, nowait: true });
-          throw new Interrupted(String(signal.reason));
-        }
-      }),
-    );
-    let status: number;
-    try {
-      status = await context.host.runCommand(args.command);
-    } finally {
+    const status = await runHolding(context.host, args.command, {
+      take: (signal) => onObjectAsync(label, () => ops.semOperate(id, take, { ...wait, undo: true, signal })),
       // The +1 with SEM_UNDO also cancels the -1's adjustment, so nothing is given back twice.
-      await onObjectAsync(label, () => ops.semOperate(id, give, { undo: true, nowait: true }));
-    }
+      give: () => onObjectAsync(label, () => ops.semOperate(id, give, { undo: true, nowait: true })),
+    });
     return { status, out: [] };
   },
 };
