@@ -501,6 +501,9 @@ describe('chmod and chown', () => {
     const m = await create('-M 64');
     expect((await sh(`ipcctl chmod shm ${m} 640 && ipcctl chown shm ${m} nobody:65534`)).status).toBe(0);
     expect((await sh('ipcs -m')).stdout).toMatch(new RegExp(`^0x[0-9a-f]+ ${m} +nobody +640 `, 'm'));
+    // A group by name, resolved as user names are (/etc/group, else getgrnam).
+    expect((await sh(`ipcctl chown shm ${m} :root`)).status).toBe(0);
+    expect((await sh(`ipcs -m -i ${m}`)).stdout).toMatch(/^uid=65534\tgid=0\t/m);
     const q = await create('-Q --key 0x77');
     expect((await sh(`ipcctl chmod msg --key 0x77 600`)).status).toBe(0);
     expect((await sh('ipcs -q')).stdout).toMatch(new RegExp(`^0x00000077 ${q} +root +600 `, 'm'));
@@ -515,6 +518,9 @@ describe('chmod and chown', () => {
     });
     expect((await sh(`ipcctl chown sem ${s} no-such-user`)).stderr).toMatch(
       /^ipcctl: invalid user: 'no-such-user'\n/,
+    );
+    expect((await sh(`ipcctl chown sem ${s} root:no-such-group`)).stderr).toMatch(
+      /^ipcctl: invalid group: 'no-such-group'\n/,
     );
     expect(await sh(`ipcctl chmod sem ${s} 666`, { user: NOBODY })).toEqual({
       status: 1,

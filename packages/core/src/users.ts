@@ -6,7 +6,7 @@
  * included, are cached for the life of the resolver.
  */
 import { readFileSync } from 'node:fs';
-import { GROUP_NAME, PASSWD_NAME, PASSWD_UID } from './ffi/layout.js';
+import { GROUP_GID, GROUP_NAME, PASSWD_NAME, PASSWD_UID } from './ffi/layout.js';
 import * as libc from './ffi/libc.js';
 import { PATH_GROUP, PATH_NSSWITCH, PATH_PASSWD } from './paths.js';
 
@@ -29,6 +29,7 @@ export class NameResolver {
   private readonly groups: NameTable;
   private nsswitch: string | undefined;
   private userIds: Map<string, number> | undefined;
+  private groupIds: Map<string, number> | undefined;
 
   constructor(private readonly files: NameServiceFiles = {}) {
     this.users = new NameTable(files.passwd ?? PATH_PASSWD, () => this.filesFirst('passwd'), lookupUser);
@@ -53,7 +54,18 @@ export class NameResolver {
       const uid = this.userIds.get(name);
       if (uid !== undefined) return uid;
     }
-    return lookupUserId(name);
+    return lookupId(libc.getpwnam, name, PASSWD_UID);
+  }
+
+  /** The gid of the group called `name`, or undefined when the name service has no such group. */
+  groupId(name: string): number | undefined {
+    if (name === '' || name.includes('\0')) return undefined;
+    if (this.filesFirst('group')) {
+      this.groupIds ??= parseNameFile(readOptional(this.files.group ?? PATH_GROUP) ?? '');
+      const gid = this.groupIds.get(name);
+      if (gid !== undefined) return gid;
+    }
+    return lookupId(libc.getgrnam, name, GROUP_GID);
   }
 
   private filesFirst(database: Database): boolean {
@@ -82,6 +94,12 @@ export function userId(name: string): number | undefined {
 export function groupName(gid: number): string | undefined {
   defaultResolver ??= new NameResolver();
   return defaultResolver.groupName(gid);
+}
+
+/** The gid of group `name` through the process-wide resolver; undefined when there is no such group. */
+export function groupId(name: string): number | undefined {
+  defaultResolver ??= new NameResolver();
+  return defaultResolver.groupId(name);
 }
 
 /** Points the process-wide resolver at other files (tests) and forgets everything it cached. */
@@ -166,12 +184,13 @@ function lookupUser(uid: number): string | undefined {
   return nameAt(libc.getpwuid(uid).value, PASSWD_NAME);
 }
 
-function lookupUserId(name: string): number | undefined {
-  const struct = libc.getpwnam(name).value;
+/** The uid_t/gid_t at `offset` of the struct passwd/group getpwnam/getgrnam returns for `name`. */
+function lookupId(lookup: (name: string) => libc.Raw, name: string, offset: number): number | undefined {
+  const struct = lookup(name).value;
   if (struct === 0) return undefined;
-  const uid = Buffer.alloc(4);
-  libc.copyFromAddress(uid, struct + PASSWD_UID);
-  return uid.readUInt32LE(0);
+  const id = Buffer.alloc(4);
+  libc.copyFromAddress(id, struct + offset);
+  return id.readUInt32LE(0);
 }
 
 function lookupGroup(gid: number): string | undefined {

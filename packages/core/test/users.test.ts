@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildScript, runScript } from '../../../test/helpers/script.js';
 import {
   configureNameService,
+  groupId,
   groupName,
   NameResolver,
   nsswitchSources,
@@ -32,6 +33,11 @@ function fixture(name: string, text: string): string {
 /** What the system's name service says, asked through a separate tool. */
 function getent(database: 'passwd' | 'group', id: number): string {
   return execFileSync('getent', [database, String(id)], { encoding: 'utf8' }).split(':')[0] ?? '';
+}
+
+/** The id the system's name service gives `name`, asked through getent. */
+function getentByName(database: 'passwd' | 'group', name: string): string {
+  return execFileSync('getent', [database, name], { encoding: 'utf8' }).split(':')[2] ?? '';
 }
 
 // Ids 0 and 1 exist in every Debian /etc/passwd and /etc/group; the fixtures rename 0 and leave 1 out.
@@ -151,6 +157,26 @@ describe('NameResolver without files first', () => {
     const names = new NameResolver({ nsswitch: COMPAT, passwd: PASSWD, group: GROUP });
     expect(names.userName(0)).toBe(getent('passwd', 0));
     expect(names.userName(4242)).toBeUndefined();
+  });
+});
+
+describe('userId and groupId', () => {
+  it('read the files when nsswitch.conf puts them first, and ask NSS for names they lack', () => {
+    const names = new NameResolver({ nsswitch: FILES_FIRST, passwd: PASSWD, group: GROUP });
+    expect(names.userId('ghost')).toBe(4242);
+    expect(names.groupId('ghosts')).toBe(4242);
+    expect(names.groupId('filegroup')).toBe(0);
+    // Not in the fixture: getgrnam, as getent would answer.
+    expect(names.groupId('nogroup')).toBe(Number(getentByName('group', 'nogroup')));
+    expect(names.groupId('no-such-group')).toBeUndefined();
+    expect(names.groupId('')).toBeUndefined();
+    expect(names.groupId('root\0x')).toBeUndefined();
+  });
+
+  it('ask NSS only when another source comes first', () => {
+    configureNameService({ nsswitch: NSS_FIRST, passwd: PASSWD, group: GROUP });
+    expect(groupId('ghosts')).toBeUndefined();
+    expect(groupId(getent('group', 0))).toBe(0);
   });
 });
 

@@ -5,7 +5,6 @@
  * nothing; here that abort becomes Interrupted. An operation that completed before the signal was
  * seen stays done: it is never undone.
  */
-import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import {
   attachShm,
@@ -15,6 +14,7 @@ import {
   getSemSet,
   getSemValue,
   getShm,
+  groupId,
   IpcError,
   type MqueueAttributes,
   type MqueueMessage,
@@ -79,22 +79,9 @@ export function lookupUser(name: string): number | undefined {
   return userId(name);
 }
 
-/** A group name through the name service (getent), for chown's rare USER:GROUP. */
+/** A group name as the name service knows it, resolved as user names are (/etc/group or getgrnam). */
 export function lookupGroup(name: string): number | undefined {
-  try {
-    // Loaded only here: node:child_process costs every start-up that does not need it.
-    const { execFileSync } = createRequire(import.meta.url)(
-      'node:child_process',
-    ) as typeof import('node:child_process');
-    const entry = execFileSync('getent', ['group', '--', name], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    const gid = Number(entry.split(':')[2]);
-    return Number.isSafeInteger(gid) ? gid : undefined;
-  } catch {
-    return undefined;
-  }
+  return groupId(name);
 }
 
 // ---- System V message queues

@@ -40,6 +40,8 @@ export const PASSWD_NAME = 0;
 /** struct passwd: pw_name and pw_passwd (pointers), then uid_t pw_uid. */
 export const PASSWD_UID = 16;
 export const GROUP_NAME = 0;
+/** struct group: gr_name and gr_passwd (pointers), then gid_t gr_gid. */
+export const GROUP_GID = 16;
 /** IPC_INFO for shm: struct shminfo, five unsigned longs. */
 export const SHMINFO = { shmmax: 0, shmmin: 8, shmmni: 16, shmseg: 24, shmall: 32, size: 72 } as const;
 /** SHM_INFO: struct shm_info (int used_ids, then unsigned longs). */

@@ -396,6 +396,12 @@ export function getpwnam(name: string): Raw {
   return run(getpwnamCall(), name);
 }
 
+const getgrnamCall = lazy((t) => prepareCall('getgrnam', t.I64, [t.String]));
+/** Returns a `struct group *` or 0; the memory belongs to libc and is reused by the next call. */
+export function getgrnam(name: string): Raw {
+  return run(getgrnamCall(), name);
+}
+
 const getgrgidCall = lazy((t) => prepareCall('getgrgid', t.I64, [t.U32]));
 /** Returns a `struct group *` or 0; the memory belongs to libc and is reused by the next call. */
 export function getgrgid(gid: number): Raw {
