@@ -15,11 +15,16 @@ export interface PipeOptions {
   inheritable?: boolean;
 }
 
-export interface Pipe {
+export interface Pipe extends Disposable, AsyncDisposable {
   /** The read end. */
-  readFd: number;
+  readonly readFd: number;
   /** The write end. */
-  writeFd: number;
+  readonly writeFd: number;
+  /**
+   * Closes both ends, each once (idempotent). Not for an end handed to a stream that closes it
+   * (fs.createReadStream({ fd }), net.Socket({ fd })): its number may already name another file.
+   */
+  close(): void;
 }
 
 export function pipe(options: PipeOptions = {}): Pipe {
@@ -28,5 +33,31 @@ export function pipe(options: PipeOptions = {}): Pipe {
     (args.flag(options.inheritable, 'inheritable') ? 0 : O_CLOEXEC);
   const fds = Buffer.alloc(8);
   check(libc.pipe2(fds, flags), 'pipe2');
-  return { readFd: fds.readInt32LE(0), writeFd: fds.readInt32LE(4) };
+  return new PipePair(fds.readInt32LE(0), fds.readInt32LE(4));
+}
+
+class PipePair implements Pipe {
+  #open = true;
+
+  constructor(
+    readonly readFd: number,
+    readonly writeFd: number,
+  ) {}
+
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    // Both ends, even when the first close fails (EINTR still closes on Linux; EBADF: closed already).
+    const results = [libc.close(this.readFd), libc.close(this.writeFd)];
+    for (const raw of results) check(raw, 'close');
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** The same as Symbol.dispose, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
 }

@@ -60,7 +60,7 @@ export interface MqueueReceivedInto {
   priority: number;
 }
 
-export interface PosixMqueueHandle extends Disposable, AsyncIterable<MqueueMessage> {
+export interface PosixMqueueHandle extends Disposable, AsyncDisposable, AsyncIterable<MqueueMessage> {
   readonly name: string;
   /** The descriptor (pollable on Linux); -1 once closed. */
   readonly fd: number;
@@ -247,6 +247,11 @@ class MqueueHandle implements PosixMqueueHandle {
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** The same as Symbol.dispose, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
   }
 
   #open(): number {

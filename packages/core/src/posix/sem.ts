@@ -43,7 +43,7 @@ export interface OpenPosixSemOptions {
 
 export type PosixSemWaitOptions = WaitOptions;
 
-export interface PosixSemHandle extends Disposable {
+export interface PosixSemHandle extends Disposable, AsyncDisposable {
   readonly name: string;
   /** Increments the value, waking one waiter in any process. */
   post(): void;
@@ -173,6 +173,11 @@ class SemHandle implements PosixSemHandle {
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** The same as Symbol.dispose, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
   }
 
   #tryWait(mayWait: boolean): undefined | typeof WOULD_BLOCK {

@@ -24,7 +24,7 @@ export interface OpenPosixShmOptions {
   readOnly?: boolean;
 }
 
-export interface PosixShmHandle extends Disposable {
+export interface PosixShmHandle extends Disposable, AsyncDisposable {
   readonly name: string;
   /** The descriptor (close-on-exec: glibc opens with O_CLOEXEC). */
   readonly fd: number;
@@ -59,7 +59,7 @@ export interface PosixShmMapOptions {
  * truncates the object, touching a page past its end would kill this process with SIGBUS, and no
  * check beforehand can close that race; pread/pwrite at the same offsets reach the same pages.
  */
-export interface PosixShmMapping extends Disposable {
+export interface PosixShmMapping extends Disposable, AsyncDisposable {
   /** Bytes mapped. */
   readonly size: number;
   /** Where the mapping starts in the object. */
@@ -177,6 +177,11 @@ class ShmHandle implements PosixShmHandle {
     this.close();
   }
 
+  /** The same as Symbol.dispose, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
+  }
+
   private release(): void {
     if (this.closed && this.mappings.size === 0) {
       check(libc.close(this.descriptor), 'close', { name: this.name });
@@ -262,6 +267,11 @@ class ShmMapping implements PosixShmMapping {
 
   [Symbol.dispose](): void {
     this.unmap();
+  }
+
+  /** The same as Symbol.dispose, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
   }
 
   /** Checks an access lies within the mapping. */

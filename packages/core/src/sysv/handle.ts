@@ -5,7 +5,7 @@
 import { ClosedHandleError } from '../errors.js';
 import * as args from '../ffi/arguments.js';
 
-export abstract class SysvHandle implements Disposable {
+export abstract class SysvHandle implements Disposable, AsyncDisposable {
   readonly id: number;
   #closed = false;
 
@@ -23,6 +23,11 @@ export abstract class SysvHandle implements Disposable {
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** The same as Symbol.dispose, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
   }
 
   /** IPC_RMID through `remove`, then closes the handle. */

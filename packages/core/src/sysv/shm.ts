@@ -139,7 +139,7 @@ export class SysvSharedMemory extends SysvHandle {
  * once detached: the Buffer over the mapping never leaves the object (one kept after shmdt would
  * segfault, or silently hit whatever is mapped there next). Symbol.dispose detaches.
  */
-export class ShmAttachment implements Disposable {
+export class ShmAttachment implements Disposable, AsyncDisposable {
   readonly id: number;
   /** The segment's size in bytes (shm_segsz), the bound of every read and write. */
   readonly size: number;
@@ -204,6 +204,11 @@ export class ShmAttachment implements Disposable {
 
   [Symbol.dispose](): void {
     if (this.attached) this.detach();
+  }
+
+  /** The same as Symbol.dispose, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
   }
 
   #attachedAddress(): number {

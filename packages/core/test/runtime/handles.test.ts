@@ -154,4 +154,50 @@ describe('System V handle objects', () => {
     expect(() => sem.value()).toThrow(ClosedHandleError);
     unlinkPosixSem(name);
   });
+
+  it('every handle has Symbol.asyncDispose: `await using` closes, detaches, unmaps and removes nothing else', async () => {
+    const name = `/async-dispose-${process.pid}`;
+    let queue: SysvMessageQueue;
+    let attachment: ReturnType<SysvSharedMemory['attach']>;
+    let mq: ReturnType<typeof openMqueue>;
+    let sem: ReturnType<typeof openPosixSem>;
+    let object: ReturnType<typeof openPosixShm>;
+    let mapping: ReturnType<ReturnType<typeof openPosixShm>['map']>;
+    let ends: ReturnType<typeof pipe>;
+    const shm = SysvSharedMemory.create({ size: 4096 });
+    {
+      await using q = SysvMessageQueue.create();
+      await using a = shm.attach();
+      await using m = openMqueue(name, { create: true });
+      await using s = openPosixSem(name, { create: true, value: 1 });
+      await using o = openPosixShm(name, { create: true, size: 4096 });
+      await using p = o.map();
+      await using e = pipe();
+      [queue, attachment, mq, sem, object, mapping, ends] = [q, a, m, s, o, p, e];
+      a.write(0, 'kept');
+      expect(shm.stat().nattch).toBe(1);
+    }
+    expect(() => queue.stat()).toThrow(ClosedHandleError);
+    expect(attachment.attached).toBe(false);
+    expect(shm.stat().nattch).toBe(0);
+    expect(mq.fd).toBe(-1);
+    expect(() => sem.value()).toThrow(ClosedHandleError);
+    expect(() => mapping.read(0, 1)).toThrow(ClosedHandleError);
+    expect(() => object.size).toThrow(ClosedHandleError);
+    expect(() => readSync(ends.readFd, Buffer.alloc(1))).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    // Only the handles went: the objects stay until removed.
+    const again = shm.attach();
+    expect(again.read(0, 4).toString()).toBe('kept');
+    again.detach();
+    shm.remove();
+    new SysvMessageQueue(queue.id).remove();
+    unlinkMqueue(name);
+    unlinkPosixSem(name);
+    unlinkPosixShm(name);
+    // Each is the same promise-returning method, callable directly where `await using` is not available.
+    const direct = openPosixSem(name, { create: true, value: 0 });
+    await expect(direct[Symbol.asyncDispose]()).resolves.toBeUndefined();
+    expect(() => direct.value()).toThrow(ClosedHandleError);
+    unlinkPosixSem(name);
+  });
 });
