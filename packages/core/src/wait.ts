@@ -5,8 +5,10 @@
  * POLL_MAX_MS, until it succeeds, fails otherwise, its timeout runs out (IpcTimeoutError) or its
  * AbortSignal fires (rejects with the signal's reason). A successful send, post or semop made by
  * this process retries every pending wait at once, so in-process wake-ups are immediate; a wake-up
- * from another process is seen within POLL_MAX_MS. A pending wait keeps the process alive (its
- * timer is referenced) until it settles; an aborted wait stops at once and holds nothing.
+ * from another process is seen within POLL_MAX_MS. A wait given a readiness source (POSIX queues,
+ * src/posix/readiness.ts) is retried when that reports instead of by timer. A pending wait keeps
+ * the process alive (its timer, or the armed readiness thread) until it settles; an aborted wait
+ * stops at once and holds nothing.
  */
 
 import type { IpcObjectRef } from './errors.js';
@@ -69,13 +71,22 @@ export interface WaitSubject {
 }
 
 /**
+ * Arms a one-shot report that the object may be ready (POSIX queues: poll(2) readiness of the
+ * mqd, src/posix/readiness.ts): `onReady` is called once from the event loop. Returns the disarm
+ * function, or undefined when it cannot, and the wait then polls by timer.
+ */
+export type ArmReadiness = (onReady: () => void) => (() => void) | undefined;
+
+/**
  * Runs `attempt` now, and again until it returns something other than WOULD_BLOCK (see the module
- * comment). `attempt` throws for a real failure, which rejects the wait.
+ * comment). `attempt` throws for a real failure, which rejects the wait. With `arm`, a wait that
+ * would block is retried when the object reports readiness instead of by timer.
  */
 export function waitFor<T>(
   attempt: (retry: boolean) => T | typeof WOULD_BLOCK,
   options: WaitOptions,
   subject: WaitSubject,
+  arm?: ArmReadiness,
 ): Promise<T> {
   const timeout = timeoutOf(options);
   const signal = signalOf(options);
@@ -88,10 +99,13 @@ export function waitFor<T>(
   return new Promise<T>((resolve, reject) => {
     let delay = 1;
     let timer: NodeJS.Timeout | undefined;
+    let disarm: (() => void) | undefined;
     const settle = () => {
       pending.delete(waiter);
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
+      disarm?.();
+      disarm = undefined;
       signal?.removeEventListener('abort', onAbort);
     };
     const onAbort = () => {
@@ -113,10 +127,27 @@ export function waitFor<T>(
         resolve(result);
         return;
       }
-      const left = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - performance.now();
-      if (left <= 0) {
+      if (deadline !== undefined && deadline - performance.now() <= 0) {
         settle();
         reject(timedOut());
+        return;
+      }
+      next();
+    };
+    /** After an attempt that would block: wait for readiness (and the deadline), else the backoff. */
+    const next = () => {
+      const left = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - performance.now();
+      if (arm !== undefined && disarm === undefined) {
+        disarm = arm(() => {
+          // Called from the event loop already: attempt at once.
+          disarm = undefined;
+          if (timer !== undefined) clearTimeout(timer);
+          tick();
+        });
+      }
+      if (disarm !== undefined) {
+        if (timer !== undefined) clearTimeout(timer);
+        timer = left === Number.POSITIVE_INFINITY ? undefined : setTimeout(tick, Math.max(left, 0));
         return;
       }
       schedule(Math.min(delay, left));
@@ -134,6 +165,6 @@ export function waitFor<T>(
     };
     pending.add(waiter);
     signal?.addEventListener('abort', onAbort, { once: true });
-    schedule(Math.min(delay, deadline === undefined ? delay : deadline - performance.now()));
+    next();
   });
 }

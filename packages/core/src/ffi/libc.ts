@@ -396,6 +396,12 @@ export function getpwnam(name: string): Raw {
   return run(getpwnamCall(), name);
 }
 
+const pollNowCall = lazy((t) => prepareCall('poll', t.I32, [t.I64, t.U64, t.I32], false));
+/** poll(NULL, 0, 0): returns at once; made so that ffi-rs has looked poll up on this thread. */
+export function pollNow(): void {
+  run(pollNowCall(), 0, 0, 0);
+}
+
 const getgrnamCall = lazy((t) => prepareCall('getgrnam', t.I64, [t.String]));
 /** Returns a `struct group *` or 0; the memory belongs to libc and is reused by the next call. */
 export function getgrnam(name: string): Raw {

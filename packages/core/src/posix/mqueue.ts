@@ -1,7 +1,8 @@
 /**
  * POSIX message queues (mq_overview(7)) over glibc's mq_* calls. Every send and receive is made
  * with an expired deadline, so it never blocks; one that would have blocked waits as src/wait.ts
- * says (never in a threadpool thread), with a timeout and an AbortSignal.
+ * says (never in a threadpool thread), with a timeout and an AbortSignal, and is retried when the
+ * mqd polls ready (./readiness.ts) rather than by timer.
  */
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -14,6 +15,7 @@ import type { Raw } from '../ffi/libc.js';
 import * as libc from '../ffi/libc.js';
 import { PATH_PROC_MQUEUE_MSG_DEFAULT, PATH_PROC_MQUEUE_MSGSIZE_DEFAULT } from '../paths.js';
 import { type WaitOptions, WOULD_BLOCK, waitFor, wakeWaiters } from '../wait.js';
+import { armReadiness, POLLIN, POLLOUT } from './readiness.js';
 
 export interface OpenMqueueOptions {
   /** O_CREAT: create the queue if it does not exist. */
@@ -176,10 +178,12 @@ class MqueueHandle implements PosixMqueueHandle {
     try {
       const message = args.bytes(data);
       const priority = priorityOf(options.priority);
-      return waitFor(() => this.#trySend(message, priority, !this.#nonBlocking), options, {
-        syscall: 'mq_timedsend',
-        object: { name: this.name },
-      });
+      return waitFor(
+        () => this.#trySend(message, priority, !this.#nonBlocking),
+        options,
+        { syscall: 'mq_timedsend', object: { name: this.name } },
+        (onReady) => armReadiness(this.#mqd, POLLOUT, onReady),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -242,6 +246,8 @@ class MqueueHandle implements PosixMqueueHandle {
     if (this.#mqd === -1) return;
     const mqd = this.#mqd;
     this.#mqd = -1;
+    // Its pending waits are retried now and fail with ClosedHandleError (poll(2) would not see the close).
+    wakeWaiters();
     check(libc.mqClose(mqd), 'mq_close', { name: this.name });
   }
 
@@ -265,10 +271,12 @@ class MqueueHandle implements PosixMqueueHandle {
     finish: (length: number, priority: number) => T,
   ): Promise<T> {
     try {
-      return waitFor(() => this.#tryReceive(size, !this.#nonBlocking, finish), options, {
-        syscall: 'mq_timedreceive',
-        object: { name: this.name },
-      });
+      return waitFor(
+        () => this.#tryReceive(size, !this.#nonBlocking, finish),
+        options,
+        { syscall: 'mq_timedreceive', object: { name: this.name } },
+        (onReady) => armReadiness(this.#mqd, POLLIN, onReady),
+      );
     } catch (error) {
       return Promise.reject(error);
     }

@@ -5,11 +5,13 @@ import { buildScript, runScript, startScript } from '../../../../test/helpers/sc
 import { ClosedHandleError } from '../../src/errors.js';
 import { pipe } from '../../src/pipe.js';
 import { openMqueue, unlinkMqueue } from '../../src/posix/mqueue.js';
+import { readinessThreadRunning } from '../../src/posix/readiness.js';
 import { openPosixSem, unlinkPosixSem } from '../../src/posix/sem.js';
 import { openPosixShm, unlinkPosixShm } from '../../src/posix/shm.js';
 import { SysvMessageQueue } from '../../src/sysv/msg.js';
 import { SysvSemaphoreSet } from '../../src/sysv/sem.js';
 import { SysvSharedMemory } from '../../src/sysv/shm.js';
+import { POLL_MAX_MS } from '../../src/wait.js';
 
 const CORE = `'../packages/core/src/index.ts'`;
 
@@ -33,6 +35,57 @@ describe('POSIX message queues', () => {
       }
       expect(seen).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
       await new Promise((resolve) => child.once('close', resolve));
+    } finally {
+      queue.close();
+      unlinkMqueue(name);
+    }
+  });
+
+  it('sees a message another process sends at once (latency of messages())', async () => {
+    const name = `/latency-${process.pid}`;
+    const queue = openMqueue(name, { create: true, maxMessages: 4, messageSize: 32 });
+    try {
+      // Each message carries its send time (timeOrigin + now is comparable across processes).
+      const sender = await buildScript(`
+        import { openMqueue } from ${CORE};
+        const queue = openMqueue(process.argv[2]!);
+        for (let n = 0; n < 8; n++) {
+          await new Promise((resolve) => setTimeout(resolve, 40 + n * 7));
+          queue.sendSync(String(performance.timeOrigin + performance.now()));
+        }
+        queue.close();
+      `);
+      const child = startScript(sender, [name]);
+      const latencies: number[] = [];
+      const controller = new AbortController();
+      for await (const message of queue.messages({ signal: controller.signal })) {
+        latencies.push(performance.timeOrigin + performance.now() - Number(message.data.toString()));
+        if (latencies.length === 8) controller.abort();
+      }
+      await new Promise((resolve) => child.once('close', resolve));
+      latencies.sort((a, b) => a - b);
+      // Readiness reaches the event loop through the poll thread in well under a millisecond on an
+      // idle machine (median 0.9 ms under a load of 14 on 2 cores); the backoff's bound is POLL_MAX_MS.
+      expect(latencies[4]).toBeLessThan(POLL_MAX_MS);
+      expect(latencies[0]).toBeGreaterThanOrEqual(0);
+    } finally {
+      queue.close();
+      unlinkMqueue(name);
+    }
+  });
+
+  it('waits for a message on poll(2) readiness, not a timer loop: an idle second costs little CPU', async () => {
+    const name = `/idle-${process.pid}`;
+    const queue = openMqueue(name, { create: true, maxMessages: 4, messageSize: 32 });
+    try {
+      // The first wait starts the readiness thread; the second is measured.
+      await expect(queue.receive({ timeout: 200 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+      expect(readinessThreadRunning()).toBe(true);
+      const before = process.cpuUsage();
+      await expect(queue.receive({ timeout: 1000 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+      const used = process.cpuUsage(before);
+      // Measured: ~2 ms; the 1-10 ms backoff made ~100 attempts and took ~20 ms.
+      expect((used.user + used.system) / 1000).toBeLessThan(8);
     } finally {
       queue.close();
       unlinkMqueue(name);
