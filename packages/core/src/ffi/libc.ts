@@ -14,6 +14,8 @@ import {
   externalBuffer,
   type FfiCall,
   invoke,
+  openLibraryAs,
+  POLL_LIBRARY,
   prepareCall,
   type Types,
   types,
@@ -396,8 +398,16 @@ export function getpwnam(name: string): Raw {
   return run(getpwnamCall(), name);
 }
 
-const pollNowCall = lazy((t) => prepareCall('poll', t.I32, [t.I64, t.U64, t.I32], false));
-/** poll(NULL, 0, 0): returns at once; made so that ffi-rs has looked poll up on this thread. */
+const pollNowCall = lazy((t) => {
+  openLibraryAs(POLL_LIBRARY);
+  const call = prepareCall('poll', t.I32, [t.I64, t.U64, t.I32], false);
+  call.library = POLL_LIBRARY;
+  return call;
+});
+/**
+ * poll(NULL, 0, 0) under POLL_LIBRARY: returns at once; made so that ffi-rs has looked poll up
+ * there, on this thread, before the readiness thread calls it.
+ */
 export function pollNow(): void {
   run(pollNowCall(), 0, 0, 0);
 }

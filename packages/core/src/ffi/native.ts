@@ -59,6 +59,19 @@ export interface Types {
 
 export const LIBRARY = 'libc';
 
+/**
+ * libc again under a name of its own, for the readiness thread (src/posix/readiness.ts): ffi-rs
+ * keeps one symbol table per library name and fills it, unlocked, on each symbol's first call, so
+ * a thread that only calls symbols of its own name, looked up beforehand on this thread, never
+ * reads a table this thread inserts into.
+ */
+export const POLL_LIBRARY = 'libc-poll';
+
+/** Opens libc under `name` as well (dlopen gives the same handle). */
+export function openLibraryAs(name: string): void {
+  ffi().open({ library: name, path: 'libc.so.6' });
+}
+
 let binding: FfiBinding | undefined;
 let bindingFile: string | undefined;
 let cachedTypes: Types | undefined;

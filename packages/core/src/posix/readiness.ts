@@ -11,7 +11,7 @@
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as libc from '../ffi/libc.js';
-import { arrayParam, ffiBindingFile, LIBRARY, types } from '../ffi/native.js';
+import { arrayParam, ffiBindingFile, POLL_LIBRARY, types } from '../ffi/native.js';
 import { pipe } from '../pipe.js';
 
 export const POLLIN = 0x1;
@@ -160,8 +160,8 @@ function startPoller(): Poller | undefined {
   if (poller !== undefined || unavailable) return poller;
   let ends: ReturnType<typeof pipe> | undefined;
   try {
-    // ffi-rs caches each symbol in an unlocked map on its first call: poll's is made here,
-    // before the thread calls it (no descriptors, no wait).
+    // The thread calls poll under a library name of its own (POLL_LIBRARY), whose only symbol
+    // is looked up here first: it never reads the table this thread fills (ffi/native.ts).
     libc.pollNow();
     ends = pipe({ nonBlocking: true });
     const slots = new Int32Array(new SharedArrayBuffer((SLOTS * 4 + 1) * Int32Array.BYTES_PER_ELEMENT));
@@ -174,7 +174,7 @@ function startPoller(): Poller | undefined {
         slotCount: SLOTS,
         backstopMs: POLL_BACKSTOP_MS,
         bindingFile: ffiBindingFile(),
-        library: LIBRARY,
+        library: POLL_LIBRARY,
         types: { I32: t.I32, U64: t.U64 },
         array: arrayParam(8),
       },
