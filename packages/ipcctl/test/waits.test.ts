@@ -92,10 +92,11 @@ describe('ipcctl waits', () => {
     for (const { argv } of WAITS()) {
       const controller = new AbortController();
       const side = testSide({ trapInterrupts: () => ({ signal: controller.signal, release() {} }) });
+      // Aborted after 100 ms: the wait ends then, not at the end of a polling step (a timer can be late).
       setTimeout(() => controller.abort('SIGINT'), 100);
       const began = performance.now();
       expect(await ipcctl(argv, side), argv.join(' ')).toEqual({ status: 130, stdout: '', stderr: '' });
-      expect(performance.now() - began, argv.join(' ')).toBeLessThan(100 + 60);
+      expect(performance.now() - began, argv.join(' ')).toBeLessThan(100 + 120);
     }
     expectUntouched();
   });
