@@ -92,6 +92,33 @@ describe('POSIX message queues', () => {
     }
   });
 
+  it('a send on a full queue completes when another process makes room (POLLOUT readiness)', async () => {
+    const name = `/room-${process.pid}`;
+    const queue = openMqueue(name, { create: true, maxMessages: 1, messageSize: 32 });
+    try {
+      queue.sendSync('first');
+      const receiver = await buildScript(`
+        import { openMqueue } from ${CORE};
+        const queue = openMqueue(process.argv[2]!);
+        setTimeout(() => {
+          console.log(queue.receiveSync().data.toString(), Number(process.hrtime.bigint()) / 1e6);
+          queue.close();
+        }, 300);
+      `);
+      const received = runScript(receiver, [name]);
+      await queue.send('second', { timeout: 10_000 });
+      const sent = Number(process.hrtime.bigint()) / 1e6;
+      const [text, at] = (await received).trim().split(' ');
+      expect(text).toBe('first');
+      // Monotonic clocks of both processes agree: the send went out as the room appeared.
+      expect(sent - Number(at)).toBeLessThan(POLL_MAX_MS + 40);
+      expect(queue.receiveSync().data.toString()).toBe('second');
+    } finally {
+      queue.close();
+      unlinkMqueue(name);
+    }
+  });
+
   it('switches O_NONBLOCK with mq_setattr, and receives into the caller buffer', async () => {
     const name = `/setattr-${process.pid}`;
     const queue = openMqueue(name, { create: true, maxMessages: 2, messageSize: 16 });
