@@ -14,7 +14,9 @@ const SURROGATE = /[\ud800-\udfff]/;
 
 /** A name read as bytes (a directory entry, an argument), as a string that keeps those bytes. */
 export function nameFromBytes(bytes: Uint8Array): string {
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buffer = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (isUtf8(buffer)) return buffer.toString('utf8');
   let text = '';
   let run = 0;

@@ -168,7 +168,10 @@ function report(
 ): { events: readonly OutputEvent[]; status: number } {
   if (error instanceof UsageError) {
     const { events, status } = usageFailure(error, program);
-    return { events: events.map((event) => ({ fd: event.fd, text: escapeInvalidBytes(String(event.text)) })), status };
+    return {
+      events: events.map((event) => ({ fd: event.fd, text: escapeInvalidBytes(String(event.text)) })),
+      status,
+    };
   }
   const line = (text: string, status: number) => ({
     events: [{ fd: 2 as const, text: `${program}: ${escapeInvalidBytes(text)}\n` }],

@@ -7,7 +7,6 @@
  */
 import { nameToBytes } from '@ipcutils/core';
 
-
 /** Printable ASCII only, and no "\x" that a reader could mistake for an escape. */
 const PLAIN = /^[\x20-\x7e]*$/;
 
@@ -121,5 +120,7 @@ function hexBytes(char: string): string {
  * as the human table shows it: for the messages of tools that have no reference to copy.
  */
 export function escapeInvalidBytes(text: string): string {
-  return /[\udc80-\udcff]/.test(text) ? text.replace(/[\udc80-\udcff]/gu, (c) => hexByte(c.charCodeAt(0) - 0xdc00)) : text;
+  return /[\udc80-\udcff]/.test(text)
+    ? text.replace(/[\udc80-\udcff]/gu, (c) => hexByte(c.charCodeAt(0) - 0xdc00))
+    : text;
 }

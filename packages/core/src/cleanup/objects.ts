@@ -11,8 +11,8 @@ import { IPC_STAT, MSG_STAT_ANY, SEM_STAT_ANY, SHM_STAT_ANY } from '../ffi/const
 import { decodeMsqidDs, decodeSemidDs, decodeShmidDs, MSQID_DS, SEMID_DS, SHMID_DS } from '../ffi/layout.js';
 import type { Raw } from '../ffi/libc.js';
 import * as libc from '../ffi/libc.js';
-import { listPosixMqueues, listPosixSems, listPosixShm } from '../posix/list.js';
 import { fsPath } from '../names.js';
+import { listPosixMqueues, listPosixSems, listPosixShm } from '../posix/list.js';
 import { listMsgQueues, listSemSets, listShmSegments } from '../sysv/sources.js';
 import type { MsgQueue, PosixMqueue, PosixSem, PosixShm, SemSet, ShmSegment } from '../types.js';
 

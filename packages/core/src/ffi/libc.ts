@@ -8,6 +8,8 @@
  * Nothing here blocks: every call that could wait is made with IPC_NOWAIT, O_NONBLOCK, an expired
  * deadline or sem_trywait by its caller, and waiting is done by src/wait.ts, off the threadpool.
  */
+
+import { nameToBytes } from '../names.js';
 import {
   type ArrayParam,
   arrayParam,
@@ -18,7 +20,6 @@ import {
   type Types,
   types,
 } from './native.js';
-import { nameToBytes } from '../names.js';
 
 export interface Raw {
   value: number;

@@ -5,5 +5,8 @@ import { nameToBytes } from '@ipcutils/core';
  * and a byte that is not UTF-8 (a lone surrogate, see core's names.ts) is that byte, `\xff`.
  */
 export function escapeControlCharacters(text: string): string {
-  return text.replace(/[\p{Cc}\udc80-\udcff]/gu, (c) => `\\x${nameToBytes(c)[0]!.toString(16).padStart(2, '0')}`);
+  return text.replace(
+    /[\p{Cc}\udc80-\udcff]/gu,
+    (c) => `\\x${nameToBytes(c)[0]!.toString(16).padStart(2, '0')}`,
+  );
 }
