@@ -247,6 +247,9 @@ describe('FIFOs', () => {
         '',
       ].join('\n'),
     );
+    // A FIFO held open, found from /proc/PID/fd (its link read as bytes).
+    const held = await sh(`{ lsfifo -a -n -o PATH; } 3<>fifos/${quote('\xff')}`);
+    expect(held.stdout).toBe(`${work}/fifos/\\xff\n`);
     // Typed JSON carries the bytes losslessly: a byte that is not UTF-8 as \udcNN (Python's surrogateescape).
     const json = await sh(`lsfifo --json -o PATH fifos/${quote('\xff')}`);
     expect(json.stdout).toBe('{\n  "fifos": [\n    {\n      "path": "fifos/\\udcff"\n    }\n  ]\n}\n');
@@ -283,6 +286,12 @@ describe('ipcctl', () => {
     expect(mq).toEqual({ stdout: 'da\xffta', stderr: '', status: 0 });
     const sem = await sh(`ipcctl psem post ${name} && ipcctl psem get ${name}`);
     expect(sem).toEqual({ stdout: '1\n', stderr: '', status: 0 });
+    // CMD of `run` gets its arguments' bytes too (child_process alone would pass U+FFFD).
+    const ran = await sh(`ipcctl psem run ${name} -- touch ${quote('t\xffz')} && ipcctl psem get ${name}`);
+    expect(ran).toEqual({ stdout: '1\n', stderr: '', status: 0 });
+    expect(readdirSync(work, { encoding: 'buffer' }).map((entry) => entry.toString('latin1'))).toContain(
+      't\xffz',
+    );
     const missing = await sh(`ipcctl pshm read ${quote('/nosuch\xff')}`);
     expect(missing).toEqual({
       stdout: '',

@@ -8,7 +8,6 @@
  * Nothing here blocks: every call that could wait is made with IPC_NOWAIT, O_NONBLOCK, an expired
  * deadline or sem_trywait by its caller, and waiting is done by src/wait.ts, off the threadpool.
  */
-
 import { nameToBytes } from '../names.js';
 import {
   type ArrayParam,
@@ -245,7 +244,7 @@ export function mqOpen(name: string, flags: number, mode: number, attr?: Buffer)
   const made = mqOpenCall();
   mqOpenAttr ??= arrayParam(0);
   setBuffer(made[0], 3, mqOpenAttr, attr);
-  return runNamed(made, name, flags, mode, made[0].paramsValue[3]);
+  return runNamed(made, name, flags, mode, attr ?? 0);
 }
 
 const mqCloseCall = lazy((t) => prepareCall('mq_close', t.I32, [t.I32]));
