@@ -234,8 +234,22 @@ describe('FIFOs', () => {
 
   it('lsfifo lists every name, escaped; rmfifo and rmfifo -r remove them', async () => {
     await sh(`mkdir -p fifos/sub && cd fifos && mkfifo ${ALL.map(quote).join(' ')} sub/${quote('deep\xff')}`);
+    // Escaped as lsipc escapes: in the C locale every byte past ASCII, in a UTF-8 one only bad ones.
     const listed = await sh('lsfifo -o PATH --noheadings fifos | LC_ALL=C sort');
     expect(listed.stdout).toBe(
+      [
+        'fifos/\\x80abc',
+        'fifos/\\xc3\\xa9',
+        'fifos/\\xef\\xbf\\xbd',
+        'fifos/\\xff',
+        'fifos/a\\xa9',
+        'fifos/sub/deep\\xff',
+        'fifos/x\\xc3',
+        '',
+      ].join('\n'),
+    );
+    const utf8 = await sh('LC_ALL=C.UTF-8 lsfifo -o PATH --noheadings fifos | LC_ALL=C sort');
+    expect(utf8.stdout).toBe(
       [
         'fifos/\\x80abc',
         'fifos/\\xff',
