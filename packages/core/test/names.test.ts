@@ -12,6 +12,7 @@ import { listPosixMqueues, listPosixSems, listPosixShm } from '../src/posix/list
 import { openMqueue, unlinkMqueue } from '../src/posix/mqueue.js';
 import { openPosixSem, unlinkPosixSem } from '../src/posix/sem.js';
 import { openPosixShm, unlinkPosixShm } from '../src/posix/shm.js';
+import { userId } from '../src/users.js';
 
 const bytes = (...values: number[]) => Buffer.from(values);
 
@@ -74,6 +75,12 @@ describe('names reach the kernel as their bytes', () => {
     const name = nameFromBytes(entry!);
     expect(name).toBe('f\udcff');
     expect(statSync(fsPath(join(dir, name))).isFile()).toBe(true);
+  });
+
+  it('getpwnam: a user name that is not UTF-8 is looked up, not refused by ffi-rs', () => {
+    // ffi-rs's String type threw "invalid utf-16: lone surrogate found" (ipcrm --creator $'\xff').
+    expect(userId('nosuch\udcff')).toBeUndefined();
+    expect(userId('root')).toBe(0);
   });
 
   it('makeFifo', () => {

@@ -410,10 +410,10 @@ export function getpwuid(uid: number): Raw {
   return run(getpwuidCall(), uid);
 }
 
-const getpwnamCall = lazy((t) => prepareCall('getpwnam', t.I64, [t.String]));
+const getpwnamCall = lazyWithBuffer((t, name) => prepareCall('getpwnam', t.I64, [name]));
 /** Returns a `struct passwd *` or 0; the memory belongs to libc and is reused by the next call. */
 export function getpwnam(name: string): Raw {
-  return run(getpwnamCall(), name);
+  return runNamed(getpwnamCall(), name);
 }
 
 const getgrgidCall = lazy((t) => prepareCall('getgrgid', t.I64, [t.U32]));
