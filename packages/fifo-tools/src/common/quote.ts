@@ -2,6 +2,7 @@
  * File names in messages as coreutils prints them with quoteaf(): gnulib quotearg's
  * shell_escape_always style, so the quoted text can be pasted back into a shell.
  */
+import { nameToBytes } from '@ipcutils/core';
 
 // gnulib's list of characters that are safe anywhere, plus '@', which its default case finds printable.
 const SAFE = /^[%+,\-./0-9:@A-Z\]_a-z]$/;
@@ -20,8 +21,6 @@ const LETTER_ESCAPES: Readonly<Record<string, string>> = {
 const UNPRINTABLE = /^[\p{Cc}\p{Cn}\p{Zl}\p{Zp}]$/u;
 // A lone surrogate: a byte mbrtowc() refuses.
 const LONE = /^[\ud800-\udfff]$/;
-
-import { nameToBytes } from '@ipcutils/core';
 
 /**
  * quoteaf(name): `'a b'`, `"it's"`, `'nl'$'\n''x'`; non-ASCII characters stay as they are in a
