@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryIo, UsageError } from '@ipcutils/cli';
+import { nameFromBytes } from '@ipcutils/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseOptions as parseLsfifo } from '../packages/fifo-tools/src/lsfifo/options.js';
@@ -48,8 +49,30 @@ const WORDS = [
   ...['0', '-1', '1', '0x0', '0x100000000', '0x100000001', '2147483648', '-2147483649', '4294967296'],
   ...['99999999999999999999', '0xffffffffffffffffff', '1K', '16E', '1.5M', '0777', '77777', '7d', '90s'],
 ];
+/**
+ * Bytes an argument may hold (no NUL; no trailing newline, which the shell's $(printf) would drop),
+ * alone or after a prefix that makes them a name or an option's value.
+ */
+const rawBytes = fc
+  .uint8Array({ minLength: 1, maxLength: 8 })
+  .map((bytes) => Buffer.from(bytes.map((byte) => byte || 0xff)))
+  .filter((bytes) => bytes.at(-1) !== 0x0a);
+const PREFIXES = ['', '/', '-n', '--name=', '--posix-shmem=', '-N', 'fifo/'];
+const byteWord = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom(...WORDS.filter(Boolean).map((text) => Buffer.from(text))) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...PREFIXES), rawBytes)
+      .map(([prefix, bytes]) => Buffer.concat([Buffer.from(prefix), bytes])),
+  },
+);
+/** Arguments as the bins receive them (see @ipcutils/core's names.ts). */
+const byteArgv = fc.array(byteWord, { minLength: 1, maxLength: 5 });
+
 const word = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...WORDS) },
+  { weight: 1, arbitrary: byteWord.map(nameFromBytes) },
   { weight: 2, arbitrary: fc.string({ maxLength: 12 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 8 }) },
   {
@@ -134,7 +157,8 @@ describe('the built bins on random command lines', () => {
   }
 
   async function snapshot(): Promise<string> {
-    const script = 'cat /proc/sysvipc/*; ls -A /dev/shm /dev/mqueue; find . | sort';
+    // ls -b: a name that is not UTF-8 stays distinct in the (UTF-8 decoded) output.
+    const script = 'cat /proc/sysvipc/*; ls -Ab /dev/shm /dev/mqueue; ls -AbR .';
     return (await ns.sh(script, { cwd: work })).stdout;
   }
 
@@ -171,6 +195,52 @@ describe('the built bins on random command lines', () => {
           expect([0, 1]).toContain(result.status);
         } else if (after !== before) {
           // A valid command did its work: start the next one from the full state again.
+          await ns.sh('ipcrm -a; rm -f ./*', { env: ENV, cwd: work });
+          await populate();
+        }
+      }
+    },
+  );
+
+  /** One word of a shell script that is exactly these bytes: printf's octal escapes. */
+  const shellWord = (bytes: Buffer) =>
+    `"$(printf '${[...bytes].map((byte) => `\\${byte.toString(8).padStart(3, '0')}`).join('')}')"`;
+
+  /** The names in /dev/shm, /dev/mqueue and the working tree, as bytes (hex: the helper decodes output as UTF-8). */
+  async function names(): Promise<Set<string>> {
+    const script = "find /dev/shm /dev/mqueue . -mindepth 1 -printf '%f\\0' | od -An -v -tx1 | tr -d ' \\n'";
+    const hex = (await ns.sh(script, { cwd: work })).stdout;
+    return new Set(Buffer.from(hex, 'hex').toString('latin1').split('\0').slice(0, -1));
+  }
+
+  it.each([...Object.keys(valid), 'lsipc', 'lsfifo'])(
+    '%s: arbitrary bytes as arguments: no trace, refused input changes nothing, new names are given bytes',
+    async (tool) => {
+      for (const raw of fc.sample(byteArgv, { numRuns: 6, seed: tool.length + 11 })) {
+        const args = raw.map(nameFromBytes);
+        const before = await snapshot();
+        const namesBefore = await names();
+        const script = `${tool} ${raw.map(shellWord).join(' ')}`;
+        const result = await ns.sh(script, { env: ENV, cwd: work, timeoutMs: 20_000 });
+        expect(result.stderr).not.toMatch(TRACE);
+        expect(result.status).toBeLessThan(128);
+        const after = await snapshot();
+        // Whatever was created is named by bytes of an argument (not U+FFFD in place of a byte).
+        const given = raw.map((bytes) => bytes.toString('latin1'));
+        for (const name of await names()) {
+          if (namesBefore.has(name)) continue;
+          const bare = name.replace(/^sem\./, '');
+          expect({ args, name, given: given.some((arg) => arg.endsWith(bare)) }).toEqual({
+            args,
+            name,
+            given: true,
+          });
+        }
+        const check = valid[tool];
+        if (check === undefined || !check(args)) {
+          expect({ args, after }).toEqual({ args, after: before });
+          expect([0, 1]).toContain(result.status);
+        } else if (after !== before) {
           await ns.sh('ipcrm -a; rm -f ./*', { env: ENV, cwd: work });
           await populate();
         }

@@ -8,7 +8,7 @@
 import { accessSync, constants, fstatSync, readFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, resolve } from 'node:path';
-import { IpcError, PATH_PROC, strerror } from '@ipcutils/core';
+import { IpcError, nameFromBytes, nameToBytes, PATH_PROC, strerror } from '@ipcutils/core';
 
 /**
  * Output for standard output (fd 1) or standard error (fd 2): text (written as UTF-8), or bytes
@@ -258,13 +258,16 @@ class Stdout {
   }
 }
 
-/** Pending output as one write: an ASCII string as it is, anything else as its bytes. */
+/**
+ * Pending output as one write: an ASCII string as it is, anything else as its bytes (a name's
+ * bytes that are not UTF-8 included, see core's names.ts).
+ */
 function joinOutput(pending: readonly (string | Uint8Array)[]): string | Buffer {
   if (pending.every((part) => typeof part === 'string')) {
     const text = pending.length === 1 ? (pending[0] as string) : pending.join('');
-    return Buffer.byteLength(text) === text.length ? text : Buffer.from(text);
+    return Buffer.byteLength(text) === text.length ? text : nameToBytes(text);
   }
-  return Buffer.concat(pending.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
+  return Buffer.concat(pending.map((part) => (typeof part === 'string' ? nameToBytes(part) : part)));
 }
 
 /** A failed write, with how many bytes of its data went out before it. */
@@ -288,7 +291,7 @@ function writeAll(fd: number, text: string | Uint8Array): number {
   // ASCII text (nearly all output) is written from the string itself: latin1 then writes the same
   // bytes as UTF-8, with no Buffer copy of a listing (none at all for a large string made by
   // Buffer#toString, which is external). Only a partial write leaves a Buffer for the rest.
-  let data = typeof text === 'string' && Buffer.byteLength(text) !== text.length ? Buffer.from(text) : text;
+  let data = typeof text === 'string' && Buffer.byteLength(text) !== text.length ? nameToBytes(text) : text;
   let done = 0;
   while (data.length > 0) {
     try {
@@ -346,6 +349,36 @@ function dieOfSigpipe(): never {
 }
 
 /**
+ * The user's arguments with their bytes. Node decodes argv as UTF-8 and turns each byte that is
+ * not UTF-8 into U+FFFD, which names another object; /proc/self/cmdline has the bytes, the user's
+ * arguments last (after node, its options and the script). Read only when some argument has a
+ * U+FFFD; any doubt (unreadable, fewer entries, an entry that does not decode to what node made of
+ * it, as after a change of process.title) keeps node's argv.
+ */
+export function processArguments(argv: readonly string[] = process.argv): string[] {
+  const args = argv.slice(2);
+  if (!args.some((arg) => arg.includes('\ufffd'))) return args;
+  let cmdline: Buffer;
+  try {
+    cmdline = readFileSync(`${PATH_PROC}/self/cmdline`);
+  } catch {
+    return args;
+  }
+  // Each argument ends with a NUL, the last one included.
+  const entries: Buffer[] = [];
+  for (let start = 0; start < cmdline.length; ) {
+    let end = cmdline.indexOf(0, start);
+    if (end < 0) end = cmdline.length;
+    entries.push(cmdline.subarray(start, end));
+    start = end + 1;
+  }
+  if (entries.length < args.length) return args;
+  const own = entries.slice(entries.length - args.length);
+  if (own.some((entry, index) => entry.toString('utf8') !== args[index])) return args;
+  return own.map(nameFromBytes);
+}
+
+/**
  * Runs a tool's main as the process: writes its output as C stdio would (standard output fully
  * buffered to pipes and files, standard error unbuffered) and sets the exit code. Output errors
  * are reported as close_stdout() reports them; an unexpected error prints one line in the tool's
@@ -366,7 +399,7 @@ export async function runMain(main: Main, options: RunOptions = {}): Promise<voi
   };
   let status: number;
   try {
-    const run = main(process.argv.slice(2), context);
+    const run = main(processArguments(), context);
     if (isRun(run)) {
       // A streaming command's output goes out whenever it stops to wait (as a follower fflush()es
       // each line); what it makes at once is written as any other output.

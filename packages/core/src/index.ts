@@ -8,6 +8,7 @@ export * from './ffi/constants.js';
 export * from './fifo.js';
 export * from './keys.js';
 export * from './localtime.js';
+export * from './names.js';
 export * from './paths.js';
 export * from './pipe.js';
 export * from './posix/list.js';

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { GROUP_GID, GROUP_NAME, PASSWD_NAME, PASSWD_UID } from './ffi/layout.js';
 import * as libc from './ffi/libc.js';
+import { nameFromBytes } from './names.js';
 import { PATH_GROUP, PATH_NSSWITCH, PATH_PASSWD } from './paths.js';
 
 export interface NameServiceFiles {
@@ -209,12 +210,13 @@ function nameAt(struct: number, offset: number): string | undefined {
   if (length === 0) return '';
   const text = Buffer.alloc(length);
   libc.copyFromAddress(text, address);
-  return text.toString();
+  return nameFromBytes(text);
 }
 
 function readOptional(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    // As bytes: a name that is not UTF-8 is still that name (see names.ts).
+    return nameFromBytes(readFileSync(path));
   } catch {
     return undefined;
   }

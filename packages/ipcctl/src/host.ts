@@ -5,6 +5,7 @@
 import { readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
+import { nameToBytes } from '@ipcutils/core';
 import type { ProcessSide } from './main.js';
 import { Failure } from './result.js';
 
@@ -57,6 +58,21 @@ function trapInterrupts(): { signal: AbortSignal; release(): void } {
   };
 }
 
+/**
+ * How to start CMD with its exact bytes. child_process passes arguments as UTF-8, so a byte that is
+ * not UTF-8 (a lone surrogate, see core's names.ts) would become U+FFFD; such a command line goes
+ * to /bin/sh as printf escapes, and sh execs CMD with the bytes (a trailing "x" keeps newlines).
+ */
+function commandLine(file: string, rest: readonly string[]): [string, string[]] {
+  const argv = [file, ...rest];
+  if (!argv.some((arg) => /[\udc80-\udcff]/.test(arg))) return [file, [...rest]];
+  const octal = (arg: string) =>
+    [...nameToBytes(arg)].map((byte) => `\\${byte.toString(8).padStart(3, '0')}`);
+  const assignments = argv.map((arg, i) => `a${i}=$(printf '${octal(arg).join('')}x'); a${i}=\${a${i}%x}`);
+  const words = argv.map((_, i) => `"$a${i}"`);
+  return ['/bin/sh', ['-c', `${assignments.join('; ')}; exec ${words.join(' ')}`]];
+}
+
 /** CMD's exit status: its own, 128 + N when killed by signal N, 127 when it cannot be started. */
 function runCommand(argv: readonly string[]): Promise<number> {
   const [file, ...rest] = argv as [string, ...string[]];
@@ -71,7 +87,7 @@ function runCommand(argv: readonly string[]): Promise<number> {
   const { spawn } = createRequire(import.meta.url)(
     'node:child_process',
   ) as typeof import('node:child_process');
-  const child = spawn(file, rest, { stdio: 'inherit' });
+  const child = spawn(...commandLine(file, rest), { stdio: 'inherit' });
   return new Promise<number>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
       const reason = error.code === 'ENOENT' ? 'No such file or directory' : error.message;

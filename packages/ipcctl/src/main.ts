@@ -10,6 +10,7 @@ import {
   type Run,
   usageFailure,
 } from '@ipcutils/cli';
+import { escapeInvalidBytes } from '@ipcutils/cli/smartcols';
 import yargs, { type Argv, type YargsArguments } from 'yargs';
 import { type Args, type Command, type CommandTree, type Host, isGroup } from './command.js';
 import { formatGroupHelp, formatHelp } from './help.js';
@@ -156,15 +157,24 @@ function describeFailure(message: string): string {
   return message;
 }
 
-/** The one place where failures become messages and exit statuses. */
+/**
+ * The one place where failures become messages and exit statuses. A name's bytes that are not
+ * UTF-8 are shown as `\xNN`, as lsipc shows them.
+ */
 function report(
   error: unknown,
   program: string,
   side: ProcessSide,
 ): { events: readonly OutputEvent[]; status: number } {
-  if (error instanceof UsageError) return usageFailure(error, program);
+  if (error instanceof UsageError) {
+    const { events, status } = usageFailure(error, program);
+    return {
+      events: events.map((event) => ({ fd: event.fd, text: escapeInvalidBytes(String(event.text)) })),
+      status,
+    };
+  }
   const line = (text: string, status: number) => ({
-    events: [{ fd: 2 as const, text: `${program}: ${text}\n` }],
+    events: [{ fd: 2 as const, text: `${program}: ${escapeInvalidBytes(text)}\n` }],
     status,
   });
   if (error instanceof Failure) return line(error.message, error.status);

@@ -3,6 +3,7 @@
  * types; every failure is a UsageError naming the bad value.
  */
 import { ParseError, parseOctalMode, parseUlongKey } from '@ipcutils/cli';
+import { nameToBytes } from '@ipcutils/core';
 import { UsageError } from './result.js';
 
 /** A System V id: what ipcs prints, a non-negative int. */
@@ -78,7 +79,7 @@ export function parseDuration(text: string): number {
 
 /** A POSIX object: `/NAME`, one component of at most NAME_MAX (255) bytes. */
 export function parsePosixName(text: string): string {
-  const bytes = Buffer.byteLength(text);
+  const bytes = nameToBytes(text).length;
   if (!text.startsWith('/') || text.length < 2 || text.indexOf('/', 1) !== -1 || text.includes('\0')) {
     throw new UsageError(`invalid POSIX name (/NAME): '${text}'`);
   }

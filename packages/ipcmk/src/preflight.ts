@@ -3,7 +3,7 @@
  * front so that `ipcmk -M 1K -S 0` creates nothing instead of leaving the segment behind. Each
  * gives the errno the real call would have given, so the message is util-linux's.
  */
-import { readSemLimitsFromProc, readShmLimitsFromProc } from '@ipcutils/core';
+import { nameToBytes, readSemLimitsFromProc, readShmLimitsFromProc } from '@ipcutils/core';
 import type { CreateFailure } from './create.js';
 import type { ResourceRequest } from './request.js';
 
@@ -94,7 +94,7 @@ const SEM_NAME = { tooLong: NAME_MAX - 3, invalid: NAME_MAX + 1 };
 /** glibc's shm_open / sem_open: leading slashes are dropped; an empty name or one with "/" is EINVAL. */
 function shmNameRejection(name: string, limits: { tooLong: number; invalid: number }): Rejection | undefined {
   const bare = name.replace(/^\/+/, '');
-  const length = Buffer.byteLength(bare);
+  const length = nameToBytes(bare).length;
   if (bare === '' || bare.includes('/') || length >= limits.invalid) return EINVAL;
   return length >= limits.tooLong ? ENAMETOOLONG : undefined;
 }
@@ -103,7 +103,7 @@ function shmNameRejection(name: string, limits: { tooLong: number; invalid: numb
 function mqueueNameRejection(name: string): Rejection | undefined {
   if (!name.startsWith('/')) return EINVAL;
   const bare = name.slice(1);
-  if (Buffer.byteLength(bare) > NAME_MAX) return ENAMETOOLONG;
+  if (nameToBytes(bare).length > NAME_MAX) return ENAMETOOLONG;
   if (bare === '') return ENOENT;
   return bare.includes('/') ? EACCES : undefined;
 }

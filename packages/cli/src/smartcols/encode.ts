@@ -1,7 +1,11 @@
 /**
  * How libsmartcols escapes cell data in each output format (lib/mbsalign.c, include/carefulputc.h,
  * lib/jsonwrt.c). Each has a fast path: most cells are plain printable ASCII and pass unchanged.
+ * A byte that is not UTF-8 (a lone surrogate U+DC80..U+DCFF, see core's names.ts) is escaped as
+ * that byte, `\xff`, in every format but JSON, which writes it as it is (ul_jsonwrt copies bytes
+ * >= 0x20).
  */
+import { nameToBytes } from '@ipcutils/core';
 
 /** Printable ASCII only, and no "\x" that a reader could mistake for an escape. */
 const PLAIN = /^[\x20-\x7e]*$/;
@@ -31,8 +35,9 @@ export function encodeSafe(data: string, utf8: boolean): SafeText {
     } else {
       const char = String.fromCodePoint(data.codePointAt(i)!);
       if (char.length === 2) i++;
-      // C1 controls are not printable in any locale.
-      if (utf8 && !(code >= 0x80 && code < 0xa0) && char !== '\ufffd') {
+      // C1 controls are not printable in any locale; a lone surrogate is a byte mbrtowc() refuses.
+      const invalid = char.length === 1 && code >= 0xd800 && code <= 0xdfff;
+      if (utf8 && !(code >= 0x80 && code < 0xa0) && !invalid) {
         text += char;
         width++;
       } else {
@@ -103,9 +108,19 @@ function hexByte(code: number): string {
   return `\\x${code.toString(16).padStart(2, '0')}`;
 }
 
-/** Each UTF-8 byte of one character as `\xNN` (what C code writing byte by byte prints). */
+/** Each byte of one character as `\xNN` (what C code writing byte by byte prints). */
 function hexBytes(char: string): string {
   let text = '';
-  for (const byte of Buffer.from(char, 'utf8')) text += hexByte(byte);
+  for (const byte of nameToBytes(char)) text += hexByte(byte);
   return text;
+}
+
+/**
+ * Each byte that is not UTF-8 (a lone surrogate U+DC80..U+DCFF, see core's names.ts) as `\xNN`,
+ * as the human table shows it: for the messages of tools that have no reference to copy.
+ */
+export function escapeInvalidBytes(text: string): string {
+  return /[\udc80-\udcff]/.test(text)
+    ? text.replace(/[\udc80-\udcff]/gu, (c) => hexByte(c.charCodeAt(0) - 0xdc00))
+    : text;
 }

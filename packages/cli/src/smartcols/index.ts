@@ -6,7 +6,7 @@ import { renderExport, renderJson, renderRaw } from './formats.js';
 import { renderHuman } from './human.js';
 import type { RenderOptions, Table } from './types.js';
 
-export { encodeSafe, toShellVarName } from './encode.js';
+export { encodeSafe, escapeInvalidBytes, toShellVarName } from './encode.js';
 export type { Cell, Column, RenderOptions, Row, Table, TableFormat } from './types.js';
 
 /** scols_print_table(): an empty table prints nothing at all, except the JSON skeleton. */

@@ -11,6 +11,7 @@ import { IPC_STAT, MSG_STAT_ANY, SEM_STAT_ANY, SHM_STAT_ANY } from '../ffi/const
 import { decodeMsqidDs, decodeSemidDs, decodeShmidDs, MSQID_DS, SEMID_DS, SHMID_DS } from '../ffi/layout.js';
 import type { Raw } from '../ffi/libc.js';
 import * as libc from '../ffi/libc.js';
+import { fsPath } from '../names.js';
 import { listPosixMqueues, listPosixSems, listPosixShm } from '../posix/list.js';
 import { listMsgQueues, listSemSets, listShmSegments } from '../sysv/sources.js';
 import type { MsgQueue, PosixMqueue, PosixSem, PosixShm, SemSet, ShmSegment } from '../types.js';
@@ -319,7 +320,7 @@ function restatPosix(object: PosixIpcObject): ObjectState {
 
 /** stat(2) following symlinks, as the listing does; undefined when the entry is gone. */
 function statFile(path: string): BigIntStats | undefined {
-  return statSync(path, { bigint: true, throwIfNoEntry: false });
+  return statSync(fsPath(path), { bigint: true, throwIfNoEntry: false });
 }
 
 function identityOf(stats: BigIntStats): FileIdentity {
@@ -333,7 +334,7 @@ function timesOf(stats: BigIntStats): FileTimes {
 
 function readQsize(path: string): number | undefined {
   try {
-    const match = /^QSIZE:\s*(\d+)/.exec(readFileSync(path, 'latin1'));
+    const match = /^QSIZE:\s*(\d+)/.exec(readFileSync(fsPath(path), 'latin1'));
     return match ? Number(match[1]) : undefined;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

@@ -4,6 +4,7 @@
  * becomes 1), which would silently act on another object. A wrong type is a TypeError naming
  * the argument, a number out of range a RangeError; nothing is called either way.
  */
+import { nameToBytes } from '../names.js';
 
 /** The value as a number, or a TypeError naming the argument. */
 function numberArgument(value: unknown, name: string): number {
@@ -69,11 +70,12 @@ export function text(value: unknown, name: string): string {
 }
 
 /**
- * Data to send or write: a string (as UTF-8) or any ArrayBufferView (a Buffer, a typed array of
- * any element size, a DataView), taken as its bytes (byteLength of them), without copying.
+ * Data to send or write: a string (as UTF-8, a byte that is not UTF-8 kept as that byte, see
+ * names.ts: an argument's bytes) or any ArrayBufferView (a Buffer, a typed array of any element
+ * size, a DataView), taken as its bytes (byteLength of them), without copying.
  */
 export function bytes(value: unknown, name = 'data'): Buffer {
-  if (typeof value === 'string') return Buffer.from(value);
+  if (typeof value === 'string') return nameToBytes(value);
   if (Buffer.isBuffer(value)) return value;
   if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   throw new TypeError(`${name} must be a string or an ArrayBufferView (got ${describe(value)})`);

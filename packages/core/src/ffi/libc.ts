@@ -8,6 +8,7 @@
  * Nothing here blocks: every call that could wait is made with IPC_NOWAIT, O_NONBLOCK, an expired
  * deadline or sem_trywait by its caller, and waiting is done by src/wait.ts, off the threadpool.
  */
+import { nameToBytes } from '../names.js';
 import {
   type ArrayParam,
   arrayParam,
@@ -58,6 +59,26 @@ function lazyWithBuffer(make: (t: Types, array: ArrayParam) => FfiCall): () => [
     }
     return made;
   };
+}
+
+/**
+ * A name or path as C reads it: its bytes (a byte that is not UTF-8 stays that byte, see
+ * names.ts) and the terminating NUL. ffi-rs's String would encode the string as UTF-8, turning
+ * such a byte into U+FFFD: another name.
+ */
+function cString(text: string): Buffer {
+  const bytes = nameToBytes(text);
+  const string = Buffer.alloc(bytes.length + 1);
+  bytes.copy(string);
+  return string;
+}
+
+/** A call whose first parameter is a name: its bytes passed as a NUL-terminated array. */
+function runNamed(made: [FfiCall, ArrayParam], name: string, b?: unknown, c?: unknown, d?: unknown): Raw {
+  const [call, array] = made;
+  const string = cString(name);
+  array.length = string.length;
+  return run(call, string, b, c, d);
 }
 
 function run(call: FfiCall, a: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): Raw {
@@ -211,22 +232,21 @@ export function msgrcv(id: number, msgp: Buffer, size: number, type: number, fla
   return run(call, id, msgp, size, type, flags);
 }
 
-const ftokCall = lazy((t) => prepareCall('ftok', t.I32, [t.String, t.I32]));
+const ftokCall = lazyWithBuffer((t, path) => prepareCall('ftok', t.I32, [path, t.I32]));
 export function ftok(path: string, projectId: number): Raw {
-  return run(ftokCall(), path, projectId);
+  return runNamed(ftokCall(), path, projectId);
 }
 
 // ---- POSIX message queues ---------------------------------------------------------------
 
-const mqOpenCall = lazyWithBuffer((t) => prepareCall('mq_open', t.I32, [t.String, t.I32, t.U32, t.I64]));
+const mqOpenCall = lazyWithBuffer((t, name) => prepareCall('mq_open', t.I32, [name, t.I32, t.U32, t.I64]));
+let mqOpenAttr: ArrayParam | undefined;
 /** mq_open is variadic; mode and attr are read only with O_CREAT, passing them always is harmless on LP64. */
 export function mqOpen(name: string, flags: number, mode: number, attr?: Buffer): Raw {
-  const [call, array] = mqOpenCall();
-  setBuffer(call, 3, array, attr);
-  call.paramsValue[0] = name;
-  call.paramsValue[1] = flags;
-  call.paramsValue[2] = mode;
-  return invoke(call) as Raw;
+  const made = mqOpenCall();
+  mqOpenAttr ??= arrayParam(0);
+  setBuffer(made[0], 3, mqOpenAttr, attr);
+  return runNamed(made, name, flags, mode, attr ?? 0);
 }
 
 const mqCloseCall = lazy((t) => prepareCall('mq_close', t.I32, [t.I32]));
@@ -234,9 +254,9 @@ export function mqClose(mqd: number): Raw {
   return run(mqCloseCall(), mqd);
 }
 
-const mqUnlinkCall = lazy((t) => prepareCall('mq_unlink', t.I32, [t.String]));
+const mqUnlinkCall = lazyWithBuffer((t, name) => prepareCall('mq_unlink', t.I32, [name]));
 export function mqUnlink(name: string): Raw {
-  return run(mqUnlinkCall(), name);
+  return runNamed(mqUnlinkCall(), name);
 }
 
 const mqGetattrCall = lazy((t) => prepareCall('mq_getattr', t.I32, [t.I32, arrayParam(64)]));
@@ -279,14 +299,14 @@ export function mqTimedreceive(mqd: number, buffer: Buffer, priority: Buffer, de
 
 // ---- POSIX shared memory, memory access, descriptors ------------------------------------
 
-const shmOpenCall = lazy((t) => prepareCall('shm_open', t.I32, [t.String, t.I32, t.U32]));
+const shmOpenCall = lazyWithBuffer((t, name) => prepareCall('shm_open', t.I32, [name, t.I32, t.U32]));
 export function shmOpen(name: string, flags: number, mode: number): Raw {
-  return run(shmOpenCall(), name, flags, mode);
+  return runNamed(shmOpenCall(), name, flags, mode);
 }
 
-const shmUnlinkCall = lazy((t) => prepareCall('shm_unlink', t.I32, [t.String]));
+const shmUnlinkCall = lazyWithBuffer((t, name) => prepareCall('shm_unlink', t.I32, [name]));
 export function shmUnlink(name: string): Raw {
-  return run(shmUnlinkCall(), name);
+  return runNamed(shmUnlinkCall(), name);
 }
 
 const ftruncateCall = lazy((t) => prepareCall('ftruncate', t.I32, [t.I32, t.I64]));
@@ -355,10 +375,10 @@ export function copyToAddress(address: number, source: Buffer): void {
 
 // ---- POSIX named semaphores -------------------------------------------------------------
 
-const semOpenCall = lazy((t) => prepareCall('sem_open', t.I64, [t.String, t.I32, t.U32, t.U32]));
+const semOpenCall = lazyWithBuffer((t, name) => prepareCall('sem_open', t.I64, [name, t.I32, t.U32, t.U32]));
 /** Returns the sem_t address, or 0 (SEM_FAILED is NULL in glibc) on failure. */
 export function semOpen(name: string, flags: number, mode: number, value: number): Raw {
-  return run(semOpenCall(), name, flags, mode, value);
+  return runNamed(semOpenCall(), name, flags, mode, value);
 }
 
 const semCloseCall = lazy((t) => prepareCall('sem_close', t.I32, [t.I64]));
@@ -374,16 +394,16 @@ export function semGetvalue(sem: number, value: Buffer): Raw {
   return run(semGetvalueCall(), sem, value);
 }
 
-const semUnlinkCall = lazy((t) => prepareCall('sem_unlink', t.I32, [t.String]));
+const semUnlinkCall = lazyWithBuffer((t, name) => prepareCall('sem_unlink', t.I32, [name]));
 export function semUnlink(name: string): Raw {
-  return run(semUnlinkCall(), name);
+  return runNamed(semUnlinkCall(), name);
 }
 
 // ---- Files and the name service ---------------------------------------------------------
 
-const mkfifoCall = lazy((t) => prepareCall('mkfifo', t.I32, [t.String, t.U32]));
+const mkfifoCall = lazyWithBuffer((t, path) => prepareCall('mkfifo', t.I32, [path, t.U32]));
 export function mkfifo(path: string, mode: number): Raw {
-  return run(mkfifoCall(), path, mode);
+  return runNamed(mkfifoCall(), path, mode);
 }
 
 const getpwuidCall = lazy((t) => prepareCall('getpwuid', t.I64, [t.U32]));
@@ -392,10 +412,10 @@ export function getpwuid(uid: number): Raw {
   return run(getpwuidCall(), uid);
 }
 
-const getpwnamCall = lazy((t) => prepareCall('getpwnam', t.I64, [t.String]));
+const getpwnamCall = lazyWithBuffer((t, name) => prepareCall('getpwnam', t.I64, [name]));
 /** Returns a `struct passwd *` or 0; the memory belongs to libc and is reused by the next call. */
 export function getpwnam(name: string): Raw {
-  return run(getpwnamCall(), name);
+  return runNamed(getpwnamCall(), name);
 }
 
 const pollNowCall = lazy((t) => {

@@ -5,6 +5,7 @@
  */
 import { type BigIntStats, existsSync, opendirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fsPath, nameFromBytes } from '../names.js';
 import { PATH_DEV_MQUEUE, PATH_DEV_SHM } from '../paths.js';
 import type { PosixMqueue, PosixObject, PosixSem, PosixShm } from '../types.js';
 
@@ -87,11 +88,15 @@ export function listPosixMqueues(
   return objects;
 }
 
-/** Names in readdir(3) order: fs.readdirSync sorts them (libuv scandir), fs.opendirSync does not. */
+/**
+ * Names in readdir(3) order: fs.readdirSync sorts them (libuv scandir), fs.opendirSync does not.
+ * Read as bytes: a name that is not UTF-8 is still that name (see names.ts).
+ */
 function readEntryNames(dir: string, options: { throwOnError?: boolean } = {}): string[] | undefined {
   let handle: ReturnType<typeof opendirSync>;
   try {
-    handle = opendirSync(dir);
+    // Node's types omit 'buffer', which Dir supports: entries' names are then Buffers.
+    handle = opendirSync(dir, { encoding: 'buffer' as BufferEncoding });
   } catch (error) {
     if (options.throwOnError) throw error;
     return undefined;
@@ -99,7 +104,9 @@ function readEntryNames(dir: string, options: { throwOnError?: boolean } = {}): 
   try {
     const names: string[] = [];
     for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
-      if (entry.name !== '.' && entry.name !== '..') names.push(entry.name);
+      // Typed as a string, but a Buffer with encoding 'buffer'.
+      const name = nameFromBytes(entry.name as unknown as Buffer);
+      if (name !== '.' && name !== '..') names.push(name);
     }
     return names;
   } finally {
@@ -111,7 +118,7 @@ function readEntryNames(dir: string, options: { throwOnError?: boolean } = {}): 
 function statEntry(path: string): BigIntStats | undefined {
   try {
     // bigint: the float mtimeMs can round a time just before a second boundary up into the next one.
-    return statSync(path, { bigint: true, throwIfNoEntry: false });
+    return statSync(fsPath(path), { bigint: true, throwIfNoEntry: false });
   } catch {
     return undefined;
   }
@@ -132,7 +139,7 @@ function describe(name: string, path: string, stats: BigIntStats): PosixObject {
 function readQsize(path: string): number | undefined {
   let text: string;
   try {
-    text = readFileSync(path, 'latin1');
+    text = readFileSync(fsPath(path), 'latin1');
   } catch {
     return undefined;
   }

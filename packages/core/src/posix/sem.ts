@@ -27,6 +27,7 @@ import { assertCString, check, checkPointer, errorFrom } from '../ffi/call.js';
 import { O_CREAT, O_EXCL } from '../ffi/constants.js';
 import type { Raw } from '../ffi/libc.js';
 import * as libc from '../ffi/libc.js';
+import { fsPath } from '../names.js';
 import { PATH_DEV_SHM } from '../paths.js';
 import { type WaitOptions, WOULD_BLOCK, waitFor, wakeWaiters } from '../wait.js';
 
@@ -208,19 +209,22 @@ class SemHandle implements PosixSemHandle {
   }
 }
 
-/** /dev/shm/sem.NAME, as glibc builds it: leading slashes dropped; undefined for a name glibc refuses. */
-function semaphorePath(name: string): string | undefined {
+/**
+ * /dev/shm/sem.NAME, as glibc builds it: leading slashes dropped; undefined for a name glibc
+ * refuses. A Buffer when the name has bytes that are not UTF-8 (see names.ts).
+ */
+function semaphorePath(name: string): string | Buffer | undefined {
   const bare = name.replace(/^\/+/, '');
   if (bare === '' || bare.includes('/') || bare.includes('\0') || bare === '.' || bare === '..')
     return undefined;
-  return join(PATH_DEV_SHM, `sem.${bare}`);
+  return fsPath(join(PATH_DEV_SHM, `sem.${bare}`));
 }
 
 function isSemaphore(stats: Stats): boolean {
   return stats.isFile() && stats.size >= SEM_T_SIZE;
 }
 
-function assertSemaphoreFile(path: string, name: string, options: { missingIsFine: boolean }): void {
+function assertSemaphoreFile(path: string | Buffer, name: string, options: { missingIsFine: boolean }): void {
   let stats: Stats | undefined;
   try {
     stats = statSync(path, { throwIfNoEntry: !options.missingIsFine });
@@ -232,7 +236,7 @@ function assertSemaphoreFile(path: string, name: string, options: { missingIsFin
 }
 
 /** A read-only descriptor of the semaphore's file, checked. */
-function openGuard(path: string, name: string): number {
+function openGuard(path: string | Buffer, name: string): number {
   const fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   const stats = fstatSync(fd);
   if (!isSemaphore(stats)) {

@@ -8,6 +8,7 @@
 import type { BigIntStats } from 'node:fs';
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
+import { fsPath, nameFromBytes } from '../names.js';
 import { PATH_PROC } from '../paths.js';
 import { isProcHidingProcesses, listPids, readCommand } from './pids.js';
 
@@ -144,7 +145,8 @@ class ProcessScan {
     for (const name of names) {
       const link = `${this.base}/fd/${name}`;
       try {
-        const target = readlinkSync(link);
+        // As bytes: a path that is not UTF-8 is still that path (see names.ts).
+        const target = nameFromBytes(readlinkSync(link, { encoding: 'buffer' }));
         if (acceptTarget && !acceptTarget(target)) continue;
         const stat = toOpenFileStat(statSync(link, { bigint: true }));
         const key = fileKey(stat);
@@ -197,7 +199,7 @@ class ProcessScan {
         : `fd/${call.dirfd}`;
     let stat: OpenFileStat | undefined;
     try {
-      stat = toOpenFileStat(statSync(`${task}/${start}/${path}`, { bigint: true }));
+      stat = toOpenFileStat(statSync(fsPath(`${task}/${start}/${path}`), { bigint: true }));
     } catch {
       stat = undefined;
     }
@@ -333,7 +335,7 @@ function readCString(mem: string, address: number): string | undefined {
       const nul = buffer.subarray(0, read).indexOf(0);
       if (nul !== -1) {
         chunks.push(buffer.subarray(0, nul));
-        return Buffer.concat(chunks).toString();
+        return nameFromBytes(Buffer.concat(chunks));
       }
       chunks.push(buffer.subarray(0, read));
       length += read;
@@ -360,7 +362,7 @@ function readOpenHowFlags(mem: string, address: number): number | undefined {
 
 function readOptionalLink(path: string): string | undefined {
   try {
-    return readlinkSync(path);
+    return nameFromBytes(readlinkSync(path, { encoding: 'buffer' }));
   } catch {
     return undefined;
   }

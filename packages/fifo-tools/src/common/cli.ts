@@ -49,6 +49,12 @@ export function parseCommandLine(
       });
     })
     .parseSync(argv);
+  // yargs takes `-_` (or `--_`, or `_` in a bundle like `-n_`) as an option named "_", the key of
+  // its operands: refused as any unknown option is.
+  if (!Array.isArray(args._)) {
+    const name = argv.some((arg) => /^--_(=|$)/.test(arg)) ? '--_' : '-_';
+    throw new UsageError(`unrecognized option '${name}'`, { tryHelp: true });
+  }
   if (args.help) return { kind: 'print', text: spec.help(program) };
   if (args.version) return { kind: 'print', text: formatVersion(program) };
   return { kind: 'run', args, operands: args._.map(String) };

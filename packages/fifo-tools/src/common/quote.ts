@@ -2,6 +2,7 @@
  * File names in messages as coreutils prints them with quoteaf(): gnulib quotearg's
  * shell_escape_always style, so the quoted text can be pasted back into a shell.
  */
+import { nameToBytes } from '@ipcutils/core';
 
 // gnulib's list of characters that are safe anywhere, plus '@', which its default case finds printable.
 const SAFE = /^[%+,\-./0-9:@A-Z\]_a-z]$/;
@@ -18,14 +19,17 @@ const LETTER_ESCAPES: Readonly<Record<string, string>> = {
 };
 // glibc's iswprint() is false for controls, unassigned code points and the line/paragraph separators.
 const UNPRINTABLE = /^[\p{Cc}\p{Cn}\p{Zl}\p{Zp}]$/u;
+// A lone surrogate: a byte mbrtowc() refuses.
+const LONE = /^[\ud800-\udfff]$/;
 
 /**
  * quoteaf(name): `'a b'`, `"it's"`, `'nl'$'\n''x'`; non-ASCII characters stay as they are in a
  * UTF-8 locale and become octal escapes (`''$'\303\251'`) in the C locale.
  */
 export function quoteFileName(name: string, utf8: boolean): string {
-  const chars = [...(utf8 ? name : Buffer.from(name).toString('latin1'))];
-  const byteLength = Buffer.byteLength(name);
+  // A byte that is not UTF-8 (a lone surrogate, see core's names.ts) is one unprintable character.
+  const chars = [...(utf8 ? name : nameToBytes(name).toString('latin1'))];
+  const byteLength = nameToBytes(name).length;
   const first = quotePass(chars, { utf8, byteLength, inEscape: false });
   if (!first.sawQuote) return first.text;
   // gnulib prefers "it's" to 'it'\''s' when nothing else in the name needs single quotes.
@@ -87,11 +91,11 @@ function quotePass(chars: readonly string[], state: PassState): PassResult {
       compatible = index === 0;
     } else if (SPECIAL.test(char)) {
       store(char);
-    } else if (state.utf8 && char.codePointAt(0)! >= 0x80 && !UNPRINTABLE.test(char)) {
+    } else if (state.utf8 && char.codePointAt(0)! >= 0x80 && !UNPRINTABLE.test(char) && !LONE.test(char)) {
       store(char);
       compatible = true;
     } else {
-      const bytes = state.utf8 ? [...Buffer.from(char)] : [char.charCodeAt(0)];
+      const bytes = state.utf8 ? [...nameToBytes(char)] : [char.charCodeAt(0)];
       for (const byte of bytes) startEscape(byte.toString(8).padStart(3, '0'));
     }
     if (!compatible) allCompatible = false;

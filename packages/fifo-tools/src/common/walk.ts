@@ -15,6 +15,7 @@ import {
   openSync,
   readdirSync,
 } from 'node:fs';
+import { fsPath, nameFromBytes } from '@ipcutils/core';
 
 export interface FoundFifo {
   path: string;
@@ -57,11 +58,13 @@ export function findFifos(root: string, rootStat: BigIntStats, options: WalkOpti
     try {
       for (const entry of directory.entries) {
         if (!entry.isFIFO() && !(descend && entry.isDirectory())) continue;
+        // Read as bytes: a name that is not UTF-8 is still that name (see core's names.ts).
+        const name = nameFromBytes(entry.name as unknown as Buffer);
         // Not path.join, which would turn "./x" into "x": paths are shown as find shows them.
-        const entryPath = path.endsWith('/') ? path + entry.name : `${path}/${entry.name}`;
+        const entryPath = path.endsWith('/') ? path + name : `${path}/${name}`;
         let stat: BigIntStats;
         try {
-          stat = lstatSync(`${directory.handle}/${entry.name}`, { bigint: true });
+          stat = lstatSync(fsPath(`${directory.handle}/${name}`), { bigint: true });
         } catch (error) {
           // Removed since the readdir: nothing to list.
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
@@ -101,7 +104,7 @@ interface OpenDirectory {
  */
 function openDirectory(path: string, expected: BigIntStats, follow: boolean): OpenDirectory {
   const noFollow = follow ? 0 : constants.O_NOFOLLOW;
-  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY | noFollow);
+  const fd = openSync(fsPath(path), constants.O_RDONLY | constants.O_DIRECTORY | noFollow);
   const close = () => closeSync(fd);
   try {
     const stat = fstatSync(fd, { bigint: true });
@@ -109,7 +112,9 @@ function openDirectory(path: string, expected: BigIntStats, follow: boolean): Op
       throw Object.assign(new Error(`${path} changed while being walked`), { code: 'ESTALE' });
     }
     const handle = `/proc/self/fd/${fd}`;
-    return { entries: readdirSync(handle, { withFileTypes: true }), handle, close };
+    // Node's types omit 'buffer' with file types: the entries' names are then Buffers.
+    const entries = readdirSync(handle, { withFileTypes: true, encoding: 'buffer' as BufferEncoding });
+    return { entries, handle, close };
   } catch (error) {
     close();
     throw error;

@@ -3,7 +3,7 @@
  * descriptors (--all-processes); one scan of /proc answers for all of them.
  */
 import { type BigIntStats, statSync } from 'node:fs';
-import { fileKey, type Holder, type OpenFile, scanOpenFiles } from '@ipcutils/core';
+import { fileKey, fsPath, type Holder, type OpenFile, scanOpenFiles } from '@ipcutils/core';
 import { findFifos } from '../common/walk.js';
 import { directoryFilter, mountedPseudoFilesystems } from './filesystems.js';
 
@@ -84,7 +84,7 @@ function findUnderPaths(options: CollectOptions): Map<string, FoundFile> {
     let stat: BigIntStats;
     try {
       // A symbolic link named on the command line is followed (find -H); none below it is.
-      stat = statSync(path, { bigint: true });
+      stat = statSync(fsPath(path), { bigint: true });
     } catch (error) {
       options.onError(path, error as NodeJS.ErrnoException, 'access');
       continue;

@@ -4,7 +4,7 @@
  */
 import { chmodSync } from 'node:fs';
 import { type Context, isUtf8Locale, type Result, Transcript, UsageError, usageFailure } from '@ipcutils/cli';
-import { IpcError, makeFifo, strerror } from '@ipcutils/core';
+import { fsPath, IpcError, makeFifo, strerror } from '@ipcutils/core';
 import { quoteFileName } from '../common/quote.js';
 import { formatVersion } from '../common/version.js';
 import { formatHelp } from './help.js';
@@ -106,7 +106,7 @@ function createFifos(names: readonly string[], context: CreateContext): Result {
     }
     if (!context.chmod) continue;
     try {
-      chmodSync(name, context.mode);
+      chmodSync(fsPath(name), context.mode);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
       output.err(`${program}: cannot set permissions of ${quoteFileName(name, utf8)}: ${strerror(code)}\n`);

@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { type BigIntStats, linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileKey, type Holder, type OpenFilesScan, scanOpenFiles } from '@ipcutils/core';
+import { fileKey, fsPath, type Holder, type OpenFilesScan, scanOpenFiles } from '@ipcutils/core';
 import type { Candidate } from './select.js';
 
 export interface RemoveOptions {
@@ -207,7 +207,7 @@ function renameAway(candidate: Candidate, options: RemoveOptions): Renamed | Out
   const { path } = candidate;
   const temporary = temporaryName(path);
   try {
-    renameSync(path, temporary);
+    renameSync(fsPath(path), fsPath(temporary));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     return code === 'ENOENT' ? { kind: 'changed', path, change: 'vanished' } : { kind: 'failed', path, code };
@@ -215,7 +215,7 @@ function renameAway(candidate: Candidate, options: RemoveOptions): Renamed | Out
   const entry = { candidate, temporary };
   let stat: BigIntStats;
   try {
-    stat = lstatSync(temporary, { bigint: true });
+    stat = lstatSync(fsPath(temporary), { bigint: true });
   } catch {
     return { kind: 'changed', path, change: 'vanished' };
   }
@@ -230,7 +230,7 @@ function temporaryName(path: string): string {
   for (;;) {
     const name = `${dirname(path)}/.rmfifo-${randomBytes(8).toString('hex')}`;
     try {
-      lstatSync(name);
+      lstatSync(fsPath(name));
     } catch {
       return name;
     }
@@ -240,7 +240,7 @@ function temporaryName(path: string): string {
 function unlinkRenamed(entry: Renamed): Outcome {
   const { path } = entry.candidate;
   try {
-    unlinkSync(entry.temporary);
+    unlinkSync(fsPath(entry.temporary));
     return { kind: 'removed', path };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
@@ -253,15 +253,15 @@ function restore(entry: Renamed): Outcome | undefined {
   const { path } = entry.candidate;
   try {
     // link(2) fails with EEXIST where rename(2) would replace a file created at the name meanwhile.
-    linkSync(entry.temporary, path);
-    unlinkSync(entry.temporary);
+    linkSync(fsPath(entry.temporary), fsPath(path));
+    unlinkSync(fsPath(entry.temporary));
     return undefined;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     if (code !== 'EEXIST' && !exists(path)) {
       // No hard links here (fs.protected_hardlinks, or a filesystem without them): rename back.
       try {
-        renameSync(entry.temporary, path);
+        renameSync(fsPath(entry.temporary), fsPath(path));
         return undefined;
       } catch {
         // reported below
@@ -273,7 +273,7 @@ function restore(entry: Renamed): Outcome | undefined {
 
 function exists(path: string): boolean {
   try {
-    lstatSync(path);
+    lstatSync(fsPath(path));
     return true;
   } catch {
     return false;

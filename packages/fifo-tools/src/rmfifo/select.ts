@@ -1,5 +1,6 @@
 /** Which paths rmfifo may remove: FIFOs named on the command line, or found below a directory with -r. */
 import { type BigIntStats, lstatSync } from 'node:fs';
+import { fsPath } from '@ipcutils/core';
 import { describeFileType } from '../common/mode.js';
 import { findFifos } from '../common/walk.js';
 
@@ -27,7 +28,7 @@ export function selectFifos(paths: readonly string[], options: { recursive: bool
   for (const path of paths) {
     let stat: BigIntStats;
     try {
-      stat = lstatSync(path, { bigint: true });
+      stat = lstatSync(fsPath(path), { bigint: true });
     } catch (error) {
       problems.push({ path, kind: 'inaccessible', code: (error as NodeJS.ErrnoException).code ?? 'EIO' });
       continue;

@@ -34,3 +34,19 @@ describe('quoteFileName (coreutils quoteaf)', () => {
     expect(isUtf8Locale({})).toBe(false);
   });
 });
+
+describe('quoteFileName with bytes that are not UTF-8 (lone surrogates, see core names.ts)', () => {
+  // As coreutils 9.1 prints them (LC_ALL=C and C.UTF-8 alike for the bad bytes).
+  it.each([
+    ['a\udcff', "'a'$'\\377'"],
+    ['\udc80abc', "''$'\\200''abc'"],
+  ])('%j is quoted as %s in both locales', (name, quoted) => {
+    expect(quoteFileName(name, false)).toBe(quoted);
+    expect(quoteFileName(name, true)).toBe(quoted);
+  });
+
+  it('keeps valid text beside a bad byte in a UTF-8 locale', () => {
+    expect(quoteFileName('é\udca9x', true)).toBe("'é'$'\\251''x'");
+    expect(quoteFileName('é\udca9x', false)).toBe("''$'\\303\\251\\251''x'");
+  });
+});

@@ -139,6 +139,9 @@ describe('lsfifo options', () => {
     [['-o', 'nope'], 'lsfifo: unknown column: nope\n'],
     [['--bogus'], "lsfifo: unrecognized option '--bogus'\nTry 'lsfifo --help' for more information.\n"],
     [['-q'], "lsfifo: unrecognized option '-q'\nTry 'lsfifo --help' for more information.\n"],
+    // yargs would take these as its operands' key ("_"): found by the fuzz test.
+    [['-n_', 'x'], "lsfifo: unrecognized option '-_'\nTry 'lsfifo --help' for more information.\n"],
+    [['--_', 'x'], "lsfifo: unrecognized option '--_'\nTry 'lsfifo --help' for more information.\n"],
   ])('rejects %j', (argv, message) => {
     const io = memoryIo({ programName: 'lsfifo' });
     expect(parseOptions(argv, io)).toBe(1);

@@ -67,6 +67,7 @@ describe('rmfifo options', () => {
     [['--older-than'], "rmfifo: option '--older-than' requires an argument"],
     [[], 'rmfifo: no path specified'],
     [['--force', 'x'], "rmfifo: unrecognized option '--force'"],
+    [['-_', 'x'], "rmfifo: unrecognized option '-_'"],
   ])('rejects %j', (argv, message) => {
     const io = memoryIo({ programName: 'rmfifo' });
     expect(parseOptions(argv, io)).toBe(1);
