@@ -5,7 +5,15 @@
  * and the run goes on; an object that changed since the selection is skipped, not a failure.
  */
 
-import { describeDoubt, describeEvidence, describeVerdict, type Result, Transcript } from '@ipcutils/cli';
+import {
+  describeDoubt,
+  describeEvidence,
+  describeVerdict,
+  jsonObject,
+  posixName,
+  type Result,
+  Transcript,
+} from '@ipcutils/cli';
 import {
   type ListingProblem as CoreListingProblem,
   type HolderScan,
@@ -32,7 +40,7 @@ import {
   formatSkipped,
 } from './messages.js';
 import { type Outcome, removeObject } from './remove.js';
-import { type CleanupReport, formatReport, reportObject, type SkipReason, type TargetRef } from './report.js';
+import { type CleanupReport, formatReport, type SkipReason, type TargetRef } from './report.js';
 import type { ListingProblem } from './select.js';
 
 export interface CleanupHooks {
@@ -82,15 +90,15 @@ export function runCleanup(
 
   const selection = selectObjects(candidates, settings.filter);
   for (const { object, ...evidence } of selection.selected)
-    report.selected.push(reportObject(object, evidence));
+    report.selected.push(jsonObject(object, evidence));
   for (const { object, judgement } of selection.undetermined) {
-    report.undetermined.push(reportObject(object, { judgement }));
+    report.undetermined.push(jsonObject(object, { judgement }));
     warn(
       `not removing ${describeObject(object)}: cannot tell whether it is in use: ${describeDoubt(judgement)}`,
     );
   }
   if (settings.explain) {
-    report.judged = selection.judged.map(({ object, judgement }) => reportObject(object, { judgement }));
+    report.judged = selection.judged.map(({ object, judgement }) => jsonObject(object, { judgement }));
     for (const { object, judgement } of selection.judged)
       say(
         `${describeObject(object)}: ${describeVerdict(judgement)} (${describeEvidence(judgement.evidence)})\n`,
@@ -128,7 +136,7 @@ function removeChecked(object: IpcObject, context: RemovalContext): void {
     context.settings.filter,
     context.holders ? { holders: context.holders } : {},
   );
-  const reported = reportObject(object);
+  const reported = jsonObject(object);
   const target = targetOf(object);
   if (check.status === 'unknown') {
     const outcome: Outcome = {
@@ -227,7 +235,7 @@ function targetRef(target: RemovalTarget): TargetRef {
     case 'key':
       return { type: target.type, key: target.key >>> 0 };
     case 'name':
-      return { type: target.type, name: target.name };
+      return { type: target.type, name: posixName(target.name) };
   }
 }
 
