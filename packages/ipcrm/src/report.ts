@@ -2,7 +2,8 @@
  * What `ipcrm --json` prints: the objects the filters selected and what became of each, as typed
  * data (numbers as numbers, times in ISO 8601 UTC). Built by cleanup.ts, printed by run.ts.
  */
-import type { JsonIpcObject, JsonObjectRef } from '@ipcutils/cli';
+import { type JsonIpcObject, type JsonObjectRef, jsonObject } from '@ipcutils/cli';
+import type { IpcObject, SelectedObject } from '@ipcutils/core';
 
 /** One object in the report, in the suite's JSON vocabulary (packages/cli/src/vocabulary.ts). */
 export type ReportedObject = JsonIpcObject;
@@ -33,8 +34,41 @@ export interface CleanupReport {
   judged?: ReportedObject[];
 }
 
-/** The report as JSON (two-space indentation, keys in snake_case as lsipc's JSON keys are lower case). */
-export function formatReport(report: CleanupReport): string {
+/** An object as the run met it, with what the selection saw of it. */
+export interface RunEntry {
+  object: IpcObject;
+  seen?: Omit<SelectedObject, 'object'>;
+}
+
+/**
+ * What a run did, kept as the core's objects: only --json turns them into the vocabulary's JSON
+ * (names looked up, times formatted), which at 30,000 objects costs more than the rest of a dry run.
+ */
+export interface CleanupRun {
+  dryRun: boolean;
+  selected: RunEntry[];
+  removed: RunEntry[];
+  skipped: (RunEntry & { skip: SkipReason })[];
+  failed: ((RunEntry | { target: TargetRef }) & { error: { code: string; message: string } })[];
+  undetermined: RunEntry[];
+  judged?: RunEntry[];
+}
+
+/** The run as a CleanupReport in JSON (two-space indentation, snake_case keys as docs/json.md says). */
+export function formatReport(run: CleanupRun): string {
+  const json = ({ object, seen }: RunEntry): ReportedObject => jsonObject(object, seen);
+  const report: CleanupReport = {
+    dryRun: run.dryRun,
+    selected: run.selected.map(json),
+    removed: run.removed.map(json),
+    skipped: run.skipped.map((entry) => ({ ...json(entry), ...entry.skip })),
+    failed: run.failed.map((entry) => ({
+      ...('target' in entry ? entry.target : json(entry)),
+      error: entry.error,
+    })),
+    undetermined: run.undetermined.map(json),
+  };
+  if (run.judged !== undefined) report.judged = run.judged.map(json);
   const { dryRun, ...rest } = report;
   return `${JSON.stringify({ dry_run: dryRun, ...rest }, null, 2)}\n`;
 }
