@@ -142,14 +142,21 @@ function lsipc(ns: IpcNamespace, args: readonly string[], user?: User): Promise<
   return ns.run(LSIPC, args, user ? { user } : {});
 }
 
-/** What lsipc selects with these arguments, as "shm:3" or "pshm:name" (queues keep their "/"). */
+/**
+ * What lsipc selects with these arguments, as "shm:3" or "pshm:name" (queues keep their "/", as
+ * the listing shows them; typed JSON gives every POSIX name its "/").
+ */
 async function selected(ns: IpcNamespace, args: readonly string[], user?: User): Promise<string[]> {
   const result = await lsipc(ns, [...args, '--typed-json', '-o', '+TYPE'], user);
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   const table =
     Object.values(JSON.parse(result.stdout) as Record<string, Record<string, unknown>[]>)[0] ?? [];
-  return table.map((row) => `${row.type}:${row.id ?? row.name}`);
+  return table.map((row) =>
+    row.type === 'pshm' || row.type === 'psem'
+      ? `${row.type}:${String(row.name).replace(/^\//, '')}`
+      : `${row.type}:${row.id ?? row.name}`,
+  );
 }
 
 function ipcrm(ns: IpcNamespace, args: readonly string[], user?: User): Promise<RunResult> {
@@ -363,25 +370,49 @@ describe('POSIX objects', () => {
           JSON.parse(removal.stdout)
             .removed.map((object: { name: string }) => object.name)
             .sort(),
-        ).toEqual(['/deadq', 'closed', 'dead', 'deadsem']);
+        ).toEqual(['/closed', '/dead', '/deadq', '/deadsem']);
         expect(await remaining(ns)).toEqual(['pmsg:/held', 'psem:held', 'pshm:mapped', 'pshm:opened']);
       },
       { pid: true },
     );
   });
 
-  it('processes an unprivileged user may not inspect make the answer "unknown", and nothing is selected', async () => {
+  it('processes an unprivileged user may not inspect leave the answer in doubt, and nothing is selected', async () => {
     await withNamespace(
       async (ns) => {
         const dead = await start(ns, ['pshm:dead:map']);
         await kill(ns, dead);
         expect(await selected(ns, ['-M', '--orphaned'])).toEqual(['pshm:dead']);
         // Root's processes (the namespace's init among them) hide their maps and descriptors from nobody.
-        expect(await selected(ns, ['-M', '--orphaned'], NOBODY)).toEqual([]);
+        // Not judged is said out loud: counted on stderr, listed in --typed-json (issue #12).
+        expect(await lsipc(ns, ['-M', '--orphaned', '-o', 'NAME'], NOBODY)).toEqual({
+          stdout: '',
+          stderr: 'lsipc: could not judge 1 object (not listed): processes we may not inspect could use it\n',
+          status: 0,
+        });
+        const doubt = await lsipc(ns, ['-M', '--orphaned', '-o', 'NAME', '--typed-json'], NOBODY);
+        expect(JSON.parse(doubt.stdout)).toEqual({
+          'posix-sharedmemory': [],
+          undetermined: [
+            expect.objectContaining({
+              type: 'pshm',
+              name: '/dead',
+              owner: 'root',
+              uid: 0,
+              judgement: {
+                verdict: 'undetermined',
+                reason: 'processes-uninspectable',
+                evidence: { idle_seconds: expect.any(Number), holders: [], holders_complete: false },
+              },
+            }),
+          ],
+        });
         const shown = await lsipc(ns, ['-M', '-o', 'NAME,HOLDERS', '--raw', '--noheadings'], NOBODY);
-        expect(shown).toEqual({ stdout: 'dead unknown\n', stderr: '', status: 0 });
+        expect(shown).toEqual({ stdout: 'dead ?\n', stderr: '', status: 0 });
         const typed = await lsipc(ns, ['-M', '-o', 'NAME,HOLDERS', '--typed-json'], NOBODY);
-        expect(JSON.parse(typed.stdout)).toEqual({ 'posix-sharedmemory': [{ name: 'dead', holders: null }] });
+        expect(JSON.parse(typed.stdout)).toEqual({
+          'posix-sharedmemory': [{ name: '/dead', holders: [], holders_complete: false }],
+        });
         // Not judged is said out loud, with its own exit status (issue #12: no silent skips).
         expect(await ipcrm(ns, ['--orphaned'], NOBODY)).toEqual({
           stdout: '',
@@ -390,6 +421,10 @@ describe('POSIX objects', () => {
           status: 2,
         });
         expect(await remaining(ns)).toEqual(['pshm:dead']);
+        // The holders nobody may see are shown, then the doubt.
+        const seen = await start(ns, ['pshm:seen:map'], NOBODY);
+        const held = await lsipc(ns, ['-M', '-o', 'NAME,HOLDERS', '--raw', '--noheadings'], NOBODY);
+        expect(held.stdout.split('\n').sort()).toEqual(['', 'dead ?', `seen ${seen.pid}(node),?`]);
       },
       { pid: true },
     );
@@ -442,13 +477,13 @@ describe('an unprivileged user', () => {
           expect.objectContaining({
             type: 'shm',
             id: rootShm,
-            owner: 0,
+            uid: 0,
             error: { code: 'EPERM', message: 'Operation not permitted' },
           }),
           expect.objectContaining({
             type: 'sem',
             id: rootSem,
-            owner: 0,
+            uid: 0,
             error: { code: 'EPERM', message: 'Operation not permitted' },
           }),
         ]);
@@ -461,6 +496,177 @@ describe('an unprivileged user', () => {
         expect(await remaining(ns)).toEqual(
           [`msg:${myQueue}`, `shm:${alive.ids['shm:0x6201:attach']}`].sort(),
         );
+      },
+      { pid: true },
+    );
+  });
+});
+
+/** What `ipcrm --dry-run --json` with these arguments would remove, in the form of selected(). */
+async function wouldRemove(ns: IpcNamespace, args: readonly string[]): Promise<string[]> {
+  const result = await ipcrm(ns, [...args, '--dry-run', '--json']);
+  expect(result.status).toBe(0);
+  const report = JSON.parse(result.stdout) as { selected: { type: string; id?: number; name?: string }[] };
+  return report.selected.map((object) =>
+    object.type === 'pmsg' || object.name === undefined
+      ? `${object.type}:${object.id ?? object.name}`
+      : `${object.type}:${object.name.replace(/^\//, '')}`,
+  );
+}
+
+describe('every verdict explained (issue #12, item 4)', () => {
+  it('--explain gives each candidate its verdict and evidence, in text and in JSON', async () => {
+    await withNamespace(
+      async (ns) => {
+        const live = await start(ns, ['shm:0x8001:attach', 'pshm:held:map', 'msg:0x8003:send']);
+        const dead = await start(ns, ['shm:0x8002:attach', 'pshm:dropped:map']);
+        await kill(ns, dead);
+        const heldShm = live.ids['shm:0x8001:attach']!;
+        const deadShm = dead.ids['shm:0x8002:attach']!;
+        const queue = live.ids['msg:0x8003:send']!;
+        const text = await ipcrm(ns, ['--orphaned', '--dry-run', '--explain']);
+        expect(text.status).toBe(0);
+        const verdicts = text.stdout.split('\n').filter((line) => line.includes(': '));
+        const idle = / idle \d+s\)$/;
+        expect(verdicts.map((line) => line.replace(idle, ' idle Ns)')).sort()).toEqual(
+          [
+            `shared memory segment id \`${heldShm}': in-use: attached (nattch 1; idle Ns)`,
+            `shared memory segment id \`${deadShm}': orphaned: nothing uses it (nattch 0; creator ${dead.pid} gone; last-operation ${dead.pid} gone; idle Ns)`,
+            `POSIX shared memory \`held': in-use: a process maps it or holds it open (holders ${live.pid}(node); idle Ns)`,
+            "POSIX shared memory `dropped': orphaned: nothing uses it (holders none; idle Ns)",
+            `message queue id \`${queue}': in-use: it holds messages (--with-messages removes them too) (queued 1; idle Ns)`,
+          ].sort(),
+        );
+        const report = JSON.parse(
+          (await ipcrm(ns, ['--orphaned', '--dry-run', '--explain', '--json'])).stdout,
+        );
+        const judged = new Map<
+          string,
+          { verdict: string; reason: string; evidence: Record<string, unknown> }
+        >(
+          report.judged.map((object: { type: string; id?: number; name?: string; judgement: never }) => [
+            `${object.type}:${object.id ?? object.name}`,
+            object.judgement,
+          ]),
+        );
+        expect(judged.get(`shm:${heldShm}`)).toMatchObject({
+          verdict: 'in-use',
+          reason: 'attached',
+          evidence: { nattch: 1 },
+        });
+        expect(judged.get(`shm:${deadShm}`)).toMatchObject({
+          verdict: 'orphaned',
+          reason: 'unused',
+          evidence: {
+            nattch: 0,
+            pids: [
+              { role: 'creator', pid: dead.pid, state: 'gone' },
+              { role: 'last-operation', pid: dead.pid, state: 'gone' },
+            ],
+          },
+        });
+        expect(judged.get('pshm:/held')).toMatchObject({
+          verdict: 'in-use',
+          reason: 'held',
+          evidence: { holders: [{ pid: live.pid, command: 'node' }], holders_complete: true },
+        });
+        expect(judged.get(`msg:${queue}`)).toMatchObject({
+          verdict: 'in-use',
+          reason: 'queued-messages',
+          evidence: { queued: 1 },
+        });
+        for (const judgement of judged.values())
+          expect(judgement.evidence.idle_seconds).toEqual(expect.any(Number));
+        expect(report.selected.map((object: { type: string }) => object.type).sort()).toEqual([
+          'pshm',
+          'shm',
+        ]);
+      },
+      { pid: true },
+    );
+  });
+});
+
+describe('protect and target (issue #12, item 5): lsipc and ipcrm select alike', () => {
+  it('exclusions by owner, key and name pattern; selection by name pattern', async () => {
+    await withNamespace(
+      async (ns) => {
+        const roots = await start(ns, ['shm:0x9001:attach', 'pshm:keep.a:map', 'pshm:drop.b:map']);
+        const owners = await start(ns, ['shm:0x9002:attach', 'pshm:drop.c:map'], OWNER);
+        await kill(ns, roots);
+        await kill(ns, owners);
+        const rootShm = `shm:${roots.ids['shm:0x9001:attach']}`;
+        const ownerShm = `shm:${owners.ids['shm:0x9002:attach']}`;
+        const cases: [string[], string[]][] = [
+          [[], [rootShm, ownerShm, 'pshm:keep.a', 'pshm:drop.b', 'pshm:drop.c']],
+          [
+            ['--exclude-key', '0x9001'],
+            [ownerShm, 'pshm:keep.a', 'pshm:drop.b', 'pshm:drop.c'],
+          ],
+          [
+            ['--exclude-owner', String(OWNER.uid)],
+            [rootShm, 'pshm:keep.a', 'pshm:drop.b'],
+          ],
+          [
+            ['--exclude-name', 'keep.*'],
+            [rootShm, ownerShm, 'pshm:drop.b', 'pshm:drop.c'],
+          ],
+          [
+            ['--exclude-name', 'keep.*', '--exclude-name', '*.c'],
+            [rootShm, ownerShm, 'pshm:drop.b'],
+          ],
+          [
+            ['--name-pattern', 'drop.*'],
+            ['pshm:drop.b', 'pshm:drop.c'],
+          ],
+          [['--name-pattern', 'drop.*', '--exclude-owner', String(OWNER.uid)], ['pshm:drop.b']],
+        ];
+        for (const [args, expected] of cases) {
+          expect((await selected(ns, ['--orphaned', ...args])).sort(), `lsipc ${args.join(' ')}`).toEqual(
+            [...expected].sort(),
+          );
+          expect((await wouldRemove(ns, ['--orphaned', ...args])).sort(), `ipcrm ${args.join(' ')}`).toEqual(
+            [...expected].sort(),
+          );
+        }
+        expect(
+          await ipcrm(ns, ['--orphaned', '--exclude-name', 'keep.*', '--exclude-key', '0x9002']),
+        ).toEqual({
+          stdout: '',
+          stderr: '',
+          status: 0,
+        });
+        expect(await remaining(ns)).toEqual([ownerShm, 'pshm:keep.a'].sort());
+      },
+      { pid: true },
+    );
+  });
+});
+
+describe('several kinds at once (issue #12, item 6)', () => {
+  it('lsipc -m -q --orphaned lists, and ipcrm --all=shm --all=msg removes, the union of the kinds', async () => {
+    await withNamespace(
+      async (ns) => {
+        const dead = await start(ns, ['shm:0xa001:attach', 'msg:0xa002', 'sem:0xa003:op', 'pshm:other:map']);
+        await kill(ns, dead);
+        const shm = `shm:${dead.ids['shm:0xa001:attach']}`;
+        const msg = `msg:${dead.ids['msg:0xa002']}`;
+        const sem = `sem:${dead.ids['sem:0xa003:op']}`;
+        const idle = ['--orphaned', '--older-than', '0s'];
+        expect((await selected(ns, [...idle, '-m', '-q'])).sort()).toEqual([msg, shm].sort());
+        expect((await selected(ns, [...idle, '-s', '-M'])).sort()).toEqual([sem, 'pshm:other'].sort());
+        expect((await wouldRemove(ns, [...idle, '--all=shm', '--all=msg'])).sort()).toEqual(
+          [msg, shm].sort(),
+        );
+        const removal = await ipcrm(ns, [...idle, '--all=shm', '--all=msg', '-v']);
+        expect(removal.status).toBe(0);
+        expect(removal.stdout.split('\n').filter(Boolean).sort()).toEqual(
+          [
+            `removing shared memory segment id \`${dead.ids['shm:0xa001:attach']}'`,
+            `removing message queue id \`${dead.ids['msg:0xa002']}'`,
+          ].sort(),
+        );
+        expect(await remaining(ns)).toEqual([sem, 'pshm:other'].sort());
       },
       { pid: true },
     );

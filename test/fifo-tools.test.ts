@@ -150,7 +150,7 @@ describe('lsfifo', () => {
         holders: [
           { pid: expect.any(Number), command: 'python3', access: 'readwrite', fds: [3], opening: false },
         ],
-        holdersComplete: true,
+        holders_complete: true,
       },
     ]);
     const link = await run('lsfifo', ['--noheadings', '-o', 'path,holders', join(dir, 'link')]);
@@ -189,7 +189,7 @@ describe('lsfifo', () => {
     const json = JSON.parse(
       (await run('lsfifo', ['-J', '-o', 'path,holders', dir], { user: NOBODY })).stdout,
     );
-    expect(json.fifos.map((f: { holdersComplete: boolean }) => f.holdersComplete)).toEqual([
+    expect(json.fifos.map((f: { holders_complete: boolean }) => f.holders_complete)).toEqual([
       false,
       false,
       false,

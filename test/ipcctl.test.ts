@@ -71,7 +71,7 @@ describe('msg', () => {
     expect(await sh(`ipcctl msg send ${q} --type 7 hello`)).toEqual({ status: 0, stdout: '', stderr: '' });
     const result = await receiver.done;
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ id: Number(q), type: 7, size: 5, data: 'aGVsbG8=' });
+    expect(JSON.parse(result.stdout)).toEqual({ id: Number(q), mtype: 7, size: 5, data: 'aGVsbG8=' });
   });
 
   it('a sender waits on a full queue until a receiver makes room', async () => {
@@ -112,7 +112,7 @@ describe('msg', () => {
     expect(JSON.parse(second.stdout)).toEqual({
       id: Number(q),
       index: 1,
-      type: 1,
+      mtype: 1,
       size: 6,
       data: 'c2Vjb25k',
     });

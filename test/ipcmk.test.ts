@@ -533,7 +533,7 @@ const EXPECTED: ExpectedCase[] = [
     args: ['--ftok', '/dev/shm/ftok-file', '-S', '1', '--json'],
     status: 0,
     stdout:
-      /^\{\n {2}"resources": \[\n {4}\{\n {6}"kind": "sem",\n {6}"id": 0,\n {6}"key": (\d+),\n {6}"keyHex": "0x01[0-9a-f]{6}"\n {4}\}\n {2}\]\n\}\n$/,
+      /^\{\n {2}"resources": \[\n {4}\{\n {6}"type": "sem",\n {6}"id": 0,\n {6}"key": (\d+),\n {6}"key_hex": "0x01[0-9a-f]{6}"\n {4}\}\n {2}\]\n\}\n$/,
   },
   {
     name: 'ipcmk --ftok PATH --project-id 255 -Q',
@@ -595,7 +595,7 @@ const EXPECTED: ExpectedCase[] = [
     args: ['--json', '-M', '1', '-q', '-n', '/j'],
     status: 0,
     stdout:
-      /^\{\n {2}"resources": \[\n {4}\{\n {6}"kind": "shm",\n {6}"id": 0,\n {6}"key": \d+,\n {6}"keyHex": "0x[0-9a-f]{8}"\n {4}\},\n {4}\{\n {6}"kind": "pmsg",\n {6}"name": "\/j"\n {4}\}\n {2}\]\n\}\n$/,
+      /^\{\n {2}"resources": \[\n {4}\{\n {6}"type": "shm",\n {6}"id": 0,\n {6}"key": \d+,\n {6}"key_hex": "0x[0-9a-f]{8}"\n {4}\},\n {4}\{\n {6}"type": "pmsg",\n {6}"name": "\/j"\n {4}\}\n {2}\]\n\}\n$/,
     created: ['/dev/mqueue/j'],
   },
   {
@@ -605,7 +605,7 @@ const EXPECTED: ExpectedCase[] = [
     args: ['--json', '--key', '7', '-Q', '-S', '1'],
     status: 1,
     stdout:
-      '{\n  "resources": [\n    {\n      "kind": "msg",\n      "id": 0,\n      "key": 7,\n      "keyHex": "0x00000007"\n    }\n  ]\n}\n',
+      '{\n  "resources": [\n    {\n      "type": "msg",\n      "id": 0,\n      "key": 7,\n      "key_hex": "0x00000007"\n    }\n  ]\n}\n',
     stderr: 'ipcmk: create semaphore failed: key 0x00000007 already exists\n',
   },
 ];
@@ -631,9 +631,9 @@ it('uses the ftok key it reports in --json', async () => {
     { state: [{ kind: 'file', path: '/dev/shm/f' }], args: ['--ftok', '/dev/shm/f', '-M', '1', '--json'] },
     false,
   );
-  const { resources } = JSON.parse(ours.stdout) as { resources: { keyHex: string }[] };
+  const { resources } = JSON.parse(ours.stdout) as { resources: { key_hex: string }[] };
   expect(resources).toHaveLength(1);
-  expect(ours.after).toContain(`${resources[0]!.keyHex} 0          root       644        1 `);
+  expect(ours.after).toContain(`${resources[0]!.key_hex} 0          root       644        1 `);
 });
 
 // ---- bad input creates nothing ---------------------------------------------------------------------
@@ -684,7 +684,7 @@ it('works with standard output on a pipe (Node resolves ffi-rs after an fstat of
     const result = await ns.sh('ipcmk -Q | cat; ipcmk -M 1 --json | cat', { env: { PATH: ourPath } });
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(
-      /^Message queue id: 0\n\{\n {2}"resources": \[\n {4}\{\n {6}"kind": "shm",\n {6}"id": 0,/,
+      /^Message queue id: 0\n\{\n {2}"resources": \[\n {4}\{\n {6}"type": "shm",\n {6}"id": 0,/,
     );
   });
 });

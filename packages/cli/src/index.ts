@@ -16,3 +16,4 @@ export * from './numbers.js';
 export * from './usage.js';
 export * from './verdicts.js';
 export * from './version.js';
+export * from './vocabulary.js';

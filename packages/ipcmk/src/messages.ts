@@ -3,7 +3,7 @@
  * our messages for the added options, and the --json document.
  */
 
-import { parseFailureMessage, streams, UsageError, usageFailure } from '@ipcutils/cli';
+import { parseFailureMessage, posixName, streams, UsageError, usageFailure } from '@ipcutils/cli';
 import { formatKey } from '@ipcutils/core';
 import type { Created, CreateFailure } from './create.js';
 import type { KeyFailure } from './key.js';
@@ -97,11 +97,12 @@ export function formatDiagnostic(diagnostic: Diagnostic, program: string): strin
   return streams(usageFailure(usageErrorOf(diagnostic), program)).stderr;
 }
 
-/** One created resource in the --json document. */
+/** One created resource in the --json document, in the suite's JSON vocabulary (docs/json.md). */
 export type JsonResource =
-  /** `key` is the unsigned value of key_t; `keyHex` is how ipcs prints it. */
-  | { kind: 'shm' | 'msg' | 'sem'; id: number; key: number; keyHex: string }
-  | { kind: 'pshm' | 'pmsg' | 'psem'; name: string };
+  /** `key` is the unsigned value of key_t; `key_hex` is how ipcs prints it. */
+  | { type: 'shm' | 'msg' | 'sem'; id: number; key: number; key_hex: string }
+  /** `name` with its leading "/", as shm_open(3) and its kin take it. */
+  | { type: 'pshm' | 'pmsg' | 'psem'; name: string };
 
 export interface JsonReport {
   resources: JsonResource[];
@@ -109,9 +110,9 @@ export interface JsonReport {
 
 export function toJsonResource(created: Created): JsonResource {
   if ('id' in created) {
-    return { kind: created.kind, id: created.id, key: created.key >>> 0, keyHex: formatKey(created.key) };
+    return { type: created.kind, id: created.id, key: created.key >>> 0, key_hex: formatKey(created.key) };
   }
-  return { kind: created.kind, name: created.name };
+  return { type: created.kind, name: posixName(created.name) };
 }
 
 export function formatJson(created: readonly Created[]): string {

@@ -96,15 +96,17 @@ describe('formatDiagnostic', () => {
 });
 
 describe('formatJson', () => {
-  it('prints one typed object per resource, keys as unsigned numbers and as ipcs prints them', () => {
+  it('prints one typed object per resource, keys as unsigned numbers and as ipcs prints them, names with their "/"', () => {
     const created: Created[] = [
       { kind: 'shm', id: 0, key: -559038737 },
       { kind: 'pmsg', name: '/q' },
+      { kind: 'pshm', name: 'data' },
     ];
     expect(JSON.parse(formatJson(created))).toEqual({
       resources: [
-        { kind: 'shm', id: 0, key: 0xdeadbeef, keyHex: '0xdeadbeef' },
-        { kind: 'pmsg', name: '/q' },
+        { type: 'shm', id: 0, key: 0xdeadbeef, key_hex: '0xdeadbeef' },
+        { type: 'pmsg', name: '/q' },
+        { type: 'pshm', name: '/data' },
       ],
     });
     expect(formatJson([])).toBe('{\n  "resources": []\n}\n');

@@ -1,11 +1,18 @@
 /**
  * ipcrm with filters, --dry-run or --json: the core selects the objects once (one /proc scan),
  * then each is checked again right before the removal engine removes it (same id, key and change
- * time, still matching), and every step ends up in a CleanupReport. A failed removal is counted
+ * time, still matching), and every step ends up in a CleanupRun (--json prints it as a CleanupReport). A failed removal is counted
  * and the run goes on; an object that changed since the selection is skipped, not a failure.
  */
 
-import { describeDoubt, describeEvidence, describeVerdict, type Result, Transcript } from '@ipcutils/cli';
+import {
+  describeDoubt,
+  describeEvidence,
+  describeVerdict,
+  posixName,
+  type Result,
+  Transcript,
+} from '@ipcutils/cli';
 import {
   type ListingProblem as CoreListingProblem,
   type HolderScan,
@@ -32,7 +39,7 @@ import {
   formatSkipped,
 } from './messages.js';
 import { type Outcome, removeObject } from './remove.js';
-import { type CleanupReport, formatReport, reportObject, type SkipReason, type TargetRef } from './report.js';
+import { type CleanupRun, formatReport, type SkipReason, type TargetRef } from './report.js';
 import type { ListingProblem } from './select.js';
 
 export interface CleanupHooks {
@@ -51,7 +58,7 @@ export function runCleanup(
   hooks: CleanupHooks = {},
 ): Result {
   const output = new Transcript();
-  const report: CleanupReport = {
+  const report: CleanupRun = {
     dryRun: settings.dryRun,
     selected: [],
     removed: [],
@@ -75,22 +82,21 @@ export function runCleanup(
     const outcome: Outcome = { target, status: 'not-found' };
     warn(formatOutcome(outcome) ?? '');
     report.failed.push({
-      ...targetRef(target),
+      target: targetRef(target),
       error: { code: 'ENOENT', message: 'No such file or directory' },
     });
   }
 
   const selection = selectObjects(candidates, settings.filter);
-  for (const { object, ...evidence } of selection.selected)
-    report.selected.push(reportObject(object, evidence));
+  for (const { object, ...evidence } of selection.selected) report.selected.push({ object, seen: evidence });
   for (const { object, judgement } of selection.undetermined) {
-    report.undetermined.push(reportObject(object, { judgement }));
+    report.undetermined.push({ object, seen: { judgement } });
     warn(
       `not removing ${describeObject(object)}: cannot tell whether it is in use: ${describeDoubt(judgement)}`,
     );
   }
   if (settings.explain) {
-    report.judged = selection.judged.map(({ object, judgement }) => reportObject(object, { judgement }));
+    report.judged = selection.judged.map(({ object, judgement }) => ({ object, seen: { judgement } }));
     for (const { object, judgement } of selection.judged)
       say(
         `${describeObject(object)}: ${describeVerdict(judgement)} (${describeEvidence(judgement.evidence)})\n`,
@@ -114,7 +120,7 @@ export function runCleanup(
 interface RemovalContext {
   settings: CleanupSettings;
   holders: HolderScan | undefined;
-  report: CleanupReport;
+  report: CleanupRun;
   say(text: string): void;
   warn(text: string): void;
   verbose: boolean;
@@ -128,7 +134,7 @@ function removeChecked(object: IpcObject, context: RemovalContext): void {
     context.settings.filter,
     context.holders ? { holders: context.holders } : {},
   );
-  const reported = reportObject(object);
+  const reported = { object };
   const target = targetOf(object);
   if (check.status === 'unknown') {
     const outcome: Outcome = {
@@ -149,7 +155,7 @@ function removeChecked(object: IpcObject, context: RemovalContext): void {
           ? { reason: 'changed', what: check.what }
           : { reason: 'no-longer-matching', filter: check.filter };
     context.warn(formatSkipped(target, idOf(object), skip));
-    report.skipped.push({ ...reported, ...skip });
+    report.skipped.push({ ...reported, skip });
     return;
   }
   const outcome = removeObject(
@@ -227,7 +233,7 @@ function targetRef(target: RemovalTarget): TargetRef {
     case 'key':
       return { type: target.type, key: target.key >>> 0 };
     case 'name':
-      return { type: target.type, name: target.name };
+      return { type: target.type, name: posixName(target.name) };
   }
 }
 

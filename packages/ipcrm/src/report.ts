@@ -2,39 +2,11 @@
  * What `ipcrm --json` prints: the objects the filters selected and what became of each, as typed
  * data (numbers as numbers, times in ISO 8601 UTC). Built by cleanup.ts, printed by run.ts.
  */
-import {
-  changeTimeOf,
-  creatorOf,
-  type HolderAnswer,
-  type IpcKind,
-  type IpcObject,
-  isSysvObject,
-  type PidEvidence,
-  type SelectedObject,
-  sizeOf,
-  type UseJudgement,
-} from '@ipcutils/core';
+import { type JsonIpcObject, type JsonObjectRef, jsonObject } from '@ipcutils/cli';
+import type { IpcObject, SelectedObject } from '@ipcutils/core';
 
-export interface ReportedObject {
-  type: IpcKind;
-  /** System V only. */
-  id?: number;
-  /** System V only: the key as the unsigned 32-bit number ipcs shows in hex. */
-  key?: number;
-  /** POSIX only, as lsipc shows it. */
-  name?: string;
-  owner: number;
-  creator: number;
-  /** Last change: System V ctime, POSIX mtime. */
-  changed: string | null;
-  size?: number;
-  /** What --orphaned saw: each recorded pid and what became of it. */
-  pids?: PidEvidence[];
-  /** What --orphaned / --unattached saw for a POSIX object: null when unknown. */
-  holders?: { pid: number; command: string }[] | null;
-  /** The judgement of its use (--orphaned, --unattached): verdict, reason, evidence. */
-  judgement?: UseJudgement;
-}
+/** One object in the report, in the suite's JSON vocabulary (packages/cli/src/vocabulary.ts). */
+export type ReportedObject = JsonIpcObject;
 
 export type SkipReason =
   /** Removed by someone else since the selection. */
@@ -45,7 +17,7 @@ export type SkipReason =
   | { reason: 'no-longer-matching'; filter: string };
 
 /** An object named on the command line that does not exist: all that is known is its name. */
-export type TargetRef = Pick<ReportedObject, 'type' | 'id' | 'key' | 'name'>;
+export type TargetRef = JsonObjectRef;
 
 export interface CleanupReport {
   dryRun: boolean;
@@ -62,38 +34,41 @@ export interface CleanupReport {
   judged?: ReportedObject[];
 }
 
-export function reportObject(object: IpcObject, evidence?: Omit<SelectedObject, 'object'>): ReportedObject {
-  const reported: ReportedObject = isSysvObject(object)
-    ? {
-        type: object.kind,
-        id: object.record.id,
-        key: object.record.key >>> 0,
-        owner: 0,
-        creator: 0,
-        changed: null,
-      }
-    : { type: object.kind, name: object.record.name, owner: 0, creator: 0, changed: null };
-  reported.owner = object.record.uid;
-  reported.creator = creatorOf(object);
-  reported.changed = isoTime(changeTimeOf(object));
-  const size = sizeOf(object);
-  if (size !== undefined) reported.size = size;
-  if (evidence?.pids !== undefined) reported.pids = evidence.pids;
-  if (evidence?.holders !== undefined) reported.holders = holdersOf(evidence.holders);
-  if (evidence?.judgement !== undefined) reported.judgement = evidence.judgement;
-  return reported;
+/** An object as the run met it, with what the selection saw of it. */
+export interface RunEntry {
+  object: IpcObject;
+  seen?: Omit<SelectedObject, 'object'>;
 }
 
-function holdersOf(answer: HolderAnswer): { pid: number; command: string }[] | null {
-  return answer.complete ? answer.holders.map(({ pid, command }) => ({ pid, command })) : null;
+/**
+ * What a run did, kept as the core's objects: only --json turns them into the vocabulary's JSON
+ * (names looked up, times formatted), which at 30,000 objects costs more than the rest of a dry run.
+ */
+export interface CleanupRun {
+  dryRun: boolean;
+  selected: RunEntry[];
+  removed: RunEntry[];
+  skipped: (RunEntry & { skip: SkipReason })[];
+  failed: ((RunEntry | { target: TargetRef }) & { error: { code: string; message: string } })[];
+  undetermined: RunEntry[];
+  judged?: RunEntry[];
 }
 
-function isoTime(seconds: number): string | null {
-  return seconds === 0 ? null : new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-/** The report as JSON (two-space indentation, keys in snake_case as lsipc's JSON keys are lower case). */
-export function formatReport(report: CleanupReport): string {
+/** The run as a CleanupReport in JSON (two-space indentation, snake_case keys as docs/json.md says). */
+export function formatReport(run: CleanupRun): string {
+  const json = ({ object, seen }: RunEntry): ReportedObject => jsonObject(object, seen);
+  const report: CleanupReport = {
+    dryRun: run.dryRun,
+    selected: run.selected.map(json),
+    removed: run.removed.map(json),
+    skipped: run.skipped.map((entry) => ({ ...json(entry), ...entry.skip })),
+    failed: run.failed.map((entry) => ({
+      ...('target' in entry ? entry.target : json(entry)),
+      error: entry.error,
+    })),
+    undetermined: run.undetermined.map(json),
+  };
+  if (run.judged !== undefined) report.judged = run.judged.map(json);
   const { dryRun, ...rest } = report;
   return `${JSON.stringify({ dry_run: dryRun, ...rest }, null, 2)}\n`;
 }

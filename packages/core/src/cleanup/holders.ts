@@ -102,10 +102,14 @@ export function holdersOf(scan: HolderScan, object: IpcObject): HolderAnswer | u
   }
 }
 
-/** util-linux style "4242(postgres),4243(psql)"; "unknown" when the list may be incomplete; "" for nobody. */
+/**
+ * util-linux style "4242(postgres),4243(psql)"; "" for nobody. A list that may be incomplete (some
+ * process could not be inspected) ends in "?": "4242(postgres),?", or "?" when none could be seen.
+ */
 export function formatHolders(answer: HolderAnswer): string {
-  if (!answer.complete) return 'unknown';
-  return answer.holders.map((holder) => `${holder.pid}(${holder.command})`).join(',');
+  const seen = answer.holders.map((holder) => `${holder.pid}(${holder.command})`);
+  if (!answer.complete) seen.push('?');
+  return seen.join(',');
 }
 
 /** Collects holders per object, one entry per process. */

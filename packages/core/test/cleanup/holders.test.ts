@@ -94,13 +94,14 @@ describe('System V segments', () => {
     expect(formatHolders(holdersOf(scan, segment(7, 2))!)).toBe('10(postgres),11(worker)');
   });
 
-  it('a process whose namespace cannot be read makes the answer unknown', () => {
+  it('a process whose namespace cannot be read makes the answer incomplete: the holders seen, then "?"', () => {
     proc.add({ pid: 10, command: 'postgres', maps: SYSV(0x1234, 7) });
     const scan = scanHolders({ procRoot: proc.root });
     expect(scan.uninspectable).toEqual([10]);
     const answer = holdersOf(scan, segment(7, 1))!;
     expect(answer).toEqual({ holders: [], complete: false });
-    expect(formatHolders(answer)).toBe('unknown');
+    expect(formatHolders(answer)).toBe('?');
+    expect(formatHolders({ holders: [{ pid: 8, command: 'nginx' }], complete: false })).toBe('8(nginx),?');
   });
 
   it('nattch 0 means nobody, whatever could not be inspected', () => {

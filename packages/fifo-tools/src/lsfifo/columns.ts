@@ -89,7 +89,7 @@ export const COLUMNS: Readonly<Record<ColumnId, Column>> = {
         fds,
         opening,
       })),
-      holdersComplete: r.holdersComplete,
+      holders_complete: r.holdersComplete,
     }),
   },
 };

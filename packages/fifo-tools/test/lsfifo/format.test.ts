@@ -90,9 +90,9 @@ describe('lsfifo output', () => {
         { pid: 42, command: 'cat', access: 'read', fds: [3], opening: false },
         { pid: 43, command: 'sh', access: 'write', fds: [], opening: true },
       ],
-      holdersComplete: true,
+      holders_complete: true,
     });
-    expect(json.fifos[1]).toMatchObject({ path: 'new\nline', holders: [], holdersComplete: false });
+    expect(json.fifos[1]).toMatchObject({ path: 'new\nline', holders: [], holders_complete: false });
   });
 
   it('draws a table with bold headings and a yellow "unknown" when colour is on', async () => {

@@ -91,7 +91,7 @@ const recv: Command = {
     const message = await onObjectAsync(label, () =>
       interruptible(context.host, (signal) => ops.receiveMsg(id, selector, { ...wait, signal })),
     );
-    if (context.json) return success(formatJson({ id, type: message.type, ...bytesFields(message.data) }));
+    if (context.json) return success(formatJson({ id, mtype: message.type, ...bytesFields(message.data) }));
     return success(message.data);
   },
 };
@@ -107,7 +107,7 @@ const peek: Command = {
     const { id, label } = resolveSysv(ref);
     const message = onObject(label, () => ops.peekMsg(id, index));
     if (context.json)
-      return success(formatJson({ id, index, type: message.type, ...bytesFields(message.data) }));
+      return success(formatJson({ id, index, mtype: message.type, ...bytesFields(message.data) }));
     return success(`type ${message.type}, ${message.data.length} bytes\n`, formatHexdump(message.data));
   },
 };

@@ -10,6 +10,7 @@ import {
   hasFilter,
   holdersOf,
   type IpcObject,
+  type JudgedObject,
   selectObjects,
 } from '@ipcutils/core';
 import type { Entry } from './collect.js';
@@ -21,6 +22,8 @@ import type { LsipcSources } from './sources.js';
 export interface Cleaned {
   entries: Entry[];
   holders: ReadonlyMap<object, HolderAnswer>;
+  /** Passed every other filter, but whether it is in use could not be told: not listed. */
+  undetermined: JudgedObject[];
 }
 
 /** The entries that pass the filters, and the HOLDERS answers of the records (by record). */
@@ -32,7 +35,7 @@ export function applyCleanup(
   const holders = new Map<object, HolderAnswer>();
   const showHolders = options.columns.includes('HOLDERS');
   const filtering = hasFilter(options.filter);
-  if (!showHolders && !filtering) return { entries, holders };
+  if (!showHolders && !filtering) return { entries, holders, undetermined: [] };
 
   const objects: IpcObject[] = [];
   for (const entry of entries) {
@@ -51,7 +54,7 @@ export function applyCleanup(
       if (answer !== undefined) holders.set(object.record, answer);
     }
   }
-  if (!filtering) return { entries, holders };
+  if (!filtering) return { entries, holders, undetermined: [] };
   const selection = selectObjects(objects, options.filter, {
     now: run.now,
     processes: sources.processes(),
@@ -61,7 +64,11 @@ export function applyCleanup(
     holders: scan ?? ((request) => sources.scanHolders(request)),
   });
   const kept = new Set<object>(selection.selected.map(({ object }) => object.record));
-  return { entries: entries.filter((entry) => entry.kind !== 'global' && kept.has(entry.record)), holders };
+  return {
+    entries: entries.filter((entry) => entry.kind !== 'global' && kept.has(entry.record)),
+    holders,
+    undetermined: selection.undetermined,
+  };
 }
 
 /** The IpcObject of a listed record; a POSIX file gone since the listing has none. */

@@ -19,6 +19,8 @@ export type Entry = ListedObject | { kind: 'global'; row: GlobalRow };
 
 export interface Collected {
   name: string | null;
+  /** The table's name whatever was found: the last resource's (--typed-json, never ""). */
+  kindName: string;
   entries: Entry[];
   /** The semaphores of `-s -i ID`'s set by set record: the pretty view's "Elements" table, --typed-json's "elements". */
   elements: Map<object, SemElement[]>;
@@ -31,10 +33,22 @@ export type Listing = Pick<RowContext, 'options' | 'sources'>;
 
 const ORDER: readonly Resource[] = ['msg', 'pmsg', 'shm', 'pshm', 'sem', 'psem'];
 
+const TABLE_NAMES: Record<Resource, string> = {
+  msg: 'messages',
+  pmsg: 'posix-messages',
+  shm: 'sharedmemory',
+  pshm: 'posix-sharedmemory',
+  sem: 'semaphores',
+  psem: 'posix-semaphores',
+};
+
 export function collectEntries(context: Listing, warn: Warn): Collected {
   const { options } = context;
+  const name = options.global ? 'ipclimits' : options.mixed ? 'ipc' : null;
+  const last = ORDER.filter((resource) => options.resources.has(resource)).at(-1);
   const collected: Collected = {
-    name: options.global ? 'ipclimits' : options.mixed ? 'ipc' : null,
+    name,
+    kindName: name ?? (last === undefined ? 'ipc' : TABLE_NAMES[last]),
     entries: [],
     elements: new Map(),
   };
@@ -73,18 +87,18 @@ function selectById<T extends { id: number }>(records: T[], id: number, warn: Wa
 const COLLECTORS: Record<Resource, (context: Listing, collected: Collected, warn: Warn) => void> = {
   msg(context, collected, warn) {
     const queues = selectById(context.sources.msgQueues(), context.options.id, warn);
-    if (queues.length > 0) nameTable(context, collected, 'messages');
+    if (queues.length > 0) nameTable(context, collected, TABLE_NAMES.msg);
     for (const record of queues) collected.entries.push({ kind: 'msg', record });
   },
 
   shm(context, collected, warn) {
     const segments = selectById(context.sources.shmSegments(), context.options.id, warn);
-    if (segments.length > 0) nameTable(context, collected, 'sharedmemory');
+    if (segments.length > 0) nameTable(context, collected, TABLE_NAMES.shm);
     for (const record of segments) collected.entries.push({ kind: 'shm', record });
   },
 
   sem(context, collected, warn) {
-    nameTable(context, collected, 'semaphores');
+    nameTable(context, collected, TABLE_NAMES.sem);
     const { id } = context.options;
     const sets = selectById(context.sources.semSets(), id, warn);
     for (const set of sets) {
@@ -116,7 +130,7 @@ const COLLECTORS: Record<Resource, (context: Listing, collected: Collected, warn
       if (name !== undefined) warn(`message queue ${name} not found`);
       return;
     }
-    nameTable(context, collected, 'posix-messages');
+    nameTable(context, collected, TABLE_NAMES.pmsg);
     for (const record of queues) collected.entries.push({ kind: 'pmsg', record });
   },
 
@@ -129,7 +143,7 @@ const COLLECTORS: Record<Resource, (context: Listing, collected: Collected, warn
       if (name !== undefined) warn(`shared memory segment ${name} not found`);
       return;
     }
-    nameTable(context, collected, 'posix-sharedmemory');
+    nameTable(context, collected, TABLE_NAMES.pshm);
     for (const record of objects) collected.entries.push({ kind: 'pshm', record });
   },
 
@@ -143,7 +157,7 @@ const COLLECTORS: Record<Resource, (context: Listing, collected: Collected, warn
       if (name !== undefined) warn(`semaphore ${name} not found`);
       return;
     }
-    nameTable(context, collected, 'posix-semaphores');
+    nameTable(context, collected, TABLE_NAMES.psem);
     for (const record of sems) collected.entries.push({ kind: 'psem', record });
   },
 };

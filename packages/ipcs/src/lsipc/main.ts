@@ -4,6 +4,7 @@
  */
 import {
   type Context,
+  describeDoubt,
   Failure,
   failure,
   isUtf8Locale,
@@ -19,7 +20,7 @@ import {
   renderTable,
   type TableFormat,
 } from '@ipcutils/cli/smartcols';
-import { localTimeFor } from '@ipcutils/core';
+import { type JudgedObject, localTimeFor } from '@ipcutils/core';
 import { applyCleanup } from './cleanup.js';
 import { collectEntries, elementsTable } from './collect.js';
 import { COLUMNS, toTableColumn } from './columns.js';
@@ -81,10 +82,16 @@ function renderReport(
 ): string {
   const now = sources.now();
   const collected = collectEntries({ options, sources }, warn);
-  const { entries, holders } = applyCleanup({ options, sources, now }, collected.entries);
+  const { entries, holders, undetermined } = applyCleanup({ options, sources, now }, collected.entries);
+  for (const line of describeUndetermined(undetermined)) warn(line);
   const context = new RowContext(options, sources, localTimeFor(io.env.TZ), { now, holders });
-  if (options.mode === 'typed-json')
-    return renderTypedJson(collected.name, entries, context, collected.elements);
+  if (options.mode === 'typed-json') {
+    const { filter } = options;
+    return renderTypedJson(collected.name ?? collected.kindName, entries, context, {
+      elements: collected.elements,
+      undetermined: filter.orphaned || filter.unattached ? undetermined : undefined,
+    });
+  }
   const rows = entries.map((entry) =>
     entry.kind === 'global' ? globalRow(context, entry.row) : objectRow(context, entry),
   );
@@ -105,6 +112,19 @@ function renderReport(
   const layout = options.mode === 'json' ? jsonLayout(io.env) : undefined;
   if (layout) return renderJsonLayout({ name: collected.name, columns, rows }, layout, render);
   return renderTable({ name: collected.name, columns, rows }, render);
+}
+
+/** "could not judge 2 objects (not listed): processes we may not inspect could use it", one line per reason. */
+function describeUndetermined(undetermined: readonly JudgedObject[]): string[] {
+  const counts = new Map<string, number>();
+  for (const { judgement } of undetermined) {
+    const doubt = describeDoubt(judgement);
+    counts.set(doubt, (counts.get(doubt) ?? 0) + 1);
+  }
+  return [...counts].map(
+    ([doubt, count]) =>
+      `could not judge ${count} ${count === 1 ? 'object' : 'objects'} (not listed): ${doubt}`,
+  );
 }
 
 /** get_terminal_width(80): the terminal's size, else $COLUMNS, else 80. */

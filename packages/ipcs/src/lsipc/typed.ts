@@ -1,12 +1,17 @@
 /**
- * --typed-json: the same rows as --json, for scripts: numbers as numbers (sizes in bytes, whatever
- * -b says; KEY as the unsigned 32-bit key; PERMS as the permission bits), times in ISO 8601 UTC
- * (null for "never"), STATUS and HOLDERS as arrays. HOLDERS is null when the answer is unknown
- * (processes we may not inspect) and for semaphore sets and queues, which /proc does not show held.
+ * --typed-json: the same rows as --json in the suite's one JSON vocabulary (docs/json.md, checked
+ * against docs/json/ipcutils.schema.json): numbers as numbers (sizes in bytes, whatever -b says;
+ * KEY as the unsigned 32-bit key; PERMS as the permission bits), times in ISO 8601 UTC (null for
+ * "never"), OWNER and the other name columns as names (null without one; UID and the like carry
+ * the numbers), a POSIX NAME as shm_open(3) and its kin take it ("/name"), STATUS and HOLDERS as
+ * arrays. HOLDERS lists the holders that could be seen, and "holders_complete" says whether every
+ * process could be inspected; HOLDERS is null for semaphore sets and queues, which /proc does not
+ * show held. The top-level key is the table's name even when nothing is listed.
  */
 
+import { isoTime, jsonObject, posixName } from '@ipcutils/cli';
 import { toShellVarName } from '@ipcutils/cli/smartcols';
-import { type SemElement, SHM_DEST, SHM_LOCKED } from '@ipcutils/core';
+import { type JudgedObject, type SemElement, SHM_DEST, SHM_LOCKED } from '@ipcutils/core';
 import type { Entry } from './collect.js';
 import type { ColumnId } from './columns.js';
 import { type GlobalRow, globalRow, type ListedObject, objectRow, type RowContext } from './rows.js';
@@ -23,31 +28,37 @@ export type JsonValue =
 type Typed<T> = (context: RowContext, record: T) => JsonValue;
 type RecordOf<K extends ListedObject['kind']> = Extract<ListedObject, { kind: K }>['record'];
 
-const iso = (seconds: number): JsonValue =>
-  seconds === 0 ? null : new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-
 const holders: Typed<object> = (context, record) => {
   const answer = context.holderAnswer(record);
-  if (answer === undefined || !answer.complete) return null;
+  if (answer === undefined) return null;
   return answer.holders.map((holder) => ({ pid: holder.pid, command: holder.command }));
 };
+
+const userName: Typed<{ uid: number }> = (context, record) => context.user(record.uid);
 
 const SYSV: Partial<Record<ColumnId, Typed<RecordOf<'shm' | 'msg' | 'sem'>>>> = {
   KEY: (_, record) => record.key >>> 0,
   ID: (_, record) => record.id,
   PERMS: (_, record) => record.mode & 0o777,
+  OWNER: userName,
   CUID: (_, record) => record.cuid,
   CGID: (_, record) => record.cgid,
   UID: (_, record) => record.uid,
   GID: (_, record) => record.gid,
-  CTIME: (_, record) => iso(record.ctime),
+  CTIME: (_, record) => isoTime(record.ctime),
 };
 
 const POSIX: Partial<Record<ColumnId, Typed<RecordOf<'pshm' | 'pmsg' | 'psem'>>>> = {
+  NAME: (_, record) => posixName(record.name),
+  OWNER: userName,
   PERMS: (_, record) => record.mode & 0o777,
   CUID: (_, record) => record.uid,
   CGID: (_, record) => record.gid,
-  MTIME: (_, record) => iso(record.mtime),
+  UID: (_, record) => record.uid,
+  USER: userName,
+  GID: (_, record) => record.gid,
+  GROUP: (context, record) => context.group(record.gid),
+  MTIME: (_, record) => isoTime(record.mtime),
   HOLDERS: holders,
 };
 
@@ -65,8 +76,8 @@ const TYPED: { [K in ListedObject['kind']]: Partial<Record<ColumnId, Typed<Recor
     SIZE: (_, segment) => segment.size,
     NATTCH: (_, segment) => segment.nattch,
     STATUS: (_, segment) => STATUS_FLAGS.filter(([flag]) => segment.mode & flag).map(([, word]) => word),
-    ATTACH: (_, segment) => iso(segment.atime),
-    DETACH: (_, segment) => iso(segment.dtime),
+    ATTACH: (_, segment) => isoTime(segment.atime),
+    DETACH: (_, segment) => isoTime(segment.dtime),
     CPID: (_, segment) => segment.cpid,
     LPID: (_, segment) => segment.lpid,
     HOLDERS: holders,
@@ -75,8 +86,8 @@ const TYPED: { [K in ListedObject['kind']]: Partial<Record<ColumnId, Typed<Recor
     ...SYSV,
     USEDBYTES: (_, queue) => queue.cbytes,
     MSGS: (_, queue) => queue.qnum,
-    SEND: (_, queue) => iso(queue.stime),
-    RECV: (_, queue) => iso(queue.rtime),
+    SEND: (_, queue) => isoTime(queue.stime),
+    RECV: (_, queue) => isoTime(queue.rtime),
     LSPID: (_, queue) => queue.lspid,
     LRPID: (_, queue) => queue.lrpid,
     HOLDERS: () => null,
@@ -84,7 +95,7 @@ const TYPED: { [K in ListedObject['kind']]: Partial<Record<ColumnId, Typed<Recor
   sem: {
     ...SYSV,
     NSEMS: (_, set) => set.nsems,
-    OTIME: (_, set) => iso(set.otime),
+    OTIME: (_, set) => isoTime(set.otime),
     HOLDERS: () => null,
   },
   pshm: { ...POSIX, SIZE: (_, object) => object.size },
@@ -108,13 +119,19 @@ const GLOBAL: Partial<Record<ColumnId, (row: GlobalRow) => JsonValue>> = {
 /**
  * `{"NAME": [{…}, …]}`; keys are the column names in lower case, as in lsipc --json. The set of
  * `-s -i ID` also gets "elements": its semaphores, as the pretty view's Elements table shows them.
+ * With --orphaned or --unattached, "undetermined" lists the objects whose use could not be judged,
+ * as ipcrm --json does.
  */
 export function renderTypedJson(
-  name: string | null,
+  name: string,
   entries: readonly Entry[],
   context: RowContext,
-  elements: ReadonlyMap<object, readonly SemElement[]>,
+  extra: {
+    elements: ReadonlyMap<object, readonly SemElement[]>;
+    undetermined?: readonly JudgedObject[] | undefined;
+  },
 ): string {
+  const { elements } = extra;
   const { columns } = context;
   const keys = columns.map((id) => (context.options.shellVar ? toShellVarName(id) : id).toLowerCase());
   const rows = entries.map((entry) => {
@@ -122,6 +139,10 @@ export function renderTypedJson(
     const row: Record<string, JsonValue> = {};
     columns.forEach((id, n) => {
       row[keys[n]!] = typedValue(context, entry, id, cells[n] ?? null);
+      if (id === 'HOLDERS' && entry.kind !== 'global') {
+        const answer = context.holderAnswer(entry.record);
+        if (answer !== undefined) row.holders_complete = answer.complete;
+      }
     });
     const semaphores = entry.kind === 'global' ? undefined : elements.get(entry.record);
     if (semaphores) {
@@ -136,7 +157,13 @@ export function renderTypedJson(
     }
     return row;
   });
-  return `${serialize({ [name ?? '']: rows }, '')}\n`;
+  const document: Record<string, JsonValue> = { [name]: rows };
+  if (extra.undetermined !== undefined) {
+    document.undetermined = extra.undetermined.map(
+      ({ object, judgement }) => jsonObject(object, { judgement }) as unknown as JsonValue,
+    );
+  }
+  return `${serialize(document, '')}\n`;
 }
 
 function typedValue(context: RowContext, entry: Entry, id: ColumnId, text: string | null): JsonValue {

@@ -166,15 +166,19 @@ describe('filters over the samples state (all creators gone)', () => {
     expect(firstColumn(['-M', '--unattached', '-o', 'NAME'], { scanHolders: held })).toEqual(['pshm_b']);
   });
 
-  it('an incomplete scan (a process we may not inspect) selects no POSIX object and shows "unknown"', () => {
+  it('an incomplete scan (a process we may not inspect) selects no POSIX object and shows the doubt', () => {
     const partial = (request: { sysv: boolean; files: { dev: bigint; ino: bigint; mtimeNs: bigint }[] }) => ({
       ...sampleSources().scanHolders(request),
       uninspectable: [1],
     });
-    expect(firstColumn(['-M', '--orphaned', '-o', 'NAME'], { scanHolders: partial })).toEqual([]);
+    expect(run(['-M', '--orphaned', '-o', 'NAME'], { scanHolders: partial })).toEqual({
+      stdout: '',
+      stderr: 'lsipc: could not judge 2 objects (not listed): processes we may not inspect could use it\n',
+      status: 0,
+    });
     expect(firstColumn(['-M', '-o', 'NAME,HOLDERS'], { scanHolders: partial })).toEqual([
-      'pshm_b unknown',
-      'pshm_a unknown',
+      'pshm_b ?',
+      'pshm_a ?',
     ]);
   });
 
@@ -266,7 +270,7 @@ describe('HOLDERS', () => {
 });
 
 describe('--typed-json', () => {
-  it('numbers as numbers, ISO 8601 times, STATUS and HOLDERS as arrays', () => {
+  it('numbers as numbers, ISO 8601 times, STATUS and HOLDERS as arrays (the holders seen, and whether that is all)', () => {
     const { stdout, status } = run(
       [
         '-m',
@@ -292,7 +296,8 @@ describe('--typed-json', () => {
       attach: '2026-11-21T05:21:03Z',
       cpid: 21356,
       command: null,
-      holders: null,
+      holders: [],
+      holders_complete: false,
     });
     expect(parsed.sharedmemory[1]).toMatchObject({
       key: 0xa9529bea,
@@ -303,7 +308,7 @@ describe('--typed-json', () => {
     expect(parsed.sharedmemory[3]).toMatchObject({ key: 0, status: ['dest'] });
   });
 
-  it('POSIX, queues and sets: no key, counts as numbers, HOLDERS null where /proc shows none', () => {
+  it('POSIX, queues and sets: no key, names with their "/", counts as numbers, HOLDERS null where /proc shows none', () => {
     const queues = JSON.parse(
       run(['-q', '--typed-json', '-o', 'KEY,USEDBYTES,MSGS,LSPID,SEND,HOLDERS']).stdout,
     );
@@ -317,11 +322,27 @@ describe('--typed-json', () => {
     });
     const sems = JSON.parse(run(['-S', '--typed-json', '--holders']).stdout);
     expect(sems['posix-semaphores']).toEqual([
-      { name: 'psem_b', perms: 0o600, owner: 'root', mtime: '2026-11-21T05:21:04Z', sval: 0, holders: [] },
-      { name: 'psem_a', perms: 0o644, owner: 'root', mtime: '2026-11-21T05:21:04Z', sval: 3, holders: [] },
+      {
+        name: '/psem_b',
+        perms: 0o600,
+        owner: 'root',
+        mtime: '2026-11-21T05:21:04Z',
+        sval: 0,
+        holders: [],
+        holders_complete: true,
+      },
+      {
+        name: '/psem_a',
+        perms: 0o644,
+        owner: 'root',
+        mtime: '2026-11-21T05:21:04Z',
+        sval: 3,
+        holders: [],
+        holders_complete: true,
+      },
     ]);
     const keyless = JSON.parse(run(['-S', '--typed-json', '-o', 'NAME,KEY']).stdout);
-    expect(keyless['posix-semaphores'][0]).toEqual({ name: 'psem_b', key: null });
+    expect(keyless['posix-semaphores'][0]).toEqual({ name: '/psem_b', key: null });
   });
 
   it('-s -i ID adds the set\'s semaphores as "elements", numbers as numbers', () => {
