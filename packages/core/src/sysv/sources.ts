@@ -34,7 +34,8 @@ export function getShmUsage(options: ListOptions = {}): ShmUsage {
   return readShmUsage() ?? shmUsageOf(listShmSegmentsBySyscall(options.fallback ?? 'readable'));
 }
 
-export function shmUsageOf(segments: readonly ShmSegment[]): ShmUsage {
+/** The usage of listed segments (the syscall fallback lists them anyway). */
+function shmUsageOf(segments: readonly ShmSegment[]): ShmUsage {
   return {
     segments: segments.length,
     bytes: segments.reduce((sum, segment) => sum + BigInt(segment.size), 0n),
