@@ -31,6 +31,13 @@ export interface ShmSegment extends IpcPerm {
   swap?: number;
 }
 
+/** What lsipc's global view counts of the segments. */
+export interface ShmUsage {
+  segments: number;
+  /** The sum of their sizes. */
+  bytes: bigint;
+}
+
 export interface MsgQueue extends IpcPerm {
   /** Bytes currently on the queue (`__msg_cbytes`). */
   cbytes: number;

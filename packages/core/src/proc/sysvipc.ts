@@ -9,7 +9,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { PATH_PROC_SYSV_MSG, PATH_PROC_SYSV_SEM, PATH_PROC_SYSV_SHM } from '../paths.js';
-import type { MsgQueue, SemSet, ShmSegment } from '../types.js';
+import type { MsgQueue, SemSet, ShmSegment, ShmUsage } from '../types.js';
 import {
   LINE_OK,
   type ScannedLines,
@@ -34,6 +34,17 @@ export function parseMsgTable(text: string): MsgQueue[] {
 
 export function parseSemTable(text: string): SemSet[] {
   return semSets(textSource(text));
+}
+
+/** parseShmTable()'s count and total size, without a record per segment. */
+export function parseShmUsage(text: string): ShmUsage {
+  return shmUsage(textSource(text));
+}
+
+/** How many segments there are and their total size; undefined when the file cannot be read. */
+export function readShmUsage(path: string = PATH_PROC_SYSV_SHM): ShmUsage | undefined {
+  const source = fileSource(path);
+  return source === undefined ? undefined : shmUsage(source);
 }
 
 /** All segments of the IPC namespace, or undefined when the file cannot be read (use SHM_STAT then). */
@@ -102,6 +113,37 @@ function shmSegments(source: Source): ShmSegment[] {
     });
   }
   return segments;
+}
+
+/**
+ * The segments' count and the sum of their sizes, as shmSegments() would give them: lsipc's
+ * global view needs no more, and 10,000 records cost more than scanning their lines.
+ */
+function shmUsage(source: Source): ShmUsage {
+  const usage = { segments: 0, bytes: 0n };
+  const table = openTable(source, SHM_COLUMNS, SHM_OPTIONAL_COLUMNS);
+  if (table === undefined) return usage;
+  const { size } = table.at;
+  const { words, first, stride, count } = scanTable(source, table);
+  // Sizes below 2^32 add up as numbers, flushed to the bigint before they could pass 2^53.
+  let small = 0;
+  for (let line = 0, at = first; line < count; line++, at += stride) {
+    const bytes =
+      words[at] === LINE_OK ? words[at + 3 + size]! : wideFields(source, table, words, at)?.[size];
+    if (bytes === undefined) continue;
+    usage.segments++;
+    if (bytes >= 2 ** 32) {
+      usage.bytes += BigInt(bytes);
+      continue;
+    }
+    small += bytes;
+    if (small > 2 ** 52) {
+      usage.bytes += BigInt(small);
+      small = 0;
+    }
+  }
+  usage.bytes += BigInt(small);
+  return usage;
 }
 
 /** A segment of a table without rss, swap or both (Linux 2.6.32 and older). */

@@ -4,8 +4,8 @@
  * IPC_INFO. The syscall fallbacks throw IpcError when the kernel lacks that IPC type.
  */
 import { readMsgLimitsFromProc, readSemLimitsFromProc, readShmLimitsFromProc } from '../proc/limits.js';
-import { readMsgQueues, readSemSets, readShmSegments } from '../proc/sysvipc.js';
-import type { MsgLimits, MsgQueue, SemLimits, SemSet, ShmLimits, ShmSegment } from '../types.js';
+import { readMsgQueues, readSemSets, readShmSegments, readShmUsage } from '../proc/sysvipc.js';
+import type { MsgLimits, MsgQueue, SemLimits, SemSet, ShmLimits, ShmSegment, ShmUsage } from '../types.js';
 import {
   listMsgQueuesBySyscall,
   listSemSetsBySyscall,
@@ -27,6 +27,19 @@ export interface ListOptions {
 
 export function listShmSegments(options: ListOptions = {}): ShmSegment[] {
   return readShmSegments() ?? listShmSegmentsBySyscall(options.fallback ?? 'readable');
+}
+
+/** How many segments listShmSegments() would list, and their total size. */
+export function getShmUsage(options: ListOptions = {}): ShmUsage {
+  return readShmUsage() ?? shmUsageOf(listShmSegmentsBySyscall(options.fallback ?? 'readable'));
+}
+
+/** The usage of listed segments (the syscall fallback lists them anyway). */
+function shmUsageOf(segments: readonly ShmSegment[]): ShmUsage {
+  return {
+    segments: segments.length,
+    bytes: segments.reduce((sum, segment) => sum + BigInt(segment.size), 0n),
+  };
 }
 
 export function listMsgQueues(options: ListOptions = {}): MsgQueue[] {

@@ -9,9 +9,11 @@ import {
   parseMsgTable,
   parseSemTable,
   parseShmTable,
+  parseShmUsage,
   readMsgQueues,
   readSemSets,
   readShmSegments,
+  readShmUsage,
   SCANNER_MIN_BYTES,
 } from '../../src/proc/sysvipc.js';
 import type { MsgQueue, SemSet, ShmSegment } from '../../src/types.js';
@@ -355,6 +357,29 @@ describe('table parsers on generated tables', () => {
     );
   });
 
+  it('count and add up the segments parseShmTable() lists, 32-bit, wide and damaged lines mixed (parseShmUsage)', () => {
+    const size = fc.oneof(
+      fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      fc.integer({ min: 2 ** 31, max: Number.MAX_SAFE_INTEGER }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(shmRecord, size, fc.boolean()), { maxLength: 30 }),
+        layout(SHM_ALL),
+        (rows, [order, pad]) => {
+          const lines = rows.map(([record, bytes, damaged]) =>
+            damaged ? 'garbage' : renderTable([{ ...record, size: bytes }], order, pad).split('\n')[1],
+          );
+          const text = `${renderTable([], order, pad)}${lines.join('\n')}\n`;
+          const listed = parseShmTable(text);
+          expect(listed).toHaveLength(rows.filter(([, , damaged]) => !damaged).length);
+          const bytes = listed.reduce((sum, segment) => sum + BigInt(segment.size), 0n);
+          expect(parseShmUsage(text)).toEqual({ segments: listed.length, bytes });
+        },
+      ),
+    );
+  });
+
   it('drop exactly the lines that were damaged', () => {
     const damage = fc.constantFrom(
       (line: string) => line.replace(/\d+\s*$/, ''),
@@ -383,6 +408,7 @@ describe('readers', () => {
     expect(readShmSegments(missing)).toBeUndefined();
     expect(readMsgQueues(missing)).toBeUndefined();
     expect(readSemSets(missing)).toBeUndefined();
+    expect(readShmUsage(missing)).toBeUndefined();
   });
 
   it('read fixture files given as paths', () => {
@@ -417,6 +443,8 @@ describe('readers', () => {
         expect(read).toEqual(parseShmTable(text));
         expect(read).toHaveLength(lines.length - 3);
         expect(read?.at(-1)).toMatchObject({ id: 9999999, size: 2 ** 40, uid: 4294967295 });
+        const bytes = read?.reduce((sum, segment) => sum + BigInt(segment.size), 0n);
+        expect(readShmUsage(join(dir, 'shm'))).toEqual({ segments: read?.length, bytes });
       }
     } finally {
       rmSync(dir, { recursive: true });

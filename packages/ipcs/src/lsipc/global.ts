@@ -49,12 +49,11 @@ export function posixMsgGlobalRows(
 
 export function shmGlobalRows(sources: LsipcSources): GlobalRow[] {
   const limits = sources.shmLimits();
-  const segments = sources.shmSegments();
-  const bytes = segments.reduce((sum, segment) => sum + BigInt(segment.size), 0n);
+  const { segments, bytes } = sources.shmUsage();
   // SHMALL counts pages: the sum of sizes divided by the page size (not a byte unit).
   const pages = Number(bytes / BigInt(sources.pageSize()));
   return [
-    usage('SHMMNI', 'Shared memory segments', segments.length, limits.shmmni),
+    usage('SHMMNI', 'Shared memory segments', segments, limits.shmmni),
     usage('SHMALL', 'Shared memory pages', pages, limits.shmall),
     {
       resource: 'SHMMAX',

@@ -12,6 +12,7 @@ import {
   getSemElements,
   getSemLimits,
   getShmLimits,
+  getShmUsage,
   groupName,
   type HolderScan,
   listMsgQueues,
@@ -42,6 +43,7 @@ import {
   type SemWaiters,
   type ShmLimits,
   type ShmSegment,
+  type ShmUsage,
   scanHolders,
   semSummary,
   statPosixFile,
@@ -62,6 +64,8 @@ export interface LsipcSources {
   semSets(): SemSet[];
   /** How many queues there are: the global view needs no more of them. */
   msgQueueCount(): number;
+  /** How many segments there are and their total size. */
+  shmUsage(): ShmUsage;
   /** How many sets and semaphores there are, in all. */
   semUsage(): SemUsage;
   /** Each semaphore of a set; throws IpcError when the set is gone. */
@@ -108,6 +112,7 @@ export const systemSources: LsipcSources = {
       return listMsgQueues().length;
     }
   },
+  shmUsage: () => getShmUsage(),
   semUsage: () => {
     try {
       const { arrays, semaphores } = semSummary();

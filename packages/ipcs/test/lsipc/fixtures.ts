@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileKey, parseMsgTable, parseSemTable, parseShmTable } from '@ipcutils/core';
+import { fileKey, parseMsgTable, parseSemTable, parseShmTable, parseShmUsage } from '@ipcutils/core';
 import { type LsipcSources, semUsageOf } from '../../src/lsipc/sources.js';
 
 /** Copies of reference/samples (see fixtures/README.md), so the tests run from any clone. */
@@ -71,6 +71,7 @@ export function sampleSources(overrides: Partial<LsipcSources> = {}): LsipcSourc
     msgQueues: () => parseMsgTable(tables.msg),
     semSets: () => parseSemTable(tables.sem),
     msgQueueCount: () => parseMsgTable(tables.msg).length,
+    shmUsage: () => parseShmUsage(tables.shm),
     semUsage: () => semUsageOf(parseSemTable(tables.sem)),
     semElements: (id) => {
       if (id !== 0) throw new Error(`no elements recorded for set ${id}`);
