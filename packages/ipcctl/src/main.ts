@@ -52,6 +52,7 @@ export async function* main(
     const { command, args } = parse(argv, tree);
     const result = await command.run(args, { json: args.options.json === true, host: side });
     for (const chunk of result.out) yield out(chunk);
+    for (const chunk of result.err ?? []) yield { fd: 2, text: chunk };
     if (result.stream) for await (const chunk of result.stream) yield out(chunk);
     return result.status;
   } catch (error) {
