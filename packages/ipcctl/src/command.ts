@@ -48,6 +48,8 @@ export interface Command {
   /** Operand synopsis for the help, e.g. `ID [--type N] [DATA]`. */
   synopsis: string;
   summary: string;
+  /** The description and options of `ipcctl NAME --help`, for a top-level command that has its own. */
+  help?: string;
   options: Readonly<Record<string, YargsOption>>;
   run(args: Args, context: Context): Promise<Result>;
 }

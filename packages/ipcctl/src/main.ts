@@ -12,7 +12,7 @@ import {
 } from '@ipcutils/cli';
 import yargs, { type Argv, type YargsArguments } from 'yargs';
 import { type Args, type Command, type CommandTree, type Host, isGroup } from './command.js';
-import { formatGroupHelp, formatHelp } from './help.js';
+import { formatCommandHelp, formatGroupHelp, formatHelp } from './help.js';
 import { Failure, Interrupted, UsageError } from './result.js';
 import { COMMANDS } from './tree.js';
 
@@ -41,7 +41,11 @@ export async function* main(
     if (before.includes('--help') || before.includes('-h')) {
       const entry = tree[words[0] ?? ''];
       yield out(
-        entry && isGroup(entry) ? formatGroupHelp(program, words[0]!, entry) : formatHelp(program, tree),
+        entry && isGroup(entry)
+          ? formatGroupHelp(program, words[0]!, entry)
+          : entry?.help !== undefined
+            ? formatCommandHelp(program, words[0]!, { ...entry, help: entry.help })
+            : formatHelp(program, tree),
       );
       return 0;
     }

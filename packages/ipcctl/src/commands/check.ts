@@ -79,9 +79,22 @@ function guarded(label: string, look: () => boolean): boolean {
   }
 }
 
+const OBJECTS = `KIND is shm, msg or sem (System V: OBJECT is an ID, or --key KEY), or
+pshm, mq or psem (POSIX: OBJECT is /NAME). System V objects are looked up in
+/proc/sysvipc, whatever their permissions; POSIX objects by their file in
+/dev/shm or /dev/mqueue. Nothing is created, opened or changed.
+`;
+
+const KEY_HELP = '     --key <key>      name a System V object by key instead of ID\n';
+
 export const exists: Command = {
-  synopsis: 'shm|msg|sem ID | shm|msg|sem --key KEY | pshm|mq|psem /NAME',
+  synopsis: 'KIND OBJECT',
   summary: 'exit 0 when the object exists, 2 when it does not',
+  help: `Exit 0 when the object exists, 2 when it does not; print nothing.
+
+${OBJECTS}
+Options:
+${KEY_HELP}`,
   options: { key: { type: 'string', requiresArg: true } },
   async run(args) {
     const target = targetOf(args);
@@ -92,6 +105,16 @@ export const exists: Command = {
 export const wait: Command = {
   synopsis: 'KIND OBJECT [--gone] [--timeout DUR]',
   summary: 'wait until the object exists (or, with --gone, no longer does); exit 2 on timeout',
+  help: `Wait until the object exists (exit 0), or with --gone until it no longer
+does; with --timeout DUR, exit 2 when DUR passes first. POSIX objects are
+watched with inotify, System V objects polled (10 ms, growing to 250 ms):
+a wait costs next to no CPU.
+
+${OBJECTS}
+Options:
+${KEY_HELP}     --gone           wait until the object no longer exists
+     --timeout <dur>  wait at most <dur> (500ms, 2s, 1.5, 1m, 1h), then exit 2
+`,
   options: {
     key: { type: 'string', requiresArg: true },
     gone: { type: 'boolean' },

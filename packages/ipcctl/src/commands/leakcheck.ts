@@ -15,6 +15,24 @@ const IN_NAMESPACE = 'in-namespace';
 export const leakcheck: Command = {
   synopsis: '[--isolate] -- CMD...',
   summary: 'run CMD, then report the IPC objects it left; exit 3 when any',
+  help: `Run CMD (standard input and output shared), then report the IPC objects,
+System V and POSIX, that it created and left behind: on standard error, or
+with --json as one JSON line on standard output, after CMD's own output.
+Exit with CMD's status when it fails, else 3 when it left any object, else 0.
+
+Without --isolate, objects that existed before CMD are never reported, and an
+object is blamed on CMD only on evidence: a segment whose creator pid ran in
+CMD's process tree, or a POSIX object that CMD's processes, and no other, held
+as it appeared ("probable"). New objects without such evidence (queues and
+semaphore sets record no creator) are listed apart and not counted.
+With --isolate, CMD runs in new IPC and mount namespaces with its own /dev/shm
+and /dev/mqueue: it neither sees the caller's objects nor leaks into them, and
+everything left there is reported (needs root, or user namespaces).
+
+Options:
+     --isolate        run CMD in private IPC and mount namespaces
+ -J, --json           print the report as one JSON line on standard output
+`,
   options: { isolate: { type: 'boolean' }, [IN_NAMESPACE]: { type: 'boolean' } },
   async run(args, context) {
     expectOperands(args, 0, 0, '');
