@@ -451,6 +451,11 @@ describe('leakcheck', () => {
     ['leakcheck', 'missing command: -- CMD...'],
     ['leakcheck true', "unexpected operand: 'true'"],
     ['leakcheck --isolated -- true', "unrecognized option '--isolated'"],
+    // The inner run's option, given the namespace it runs in: refused, or every object would be blamed.
+    [
+      'leakcheck --in-namespace=$(readlink /proc/self/ns/ipc) -- true',
+      "--in-namespace is leakcheck --isolate's own: this is the caller's namespace",
+    ],
   ])('%s: a usage error, nothing run', async (command, message) => {
     expect(await sh(`ipcctl ${command}`)).toEqual({
       status: 1,

@@ -74,14 +74,10 @@ ${COMMON}${EXIT_STATUS}`;
 }
 
 /** One top-level command that has its own help (exists, wait, leakcheck). */
-export function formatCommandHelp(
-  program: string,
-  name: string,
-  command: Command & { help: string },
-): string {
+export function formatCommandHelp(program: string, name: string, command: Command, help: string): string {
   return `
 Usage:
  ${program} ${name} ${command.synopsis}
 
-${command.help}${GLOBAL}${EXIT_STATUS}`;
+${help}${GLOBAL}${EXIT_STATUS}`;
 }

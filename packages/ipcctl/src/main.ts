@@ -44,7 +44,7 @@ export async function* main(
         entry && isGroup(entry)
           ? formatGroupHelp(program, words[0]!, entry)
           : entry?.help !== undefined
-            ? formatCommandHelp(program, words[0]!, { ...entry, help: entry.help })
+            ? formatCommandHelp(program, words[0]!, entry, entry.help)
             : formatHelp(program, tree),
       );
       return 0;

@@ -9,6 +9,7 @@
  * have no timed call, so msgsnd/msgrcv are tried with IPC_NOWAIT and retried after a growing pause.
  * A slice that succeeds as the signal arrives completes the operation: it is never undone.
  */
+import { readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -465,6 +466,15 @@ export function posixFileOf(kind: PosixKind, name: string): { dir: string; path:
 /** The identity of a POSIX object's file now (stat(2)), undefined when there is none. */
 export function posixFile(path: string): FileIdentity | undefined {
   return statPosixFile(path)?.file;
+}
+
+/** This process's IPC namespace, as /proc/self/ns/ipc names it (`ipc:[4026531839]`). */
+export function ipcNamespace(): string {
+  try {
+    return readlinkSync(`${PATH_PROC}/self/ns/ipc`);
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Every IPC object of the namespace, System V and POSIX, with what could not be listed. */

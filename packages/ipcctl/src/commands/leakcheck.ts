@@ -3,13 +3,17 @@
  * as one JSON line on standard output); exit 3 when any, CMD's own failure status first.
  */
 import { changeTimeOf, creatorOf, formatKey, isSysvObject, sizeOf } from '@ipcutils/core';
-import { type Command, expectOperands, flag } from '../command.js';
+import { type Command, expectOperands, flag, stringOption } from '../command.js';
 import { formatJson } from '../format.js';
 import { type Finding, type LeakReport, LeakWatch, reportIsolated } from '../leaks.js';
 import type { IpcObject, ListingProblem } from '../ops.js';
+import * as ops from '../ops.js';
 import { EXIT_LEAKED, EXIT_SUCCESS, type Result, UsageError } from '../result.js';
 
-/** The inner run of --isolate, inside the new namespaces: not for users, not in the help. */
+/**
+ * The inner run of --isolate, inside the new namespaces, given the caller's IPC namespace: not for
+ * users, not in the help.
+ */
 const IN_NAMESPACE = 'in-namespace';
 
 export const leakcheck: Command = {
@@ -33,7 +37,7 @@ Options:
      --isolate        run CMD in private IPC and mount namespaces
  -J, --json           print the report as one JSON line on standard output
 `,
-  options: { isolate: { type: 'boolean' }, [IN_NAMESPACE]: { type: 'boolean' } },
+  options: { isolate: { type: 'boolean' }, [IN_NAMESPACE]: { type: 'string', requiresArg: true } },
   async run(args, context) {
     expectOperands(args, 0, 0, '');
     if (args.command.length === 0) throw new UsageError('missing command: -- CMD...');
@@ -48,9 +52,14 @@ Options:
       ];
       return { status: await host.runIsolated(inner), out: [] };
     }
+    const caller = stringOption(args, IN_NAMESPACE);
+    // Everything in the namespace counts as CMD's only in a namespace made for it.
+    if (caller !== undefined && caller === ops.ipcNamespace()) {
+      throw new UsageError(`--${IN_NAMESPACE} is leakcheck --isolate's own: this is the caller's namespace`);
+    }
     let status: number;
     let report: LeakReport;
-    if (flag(args, IN_NAMESPACE)) {
+    if (caller !== undefined) {
       status = await host.runCommand(args.command);
       report = reportIsolated();
     } else {
