@@ -45,7 +45,7 @@ Options:
     if (flag(args, 'isolate')) {
       const inner = [
         'leakcheck',
-        `--${IN_NAMESPACE}`,
+        `--${IN_NAMESPACE}=${ops.ipcNamespace()}`,
         ...(context.json ? ['--json'] : []),
         '--',
         ...args.command,
@@ -75,7 +75,7 @@ Options:
     return reportResult(report, {
       command: args.command,
       status,
-      isolated: flag(args, IN_NAMESPACE),
+      isolated: caller !== undefined,
       json: context.json,
     });
   },
