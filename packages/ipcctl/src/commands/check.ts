@@ -43,8 +43,6 @@ function targetOf(args: Args): Target {
 function sysvTarget(kind: ops.SysvKind, args: Args): Target {
   const { ref, operands } = takeSysvRef(kind, args);
   expectOperands({ ...args, operands }, 0, 0, '');
-  // Key 0 is IPC_PRIVATE: every private object has it, so it names none of them.
-  if ('key' in ref && ref.key === 0) throw new UsageError("invalid key: '0' (IPC_PRIVATE names no object)");
   const label = 'id' in ref ? `${kind} ${ref.id}` : `${kind} key ${formatKey(ref.key)}`;
   return { label, present: () => guarded(label, () => ops.sysvExists(kind, ref)) };
 }
