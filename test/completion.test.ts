@@ -77,7 +77,9 @@ const flat = bins.filter((bin) => !withCommands.has(bin.name));
 
 /** What ipcctl's completions must offer: its commands, then each group's actions and options. */
 const IPCCTL_CASES: readonly (readonly [string, readonly string[]])[] = [
-  ['ipcctl ', ['chmod', 'chown', 'mq', 'msg', 'psem', 'pshm', 'sem', 'shm']],
+  ['ipcctl ', ['chmod', 'chown', 'exists', 'leakcheck', 'mq', 'msg', 'psem', 'pshm', 'sem', 'shm', 'wait']],
+  ['ipcctl wait ', ['mq', 'msg', 'psem', 'pshm', 'sem', 'shm']],
+  ['ipcctl wait shm --', ['--gone', '--help', '--json', '--key', '--timeout']],
   ['ipcctl msg ', ['drain', 'peek', 'recv', 'send', 'set']],
   ['ipcctl sem ', ['get', 'op', 'post', 'run', 'set', 'setall', 'wait']],
   [

@@ -151,6 +151,17 @@ describe('msg', () => {
     });
   });
 
+  it('refuses --key 0 (IPC_PRIVATE names no object; msgget would create a queue) and creates nothing', async () => {
+    for (const command of ['msg send --key 0 hi', 'sem get --key 0x0', 'shm read --key 0']) {
+      expect(await sh(`ipcctl ${command}`)).toEqual({
+        status: 1,
+        stdout: '',
+        stderr: `ipcctl: invalid key: '${command.split(' ')[3]}' (IPC_PRIVATE names no object)\nTry 'ipcctl --help' for more information.\n`,
+      });
+    }
+    expect((await sh('ipcs -q -s -m | grep -c 0x00000000')).stdout).toBe('0\n');
+  });
+
   it('refuses a message over msgmax, naming the limit, and sends nothing', async () => {
     const q = await create('-Q');
     await sh('echo 100 > /proc/sys/kernel/msgmax');

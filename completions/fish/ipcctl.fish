@@ -21,7 +21,7 @@ function __ipcctl_in --description 'true when the group is $argv[1] and an actio
     and contains -- "$words[2]" $argv[2..-1]
 end
 
-set -l groups msg sem shm mq psem pshm chmod chown
+set -l groups msg sem shm mq psem pshm chmod chown exists wait leakcheck
 complete -c ipcctl -f
 complete -c ipcctl -n '__ipcctl_at' -a 'msg' -d 'System V message queues'
 complete -c ipcctl -n '__ipcctl_at' -a 'sem' -d 'System V semaphore sets'
@@ -31,6 +31,9 @@ complete -c ipcctl -n '__ipcctl_at' -a 'psem' -d 'POSIX named semaphores'
 complete -c ipcctl -n '__ipcctl_at' -a 'pshm' -d 'POSIX shared memory'
 complete -c ipcctl -n '__ipcctl_at' -a 'chmod' -d 'set permission bits (IPC_SET)'
 complete -c ipcctl -n '__ipcctl_at' -a 'chown' -d 'set the owner (IPC_SET)'
+complete -c ipcctl -n '__ipcctl_at' -a 'exists' -d 'exit 0 when the object exists, 2 when not'
+complete -c ipcctl -n '__ipcctl_at' -a 'wait' -d 'wait until the object exists, or is gone'
+complete -c ipcctl -n '__ipcctl_at' -a 'leakcheck' -d 'run CMD, report the IPC objects it left'
 complete -c ipcctl -s J -l json -d 'print data as JSON'
 complete -c ipcctl -s h -l help -d 'display help'
 complete -c ipcctl -s V -l version -n '__ipcctl_at' -d 'display version'
@@ -66,3 +69,17 @@ complete -c ipcctl -n '__ipcctl_in sem op wait post' -l undo -d 'SEM_UNDO'
 complete -c ipcctl -n '__ipcctl_in shm read write; or __ipcctl_in pshm read write' -l offset -r -d 'first byte'
 complete -c ipcctl -n '__ipcctl_in shm read; or __ipcctl_in pshm read' -l length -r -d 'bytes'
 complete -c ipcctl -n '__ipcctl_in mq send' -l priority -r -d '0-32767'
+
+# exists and wait: KIND, then the object; leakcheck: its options, then CMD.
+complete -c ipcctl -n '__ipcctl_at exists; or __ipcctl_at wait' -a 'shm msg sem pshm mq psem'
+for kind in shm msg sem
+    complete -c ipcctl -n "__ipcctl_at exists $kind; or __ipcctl_at wait $kind" \
+        -a "(awk 'NR > 1 { print \$2 }' /proc/sysvipc/$kind 2>/dev/null)"
+end
+complete -c ipcctl -n "__ipcctl_at exists mq; or __ipcctl_at wait mq" -a "(ls /dev/mqueue 2>/dev/null | sed 's|^|/|')"
+complete -c ipcctl -n "__ipcctl_at exists psem; or __ipcctl_at wait psem" -a "(ls /dev/shm 2>/dev/null | sed -n 's|^sem\.|/|p')"
+complete -c ipcctl -n "__ipcctl_at exists pshm; or __ipcctl_at wait pshm" -a "(ls /dev/shm 2>/dev/null | grep -v '^sem\.' | sed 's|^|/|')"
+complete -c ipcctl -n '__ipcctl_in exists shm msg sem; or __ipcctl_in wait shm msg sem' -l key -r -d 'name the object by key'
+complete -c ipcctl -n '__ipcctl_in wait shm msg sem pshm mq psem' -l gone -d 'wait until it no longer exists'
+complete -c ipcctl -n '__ipcctl_in wait shm msg sem pshm mq psem' -l timeout -r -d 'wait at most DUR, then exit 2'
+complete -c ipcctl -n '__ipcctl_at leakcheck' -l isolate -d 'run CMD in private IPC and mount namespaces'

@@ -19,6 +19,7 @@ export * from './proc/auxv.js';
 export * from './proc/cmdline.js';
 export * from './proc/fds.js';
 export * from './proc/limits.js';
+export { listChildPids } from './proc/pids.js';
 export * from './proc/sysvipc.js';
 export * from './sysv/bulk.js';
 export * from './sysv/ftok.js';

@@ -29,6 +29,14 @@ export interface Host {
    * as well) and SIGTERM and SIGHUP are passed on to CMD, so ipcctl outlives it.
    */
   runCommand(argv: readonly string[]): Promise<number>;
+  /** Starts CMD as runCommand does: its pid at once, its exit status (as runCommand's) once it ends. */
+  startCommand(argv: readonly string[]): { pid: number | undefined; exited: Promise<number> };
+  /**
+   * Runs ipcctl again with `args`, in private IPC and mount namespaces with a fresh /dev/shm and
+   * /dev/mqueue (util-linux unshare), and resolves to its exit status; a Failure when the
+   * namespaces cannot be made (not root and no user namespaces).
+   */
+  runIsolated(args: readonly string[]): Promise<number>;
 }
 
 export interface Context {
@@ -40,6 +48,8 @@ export interface Command {
   /** Operand synopsis for the help, e.g. `ID [--type N] [DATA]`. */
   synopsis: string;
   summary: string;
+  /** The description and options of `ipcctl NAME --help`, for a top-level command that has its own. */
+  help?: string;
   options: Readonly<Record<string, YargsOption>>;
   run(args: Args, context: Context): Promise<Result>;
 }

@@ -16,6 +16,8 @@ export function processSide(): ProcessSide {
     readInput,
     trapInterrupts,
     runCommand,
+    startCommand,
+    runIsolated,
     signalNumber: (name) => constants.signals[name as NodeJS.Signals] ?? 0,
   };
 }
@@ -75,6 +77,10 @@ function commandLine(file: string, rest: readonly string[]): [string, string[]] 
 
 /** CMD's exit status: its own, 128 + N when killed by signal N, 127 when it cannot be started. */
 function runCommand(argv: readonly string[]): Promise<number> {
+  return startCommand(argv).exited;
+}
+
+function startCommand(argv: readonly string[]): { pid: number | undefined; exited: Promise<number> } {
   const [file, ...rest] = argv as [string, ...string[]];
   const ignore = () => {};
   const passOn = (name: NodeJS.Signals) => child.kill(name);
@@ -83,12 +89,8 @@ function runCommand(argv: readonly string[]): Promise<number> {
   process.on('SIGQUIT', ignore);
   process.on('SIGTERM', passOn);
   process.on('SIGHUP', passOn);
-  // Loaded only for `run`: node:child_process costs every start-up that does not need it.
-  const { spawn } = createRequire(import.meta.url)(
-    'node:child_process',
-  ) as typeof import('node:child_process');
-  const child = spawn(...commandLine(file, rest), { stdio: 'inherit' });
-  return new Promise<number>((resolve, reject) => {
+  const child = childProcess().spawn(...commandLine(file, rest), { stdio: 'inherit' });
+  const exited = new Promise<number>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
       const reason = error.code === 'ENOENT' ? 'No such file or directory' : error.message;
       // The shell's statuses for a command not found and one that cannot be run.
@@ -103,4 +105,65 @@ function runCommand(argv: readonly string[]): Promise<number> {
     process.off('SIGTERM', passOn);
     process.off('SIGHUP', passOn);
   });
+  return { pid: child.pid, exited };
+}
+
+/** Loaded only to run a command: node:child_process costs every start-up that does not need it. */
+function childProcess(): typeof import('node:child_process') {
+  return createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+}
+
+/**
+ * A fresh tmpfs on /dev/shm and a mqueue mount of the new IPC namespace on /dev/mqueue (when the
+ * directory exists: nothing is created in the shared /dev), then exec of the rest.
+ */
+const NAMESPACE_SETUP =
+  'mount -t tmpfs -o mode=1777 tmpfs /dev/shm && { [ ! -d /dev/mqueue ] || mount -t mqueue none /dev/mqueue; } && exec "$@"';
+
+function unshareArgs(): string[] {
+  // Without root, a user namespace gives the mounts their privilege (CMD then runs as its root).
+  const user = process.geteuid?.() === 0 ? [] : ['--user', '--map-root-user'];
+  return [
+    ...user,
+    '--ipc',
+    '--mount',
+    '--propagation',
+    'private',
+    '--',
+    'sh',
+    '-c',
+    NAMESPACE_SETUP,
+    'ipcctl',
+  ];
+}
+
+async function runIsolated(args: readonly string[]): Promise<number> {
+  // A trial run first, its messages kept: refused privileges become one line, before CMD starts.
+  const trial = childProcess().spawnSync('unshare', [...unshareArgs(), 'true'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (trial.error) {
+    const code = (trial.error as NodeJS.ErrnoException).code;
+    throw new Failure(
+      `--isolate: cannot run unshare: ${code === 'ENOENT' ? 'No such file or directory' : trial.error.message}`,
+    );
+  }
+  if (trial.status !== 0) {
+    const reason =
+      trial.stderr
+        .trim()
+        .split('\n')
+        .pop()
+        ?.replace(/^unshare: /, '') || `exit status ${trial.status}`;
+    throw new Failure(`--isolate: cannot make private IPC and mount namespaces: ${reason}`);
+  }
+  return runCommand([
+    'unshare',
+    ...unshareArgs(),
+    process.execPath,
+    ...process.execArgv,
+    process.argv[1]!,
+    ...args,
+  ]);
 }

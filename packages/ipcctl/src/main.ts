@@ -13,7 +13,7 @@ import {
 import { escapeInvalidBytes } from '@ipcutils/cli/smartcols';
 import yargs, { type Argv, type YargsArguments } from 'yargs';
 import { type Args, type Command, type CommandTree, type Host, isGroup } from './command.js';
-import { formatGroupHelp, formatHelp } from './help.js';
+import { formatCommandHelp, formatGroupHelp, formatHelp } from './help.js';
 import { Failure, Interrupted, UsageError } from './result.js';
 import { COMMANDS } from './tree.js';
 
@@ -42,7 +42,11 @@ export async function* main(
     if (before.includes('--help') || before.includes('-h')) {
       const entry = tree[words[0] ?? ''];
       yield out(
-        entry && isGroup(entry) ? formatGroupHelp(program, words[0]!, entry) : formatHelp(program, tree),
+        entry && isGroup(entry)
+          ? formatGroupHelp(program, words[0]!, entry)
+          : entry?.help !== undefined
+            ? formatCommandHelp(program, words[0]!, entry, entry.help)
+            : formatHelp(program, tree),
       );
       return 0;
     }
@@ -53,6 +57,7 @@ export async function* main(
     const { command, args } = parse(argv, tree);
     const result = await command.run(args, { json: args.options.json === true, host: side });
     for (const chunk of result.out) yield out(chunk);
+    for (const chunk of result.err ?? []) yield { fd: 2, text: chunk };
     if (result.stream) for await (const chunk of result.stream) yield out(chunk);
     return result.status;
   } catch (error) {

@@ -15,7 +15,12 @@ export type SysvRef = { kind: SysvKind; id: number } | { kind: SysvKind; key: nu
 /** The object operand (or --key) of a System V command, and the operands after it. */
 export function takeSysvRef(kind: SysvKind, args: Args): { ref: SysvRef; operands: string[] } {
   const key = stringOption(args, 'key');
-  if (key !== undefined) return { ref: { kind, key: parseKey(key) }, operands: args.operands };
+  if (key !== undefined) {
+    // Key 0 is IPC_PRIVATE: every private object has it, and msgget(IPC_PRIVATE) would create one.
+    const value = parseKey(key);
+    if (value === 0) throw new UsageError(`invalid key: '${key}' (IPC_PRIVATE names no object)`);
+    return { ref: { kind, key: value }, operands: args.operands };
+  }
   const [first, ...operands] = args.operands;
   if (first === undefined) throw new UsageError('missing operand: ID (or --key KEY)');
   return { ref: { kind, id: parseId(first) }, operands };

@@ -5,26 +5,41 @@
  * nothing; here that abort becomes Interrupted. An operation that completed before the signal was
  * seen stays done: it is never undone.
  */
+import { readlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import {
   attachShm,
+  type FileIdentity,
   getAllSemValues,
   getMsgLimits,
   getMsgQueue,
+  getSemElements,
   getSemSet,
   getSemValue,
   getShm,
   groupId,
   IpcError,
+  type IpcObject,
+  type ListingProblem,
+  listChildPids,
+  listIpcObjects,
+  listMsgQueues,
+  listSemSets,
+  listShmSegments,
   type MqueueAttributes,
   type MqueueMessage,
   openMqueue,
   openPosixSem,
   openPosixShm,
+  PATH_DEV_MQUEUE,
+  PATH_DEV_SHM,
+  PATH_PROC,
   peekMessage,
   type ReceivedMsg,
   receiveMessage,
   receiveMessageSync,
+  scanHolders,
   semop,
   sendMessage,
   setAllSemValues,
@@ -33,13 +48,14 @@ import {
   setSemValue,
   setShm,
   statMsgQueue,
+  statPosixFile,
   statSemSet,
   statShm,
   userId,
 } from '@ipcutils/core';
 import { Interrupted } from './result.js';
 
-export type { MqueueAttributes, MqueueMessage, ReceivedMsg };
+export type { FileIdentity, IpcObject, ListingProblem, MqueueAttributes, MqueueMessage, ReceivedMsg };
 export { IpcError };
 export type SysvKind = 'shm' | 'msg' | 'sem';
 
@@ -333,6 +349,76 @@ export async function waitPsem(name: string, options: WaitOptions): Promise<void
     await waiting(options, (wait) => handle.wait(wait));
   } finally {
     handle.close();
+  }
+}
+
+// ---- presence (exists, wait) and leak checks
+
+export type PosixKind = 'pshm' | 'mq' | 'psem';
+
+/**
+ * Whether a System V object with this id or key exists, from the namespace-wide listing
+ * (/proc/sysvipc: no permission needed, and a key is looked up without msgget/semget/shmget).
+ */
+export function sysvExists(kind: SysvKind, ref: { id: number } | { key: number }): boolean {
+  const records = kind === 'shm' ? listShmSegments() : kind === 'msg' ? listMsgQueues() : listSemSets();
+  return records.some((record) => ('id' in ref ? record.id === ref.id : record.key >>> 0 === ref.key >>> 0));
+}
+
+/** /proc/sysvipc/KIND, where System V objects of a kind appear and disappear. */
+export const SYSV_TABLE_DIR = '/proc/sysvipc';
+
+/** Where POSIX objects appear: shm and semaphores (sem.NAME) in one, queues in the other. */
+export const POSIX_DIRS = { shm: PATH_DEV_SHM, mqueue: PATH_DEV_MQUEUE } as const;
+
+/** The directory a POSIX object's file lives in, and the file: glibc's sem.NAME for semaphores. */
+export function posixFileOf(kind: PosixKind, name: string): { dir: string; path: string } {
+  const bare = name.slice(1);
+  if (kind === 'mq') return { dir: PATH_DEV_MQUEUE, path: `${PATH_DEV_MQUEUE}/${bare}` };
+  return { dir: PATH_DEV_SHM, path: `${PATH_DEV_SHM}/${kind === 'psem' ? `sem.${bare}` : bare}` };
+}
+
+/** The identity of a POSIX object's file now (stat(2)), undefined when there is none. */
+export function posixFile(path: string): FileIdentity | undefined {
+  return statPosixFile(path)?.file;
+}
+
+/** This process's IPC namespace, as /proc/self/ns/ipc names it (`ipc:[4026531839]`). */
+export function ipcNamespace(): string {
+  try {
+    return readlinkSync(`${PATH_PROC}/self/ns/ipc`);
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Every IPC object of the namespace, System V and POSIX, with what could not be listed. */
+export function listAllObjects(): { objects: IpcObject[]; problems: ListingProblem[] } {
+  return listIpcObjects(['shm', 'msg', 'sem', 'pshm', 'pmsg', 'psem']);
+}
+
+/** The children of a process (/proc/PID/task/TID/children); undefined once it is gone. */
+export function childPids(pid: number): number[] | undefined {
+  return listChildPids(PATH_PROC, pid);
+}
+
+/**
+ * The processes that hold a POSIX object's file open or mapped, and those whose descriptors and
+ * mappings could not be read (they may hold it too).
+ */
+export function holdersOfFile(file: FileIdentity): { holders: number[]; uninspectable: number[] } {
+  const scan = scanHolders({ sysv: false, files: [file] });
+  const holders = [...scan.files.values()].flat().map((holder) => holder.pid);
+  return { holders, uninspectable: scan.uninspectable };
+}
+
+/** The last semop pid of each semaphore of a set (semctl GETPID); undefined when it cannot be read. */
+export function semPids(id: number): number[] | undefined {
+  try {
+    return getSemElements(id).map((element) => element.pid);
+  } catch (error) {
+    if (error instanceof IpcError) return undefined;
+    throw error;
   }
 }
 

@@ -80,7 +80,16 @@ export function parseDuration(text: string): number {
 /** A POSIX object: `/NAME`, one component of at most NAME_MAX (255) bytes. */
 export function parsePosixName(text: string): string {
   const bytes = nameToBytes(text).length;
-  if (!text.startsWith('/') || text.length < 2 || text.indexOf('/', 1) !== -1 || text.includes('\0')) {
+  // glibc refuses "/." and "/.." (EINVAL): they name the directory, not an object in it.
+  const bare = text.slice(1);
+  if (
+    !text.startsWith('/') ||
+    bare === '' ||
+    bare === '.' ||
+    bare === '..' ||
+    bare.includes('/') ||
+    text.includes('\0')
+  ) {
     throw new UsageError(`invalid POSIX name (/NAME): '${text}'`);
   }
   if (bytes - 1 > 255) throw new UsageError(`POSIX name longer than 255 bytes: '${text}'`);

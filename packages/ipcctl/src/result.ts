@@ -10,6 +10,8 @@ export const EXIT_SUCCESS = 0;
 export const EXIT_FAILURE = 1;
 /** Timed out, would block, or the checked condition does not hold. */
 export const EXIT_UNMET = 2;
+/** leakcheck: CMD succeeded but left IPC objects behind. */
+export const EXIT_LEAKED = 3;
 
 /** Bytes go out as they are; text is written as UTF-8. */
 export type Chunk = string | Uint8Array;
@@ -18,6 +20,8 @@ export interface Result {
   status: number;
   /** Standard output, in order. */
   out: Chunk[];
+  /** Standard error, after `out` (leakcheck's report, beside CMD's own output). */
+  err?: Chunk[];
   /** Written after `out` as it arrives, until it ends (mq follow). */
   stream?: AsyncIterable<Chunk>;
 }

@@ -79,6 +79,8 @@ describe('parsePosixName', () => {
     refused(() => parsePosixName('q'), "invalid POSIX name (/NAME): 'q'");
     refused(() => parsePosixName('/'), 'invalid POSIX name');
     refused(() => parsePosixName('/a/b'), 'invalid POSIX name');
+    refused(() => parsePosixName('/..'), "invalid POSIX name (/NAME): '/..'");
+    refused(() => parsePosixName('/.'), 'invalid POSIX name');
     expect(parsePosixName(`/${'é'.repeat(127)}`)).toHaveLength(128);
     refused(() => parsePosixName(`/${'é'.repeat(128)}`), 'POSIX name longer than 255 bytes');
   });

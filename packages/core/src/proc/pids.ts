@@ -38,3 +38,28 @@ export function isProcHidingProcesses(procRoot: string): boolean {
   }
   return false;
 }
+
+/**
+ * The children of a process: /proc/PID/task/TID/children of each of its threads (a child belongs to
+ * the thread that forked it; CONFIG_PROC_CHILDREN). Undefined when the process is gone (or its
+ * threads cannot be listed).
+ */
+export function listChildPids(procRoot: string, pid: number): number[] | undefined {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`${procRoot}/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  const children: number[] = [];
+  for (const task of tasks) {
+    let text: string;
+    try {
+      text = readFileSync(`${procRoot}/${pid}/task/${task}/children`, 'latin1');
+    } catch {
+      continue;
+    }
+    for (const word of text.split(' ')) if (/^[0-9]+$/.test(word)) children.push(Number(word));
+  }
+  return children;
+}
