@@ -77,13 +77,14 @@ const flat = bins.filter((bin) => !withCommands.has(bin.name));
 
 /** What ipcctl's completions must offer: its commands, then each group's actions and options. */
 const IPCCTL_CASES: readonly (readonly [string, readonly string[]])[] = [
-  ['ipcctl ', ['chmod', 'chown', 'mq', 'msg', 'psem', 'pshm', 'sem', 'shm']],
+  ['ipcctl ', ['chmod', 'chown', 'metrics', 'mq', 'msg', 'psem', 'pshm', 'sem', 'shm']],
   ['ipcctl msg ', ['drain', 'peek', 'recv', 'send', 'set']],
   ['ipcctl sem ', ['get', 'op', 'post', 'run', 'set', 'setall', 'wait']],
   [
     'ipcctl msg recv --',
     ['--except', '--help', '--json', '--key', '--noerror', '--nowait', '--timeout', '--type'],
   ],
+  ['ipcctl metrics --', ['--help', '--json', '--listen', '--textfile', '--top']],
 ];
 
 describe('bash', () => {

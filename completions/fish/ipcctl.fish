@@ -21,7 +21,7 @@ function __ipcctl_in --description 'true when the group is $argv[1] and an actio
     and contains -- "$words[2]" $argv[2..-1]
 end
 
-set -l groups msg sem shm mq psem pshm chmod chown
+set -l groups msg sem shm mq psem pshm chmod chown metrics
 complete -c ipcctl -f
 complete -c ipcctl -n '__ipcctl_at' -a 'msg' -d 'System V message queues'
 complete -c ipcctl -n '__ipcctl_at' -a 'sem' -d 'System V semaphore sets'
@@ -31,6 +31,7 @@ complete -c ipcctl -n '__ipcctl_at' -a 'psem' -d 'POSIX named semaphores'
 complete -c ipcctl -n '__ipcctl_at' -a 'pshm' -d 'POSIX shared memory'
 complete -c ipcctl -n '__ipcctl_at' -a 'chmod' -d 'set permission bits (IPC_SET)'
 complete -c ipcctl -n '__ipcctl_at' -a 'chown' -d 'set the owner (IPC_SET)'
+complete -c ipcctl -n '__ipcctl_at' -a 'metrics' -d 'IPC usage as Prometheus metrics'
 complete -c ipcctl -s J -l json -d 'print data as JSON'
 complete -c ipcctl -s h -l help -d 'display help'
 complete -c ipcctl -s V -l version -n '__ipcctl_at' -d 'display version'
@@ -66,3 +67,6 @@ complete -c ipcctl -n '__ipcctl_in sem op wait post' -l undo -d 'SEM_UNDO'
 complete -c ipcctl -n '__ipcctl_in shm read write; or __ipcctl_in pshm read write' -l offset -r -d 'first byte'
 complete -c ipcctl -n '__ipcctl_in shm read; or __ipcctl_in pshm read' -l length -r -d 'bytes'
 complete -c ipcctl -n '__ipcctl_in mq send' -l priority -r -d '0-32767'
+complete -c ipcctl -n '__fish_seen_subcommand_from metrics' -l top -x -d 'series for the N fullest queues'
+complete -c ipcctl -n '__fish_seen_subcommand_from metrics' -l textfile -r -F -d 'write them for node_exporter'
+complete -c ipcctl -n '__fish_seen_subcommand_from metrics' -l listen -x -d 'serve /metrics on [ADDR:]PORT'
