@@ -294,7 +294,7 @@ async function benchMetrics() {
     );
   line('ipcctl metrics (whole command)', middle(once), 250);
   // util-linux's ipcs reads the same three /proc/sysvipc tables: the floor on a loaded machine.
-  report('ipcctl metrics', ...paired([bin('ipcctl'), 'metrics'], ['/usr/bin/ipcs']), 'util-linux ipcs');
+  compare('ipcctl metrics', [bin('ipcctl'), 'metrics'], ['/usr/bin/ipcs'], undefined, 'util-linux ipcs');
   line('  its scrape (ipc_scrape_duration)', middle(inside), 250);
   const peak = peakMiB([bin('ipcctl'), 'metrics']);
   console.log(
