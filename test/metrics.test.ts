@@ -16,7 +16,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collect, type IpcNamespace, NOBODY, type RunOptions } from './helpers/namespace.js';
+import { collect, type IpcNamespace, NOBODY, type RunOptions, withNamespace } from './helpers/namespace.js';
 
 const root = join(import.meta.dirname, '..');
 const ENV = { PATH: `${join(root, 'bin')}:/usr/bin:/bin:/usr/sbin:/sbin`, TZ: 'UTC', LC_ALL: 'C' };
@@ -218,6 +218,29 @@ describe('ipcctl metrics, printed', () => {
       });
     }
     expect(readdirSync(work)).toEqual([]);
+  });
+});
+
+describe('ipcctl metrics where a source cannot be read', () => {
+  it('/dev/mqueue unreadable: no POSIX queue series, one scrape error, the rest as usual', async () => {
+    await withNamespace(async (own) => {
+      // The namespace's own mqueue mount: its mode changes nothing outside.
+      expect((await own.sh('ipcmk -M 4096 >/dev/null && chmod 700 /dev/mqueue', { env: ENV })).status).toBe(
+        0,
+      );
+      const result = await own.sh('ipcctl metrics', { env: ENV, user: NOBODY });
+      expect(result).toMatchObject({ status: 0, stderr: '' });
+      const series = samples(result.stdout);
+      expect(series.get('ipc_scrape_errors')).toBe(1);
+      expect(series.get('ipc_objects{kind="shm"}')).toBe(1);
+      expect(series.get('ipc_objects{kind="pshm"}')).toBe(0);
+      expect(series.has('ipc_objects{kind="mq"}')).toBe(false);
+      expect(series.has('ipc_orphaned_objects{kind="mq"}')).toBe(false);
+      expect(series.has('ipc_resource_used{resource="MQUMNI"}')).toBe(false);
+      expect(series.get('ipc_resource_limit{resource="MQUMNI"}')).toBeGreaterThan(0);
+      expect(series.get('ipc_resource_used{resource="SHMMNI"}')).toBe(1);
+      expect(promtool(['check', 'metrics'], result.stdout).status).toBe(0);
+    });
   });
 });
 

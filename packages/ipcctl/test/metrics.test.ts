@@ -100,6 +100,16 @@ describe('exposeSnapshot', () => {
     expect(series.get('ipc_scrape_duration_seconds')).toBe(0.125);
   });
 
+  it('a kind that could not be listed has no series, rather than a misleading 0', async () => {
+    const { mq: _kind, ...kinds } = SNAPSHOT.kinds;
+    const { mq: _orphans, ...orphans } = SNAPSHOT.orphans;
+    const series = samples((await exposeSnapshot({ ...SNAPSHOT, kinds, orphans }, 0)).text);
+    expect(series.get('ipc_objects{kind="shm"}')).toBe(1);
+    expect(
+      [...series.keys()].filter((key) => key.includes('kind="mq"') && !key.startsWith('ipc_queue')),
+    ).toEqual([]);
+  });
+
   it('a fresh registry each time: a queue gone is gone from the next exposition', async () => {
     const first = samples((await exposeSnapshot(SNAPSHOT, 0.1)).text);
     const second = samples((await exposeSnapshot({ ...SNAPSHOT, queues: [] }, 0.1)).text);

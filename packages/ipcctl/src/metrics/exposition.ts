@@ -29,8 +29,12 @@ export async function exposeSnapshot(snapshot: Snapshot, seconds: number): Promi
     'Bytes held by IPC objects: segment sizes (shm, pshm), bytes queued (msg, mq).',
     ['kind'],
   );
-  for (const kind of KINDS) objects.set({ kind }, snapshot.kinds[kind].objects);
-  for (const kind of SIZED_KINDS) bytes.set({ kind }, snapshot.kinds[kind].bytes);
+  for (const kind of KINDS) {
+    const totals = snapshot.kinds[kind];
+    if (totals === undefined) continue;
+    objects.set({ kind }, totals.objects);
+    if (isSized(kind)) bytes.set({ kind }, totals.bytes);
+  }
 
   const ownerLabels = ['kind', 'owner', 'uid'] as const;
   const ownerObjects = gauge(
@@ -101,6 +105,7 @@ export async function exposeSnapshot(snapshot: Snapshot, seconds: number): Promi
   );
   for (const kind of KINDS) {
     const totals = snapshot.orphans[kind];
+    if (totals === undefined) continue;
     orphaned.set({ kind }, totals.objects);
     undetermined.set({ kind }, totals.undetermined);
     if (isSized(kind)) orphanedBytes.set({ kind }, totals.bytes);

@@ -78,12 +78,13 @@ export interface OrphanTotals extends Totals {
 }
 
 export interface Snapshot {
-  kinds: Record<Kind, Totals>;
+  /** Per kind; a kind that could not be listed (no /dev/mqueue mounted…) has none. */
+  kinds: Partial<Record<Kind, Totals>>;
   owners: OwnerTotals[];
   resources: ResourceUsage[];
   /** The `top` queues holding the most bytes, fullest first. */
   queues: QueueUsage[];
-  orphans: Record<Kind, OrphanTotals>;
+  orphans: Partial<Record<Kind, OrphanTotals>>;
   /** Sources that could not be read in this scrape (a kind's listing, a limit, a verdict). */
   errors: number;
 }
@@ -106,27 +107,29 @@ export function readSnapshot(options: SnapshotOptions): Snapshot {
     }
   };
   const { objects } = listing;
+  const listed = KINDS.filter((kind) => !listing.problems.some((problem) => KIND_OF[problem.kind] === kind));
   const snapshot: Snapshot = {
-    kinds: perKind(() => ({ objects: 0, bytes: 0 })),
+    kinds: perKind(listed, () => ({ objects: 0, bytes: 0 })),
     owners: ownerTotals(objects),
-    resources: attempt(() => resourceUsage(objects)) ?? [],
+    resources: attempt(() => resourceUsage(objects, listed)) ?? [],
     queues: fullestQueues(objects, options.top),
-    orphans: perKind(() => ({ objects: 0, bytes: 0, undetermined: 0 })),
+    orphans: perKind(listed, () => ({ objects: 0, bytes: 0, undetermined: 0 })),
     errors: 0,
   };
-  for (const object of objects) add(snapshot.kinds[KIND_OF[object.kind]], object);
+  for (const object of objects) add(snapshot.kinds[KIND_OF[object.kind]]!, object);
   // The selection ipcrm --orphaned makes: it stops at the first evidence of use (a live process
   // of the owner settles a set or queue before its semaphores are read), judgeObjects would not.
   const selection = attempt(() => selectObjects(objects, { orphaned: true }));
-  for (const { object } of selection?.selected ?? []) add(snapshot.orphans[KIND_OF[object.kind]], object);
+  if (selection === undefined) snapshot.orphans = {};
+  for (const { object } of selection?.selected ?? []) add(snapshot.orphans[KIND_OF[object.kind]]!, object);
   for (const { object } of selection?.undetermined ?? [])
-    snapshot.orphans[KIND_OF[object.kind]].undetermined++;
+    snapshot.orphans[KIND_OF[object.kind]]!.undetermined++;
   snapshot.errors = errors;
   return snapshot;
 }
 
-function perKind<T>(make: () => T): Record<Kind, T> {
-  return Object.fromEntries(KINDS.map((kind) => [kind, make()])) as Record<Kind, T>;
+function perKind<T>(kinds: readonly Kind[], make: () => T): Partial<Record<Kind, T>> {
+  return Object.fromEntries(kinds.map((kind) => [kind, make()]));
 }
 
 function add(totals: Totals, object: IpcObject): void {
@@ -152,8 +155,11 @@ function ownerTotals(objects: readonly IpcObject[]): OwnerTotals[] {
   return [...owners.values()];
 }
 
-/** lsipc -g's resources, its USED computed from this scrape's listing (one reading of the state). */
-function resourceUsage(objects: readonly IpcObject[]): ResourceUsage[] {
+/**
+ * lsipc -g's resources, its USED computed from this scrape's listing (one reading of the state);
+ * none for a kind that could not be listed.
+ */
+function resourceUsage(objects: readonly IpcObject[], listed: readonly Kind[]): ResourceUsage[] {
   let segments = 0;
   let segmentBytes = 0n;
   let sets = 0;
@@ -174,20 +180,25 @@ function resourceUsage(objects: readonly IpcObject[]): ResourceUsage[] {
   const mq = readPosixMqLimits();
   const shm = getShmLimits();
   const sem = getSemLimits();
+  const usage = (kind: Kind, count: number) => (listed.includes(kind) ? count : undefined);
   return [
-    { resource: 'MSGMNI', limit: msg.msgmni, used: queues },
+    { resource: 'MSGMNI', limit: msg.msgmni, used: usage('msg', queues) },
     { resource: 'MSGMAX', limit: Number(msg.msgmax) },
     { resource: 'MSGMNB', limit: Number(msg.msgmnb) },
-    { resource: 'MQUMNI', limit: mq.queuesMax, used: posixQueues },
+    { resource: 'MQUMNI', limit: mq.queuesMax, used: usage('mq', posixQueues) },
     { resource: 'MQUMAX', limit: mq.msgsizeMax },
     { resource: 'MQUMNB', limit: mq.msgMax },
-    { resource: 'SHMMNI', limit: Number(shm.shmmni), used: segments },
+    { resource: 'SHMMNI', limit: Number(shm.shmmni), used: usage('shm', segments) },
     // SHMALL counts pages; lsipc divides the sum of the sizes by the page size.
-    { resource: 'SHMALL', limit: Number(shm.shmall), used: Number(segmentBytes / BigInt(readPageSize())) },
+    {
+      resource: 'SHMALL',
+      limit: Number(shm.shmall),
+      used: usage('shm', Number(segmentBytes / BigInt(readPageSize()))),
+    },
     { resource: 'SHMMAX', limit: Number(shm.shmmax) },
     { resource: 'SHMMIN', limit: Number(shm.shmmin) },
-    { resource: 'SEMMNI', limit: sem.semmni, used: sets },
-    { resource: 'SEMMNS', limit: sem.semmns, used: semaphores },
+    { resource: 'SEMMNI', limit: sem.semmni, used: usage('sem', sets) },
+    { resource: 'SEMMNS', limit: sem.semmns, used: usage('sem', semaphores) },
     { resource: 'SEMMSL', limit: sem.semmsl },
     { resource: 'SEMOPM', limit: sem.semopm },
     { resource: 'SEMVMX', limit: sem.semvmx },
