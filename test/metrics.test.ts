@@ -175,6 +175,23 @@ describe('ipcctl metrics, printed', () => {
     }
   });
 
+  it('labels owners by user name, or by uid when the uid has none', async () => {
+    const made = await sh(
+      'a=$(ipcmk -M 1000 | sed "s/.*: //") && b=$(ipcmk -M 3000 | sed "s/.*: //") && ipcmk -S 2 >/dev/null && ' +
+        'ipcctl chown shm $a nobody && ipcctl chown shm $b 12345',
+    );
+    expect(made).toMatchObject({ status: 0, stderr: '' });
+    const series = samples((await sh('ipcctl metrics')).stdout);
+    const owners = [...series].filter(([name]) => name.startsWith('ipc_owner_'));
+    expect(owners).toEqual([
+      ['ipc_owner_objects{kind="shm",owner="nobody",uid="65534"}', 1],
+      ['ipc_owner_objects{kind="shm",owner="12345",uid="12345"}', 1],
+      ['ipc_owner_objects{kind="sem",owner="root",uid="0"}', 1],
+      ['ipc_owner_bytes{kind="shm",owner="nobody",uid="65534"}', 1000],
+      ['ipc_owner_bytes{kind="shm",owner="12345",uid="12345"}', 3000],
+    ]);
+  });
+
   it('--top N gives series to the N queues holding the most bytes, System V and POSIX alike', async () => {
     const made = await sh(
       'for n in 1 2 3; do q=$(ipcmk -Q | sed "s/.*: //"); i=0; while [ $i -lt $n ]; do ipcctl msg send $q 0123456789; i=$((i+1)); done; echo $q; done; ' +
