@@ -118,7 +118,8 @@ async function serveMetrics(extra: string[] = []): Promise<{ child: ChildProcess
   return { child, url };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+/** Polls `probe` until it gives a value; a loaded CI machine may take long to start a server. */
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 50_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
@@ -411,7 +412,7 @@ describe('with the real components', () => {
       'IpcMetricsIncomplete',
     ]);
     await stop(prometheus);
-  });
+  }, 120_000);
 
   it('node_exporter serves the --textfile output', async () => {
     await knownState();
@@ -444,7 +445,7 @@ describe('with the real components', () => {
       true,
     );
     await stop(exporter);
-  });
+  }, 120_000);
 
   it('the example rules pass promtool check rules and their unit tests', () => {
     const checked = promtool(['check', 'rules', RULES]);
