@@ -3,9 +3,9 @@
 // Prints the median wall time of each command, the ratio ours / reference, and peak memory.
 // The ledger section builds the bins without each speed mechanism (scripts/build.mjs --without)
 // and times them against the product's on the same state.
-// Usage: pnpm bench [--runs N] [--count N] [--only startup,scale,ipcrm,cleanup,ledger]
+// Usage: pnpm bench [--runs N] [--count N] [--only startup,scale,ipcrm,cleanup,metrics,ledger]
 //        [--mechanisms NAME,...]   (needs `pnpm build`)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '7' },
     count: { type: 'string', default: '10000' },
-    only: { type: 'string', default: 'startup,scale,ipcrm,cleanup,ledger' },
+    only: { type: 'string', default: 'startup,scale,ipcrm,cleanup,metrics,ledger' },
     mechanisms: { type: 'string' },
   },
 });
@@ -254,6 +254,90 @@ if (sections.has('ipcrm') && have('ipcrm')) {
     'util-linux',
     4,
   );
+}
+
+if (sections.has('metrics') && have('ipcctl')) {
+  console.log(`\n# ipcctl metrics: one scrape of ${3 * count} objects (issue 15: under 250 ms and 100 MiB)`);
+  setLimits();
+  populate(count);
+  try {
+    await benchMetrics();
+  } finally {
+    clearAll();
+  }
+}
+
+/** The scrape's own figure, ipc_scrape_duration_seconds, in ms. */
+function scrapeMs(text) {
+  const match = /^ipc_scrape_duration_seconds (\S+)$/m.exec(text);
+  if (!match) throw new Error(`no ipc_scrape_duration_seconds in:\n${text.slice(0, 500)}`);
+  return Number(match[1]) * 1000;
+}
+
+/**
+ * `ipcctl metrics` as a command (start-up included), and as a server scraped `runs` times: the
+ * first scrape of a fresh process, then warm ones, as Prometheus makes them.
+ */
+async function benchMetrics() {
+  const once = [];
+  const inside = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(bin('ipcctl'), ['metrics'], { env, encoding: 'utf8', maxBuffer: 1 << 26 });
+    once.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (result.status !== 0) throw new Error(`ipcctl metrics exited ${result.status}: ${result.stderr}`);
+    inside.push(scrapeMs(result.stdout));
+  }
+  const line = (label, ms, limit) =>
+    console.log(
+      `${label.padEnd(38)} ${ms.toFixed(1).padStart(8)} ms ${ms < limit ? `ok (< ${limit} ms)` : `OVER ${limit} ms`}`,
+    );
+  line('ipcctl metrics (whole command)', middle(once), 250);
+  // util-linux's ipcs reads the same three /proc/sysvipc tables: the floor on a loaded machine.
+  compare('ipcctl metrics', [bin('ipcctl'), 'metrics'], ['/usr/bin/ipcs'], undefined, 'util-linux ipcs');
+  line('  its scrape (ipc_scrape_duration)', middle(inside), 250);
+  const peak = peakMiB([bin('ipcctl'), 'metrics']);
+  console.log(
+    `${'peak memory ipcctl metrics'.padEnd(38)} ${peak.toFixed(1).padStart(8)} MiB ${peak < 100 ? 'ok (< 100 MiB)' : 'OVER 100 MiB'}`,
+  );
+
+  const server = spawn(bin('ipcctl'), ['metrics', '--listen', '127.0.0.1:0'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let seen = '';
+      server.stdout.on('data', (chunk) => {
+        seen += chunk;
+        const match = /^listening on (\S+)\n/.exec(seen);
+        if (match) resolve(match[1]);
+      });
+      server.once('exit', (code) => reject(new Error(`ipcctl metrics --listen exited ${code}`)));
+    });
+    const requests = [];
+    const scrapes = [];
+    for (let i = 0; i <= runs; i++) {
+      const start = process.hrtime.bigint();
+      const text = await (await fetch(url)).text();
+      requests.push(Number(process.hrtime.bigint() - start) / 1e6);
+      scrapes.push(scrapeMs(text));
+    }
+    line('--listen: first scrape (HTTP request)', requests[0], 250);
+    line('--listen: warm scrapes (HTTP request)', middle(requests.slice(1)), 250);
+    line('  their scrape (ipc_scrape_duration)', middle(scrapes.slice(1)), 250);
+    const rss =
+      Number(
+        /^(\d+)/.exec(
+          spawnSync('ps', ['-o', 'rss=', '-p', String(server.pid)], { encoding: 'utf8' }).stdout.trim(),
+        )?.[1] ?? 0,
+      ) / 1024;
+    console.log(
+      `${'--listen: resident memory after'.padEnd(38)} ${rss.toFixed(1).padStart(8)} MiB ${rss < 100 ? 'ok (< 100 MiB)' : 'OVER 100 MiB'}`,
+    );
+  } finally {
+    server.kill('SIGTERM');
+  }
 }
 
 /**

@@ -77,7 +77,10 @@ const flat = bins.filter((bin) => !withCommands.has(bin.name));
 
 /** What ipcctl's completions must offer: its commands, then each group's actions and options. */
 const IPCCTL_CASES: readonly (readonly [string, readonly string[]])[] = [
-  ['ipcctl ', ['chmod', 'chown', 'exists', 'leakcheck', 'mq', 'msg', 'psem', 'pshm', 'sem', 'shm', 'wait']],
+  [
+    'ipcctl ',
+    ['chmod', 'chown', 'exists', 'leakcheck', 'metrics', 'mq', 'msg', 'psem', 'pshm', 'sem', 'shm', 'wait'],
+  ],
   ['ipcctl wait ', ['mq', 'msg', 'psem', 'pshm', 'sem', 'shm']],
   ['ipcctl wait shm --', ['--gone', '--help', '--json', '--key', '--timeout']],
   ['ipcctl msg ', ['drain', 'peek', 'recv', 'send', 'set']],
@@ -86,6 +89,7 @@ const IPCCTL_CASES: readonly (readonly [string, readonly string[]])[] = [
     'ipcctl msg recv --',
     ['--except', '--help', '--json', '--key', '--noerror', '--nowait', '--timeout', '--type'],
   ],
+  ['ipcctl metrics --', ['--help', '--json', '--listen', '--textfile', '--top']],
 ];
 
 describe('bash', () => {

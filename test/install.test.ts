@@ -83,6 +83,13 @@ describe('install-global as nobody into a private prefix', () => {
     const list = asNobody(join(prefix, 'bin', 'lsipc'), ['-g', '--noheadings', '-o', 'RESOURCE']);
     expect(list).toMatchObject({ status: 0, stderr: '' });
     expect(list.stdout).toContain('SHMMNI');
+    // prom-client is bundled: the installed package depends on ffi-rs alone.
+    const metrics = asNobody(join(prefix, 'bin', 'ipcctl'), ['metrics', '--top', '0']);
+    expect(metrics).toMatchObject({ status: 0, stderr: '' });
+    expect(metrics.stdout).toContain('# TYPE ipc_resource_limit gauge\n');
+    expect(readdirSync(join(prefix, 'lib/node_modules/@ipcutils/ipcctl/node_modules'))).not.toContain(
+      'prom-client',
+    );
   });
 
   it('man finds our pages for the bins on PATH', () => {

@@ -21,7 +21,7 @@ function __ipcctl_in --description 'true when the group is $argv[1] and an actio
     and contains -- "$words[2]" $argv[2..-1]
 end
 
-set -l groups msg sem shm mq psem pshm chmod chown exists wait leakcheck
+set -l groups msg sem shm mq psem pshm chmod chown exists wait leakcheck metrics
 complete -c ipcctl -f
 complete -c ipcctl -n '__ipcctl_at' -a 'msg' -d 'System V message queues'
 complete -c ipcctl -n '__ipcctl_at' -a 'sem' -d 'System V semaphore sets'
@@ -34,6 +34,7 @@ complete -c ipcctl -n '__ipcctl_at' -a 'chown' -d 'set the owner (IPC_SET)'
 complete -c ipcctl -n '__ipcctl_at' -a 'exists' -d 'exit 0 when the object exists, 2 when not'
 complete -c ipcctl -n '__ipcctl_at' -a 'wait' -d 'wait until the object exists, or is gone'
 complete -c ipcctl -n '__ipcctl_at' -a 'leakcheck' -d 'run CMD, report the IPC objects it left'
+complete -c ipcctl -n '__ipcctl_at' -a 'metrics' -d 'IPC usage as Prometheus metrics'
 complete -c ipcctl -s J -l json -d 'print data as JSON'
 complete -c ipcctl -s h -l help -d 'display help'
 complete -c ipcctl -s V -l version -n '__ipcctl_at' -d 'display version'
@@ -83,3 +84,6 @@ complete -c ipcctl -n '__ipcctl_in exists shm msg sem; or __ipcctl_in wait shm m
 complete -c ipcctl -n '__ipcctl_in wait shm msg sem pshm mq psem' -l gone -d 'wait until it no longer exists'
 complete -c ipcctl -n '__ipcctl_in wait shm msg sem pshm mq psem' -l timeout -r -d 'wait at most DUR, then exit 2'
 complete -c ipcctl -n '__ipcctl_at leakcheck' -l isolate -d 'run CMD in private IPC and mount namespaces'
+complete -c ipcctl -n '__fish_seen_subcommand_from metrics' -l top -x -d 'series for the N fullest queues'
+complete -c ipcctl -n '__fish_seen_subcommand_from metrics' -l textfile -r -F -d 'write them for node_exporter'
+complete -c ipcctl -n '__fish_seen_subcommand_from metrics' -l listen -x -d 'serve /metrics on [ADDR:]PORT'

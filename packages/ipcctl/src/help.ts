@@ -1,6 +1,14 @@
 /** ipcctl's help, in util-linux's layout: the whole tool, or one group of commands. */
 import { type Command, type CommandTree, type Group, isGroup } from './command.js';
 
+const METRICS = `
+Metrics options:
+     --top <n>              series for the <n> queues holding the most bytes (10)
+     --textfile <file>      write them to <file> for node_exporter, atomically
+     --listen <addr:port>   serve them at /metrics until interrupted
+                              (<port> or :<port>: address 127.0.0.1)
+`;
+
 const EXIT_STATUS = `
 Exit status:
  0  success
@@ -44,12 +52,13 @@ Usage:
 ${lines.join('\n')}
 
 Use System V and POSIX IPC objects from the shell: send and receive messages,
-take and release semaphores, read and write shared memory.
+take and release semaphores, read and write shared memory; export usage
+to Prometheus.
 System V objects are named by ID (as ipcs shows it) or --key KEY, POSIX
 objects by /NAME. DATA comes from the argument, else from standard input,
 byte for byte; received bytes go to standard output unchanged.
 exists, wait and leakcheck check objects and commands in scripts and CI.
-${COMMON}${CHECKS}${EXIT_STATUS}
+${COMMON}${CHECKS}${METRICS}${EXIT_STATUS}
 See '${program} <command> --help' and ipcctl(1).
 `;
 }
