@@ -6,7 +6,6 @@
  * seen stays done: it is never undone.
  */
 import { readlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import {
   attachShm,

@@ -8,6 +8,8 @@ export function testSide(overrides: Partial<ProcessSide> = {}): ProcessSide {
     readInput: () => Buffer.alloc(0),
     trapInterrupts: () => ({ signal: new AbortController().signal, release() {} }),
     runCommand: async () => 0,
+    startCommand: () => ({ pid: undefined, exited: Promise.resolve(0) }),
+    runIsolated: async () => 0,
     signalNumber: (name) => (name === 'SIGINT' ? 2 : 15),
     ...overrides,
   };
