@@ -111,9 +111,9 @@ describe('POSIX shared memory', () => {
     expect(prettyUtf8.stdout).toBe(`Name:${' '.repeat(31)}${UTF8}${' '.repeat(34)}\n`);
     // Typed JSON is valid JSON: the byte as the lone surrogate that stands for it (surrogateescape).
     const typed = await sh(`lsipc -M --typed-json -N ${quote('\xff')}`);
-    expect(JSON.parse(typed.stdout)['posix-sharedmemory'][0].name).toBe('\udcff');
+    expect(JSON.parse(typed.stdout)['posix-sharedmemory'][0].name).toBe('/\udcff');
     const report = await sh('ipcrm --all=pshm --dry-run --json');
-    expect(report.stdout).toContain('"name": "\\udcff"');
+    expect(report.stdout).toContain('"name": "/\\udcff"');
     const missing = await sh(`lsipc -M -N ${quote('\x80ab')}`);
     expect(missing).toEqual({
       stdout: '',

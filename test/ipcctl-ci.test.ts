@@ -255,8 +255,10 @@ interface Reported {
   id?: number;
   key?: number;
   name?: string;
-  owner: number;
-  creator: number;
+  owner: string | null;
+  uid: number;
+  cuser: string | null;
+  cuid: number;
   changed: string | null;
   size?: number;
   attribution?: string;
@@ -298,8 +300,9 @@ describe('leakcheck', () => {
       ['shm', 'certain'],
     ]);
     expect(report.left.find((object) => object.type === 'pshm')).toMatchObject({
-      name: 'leak-shm',
-      owner: 0,
+      name: '/leak-shm',
+      owner: 'root',
+      uid: 0,
       size: 64,
       evidence: expect.stringMatching(
         /^held by pid \d+ of the command, and no other process, when it appeared/,
@@ -404,7 +407,7 @@ describe('leakcheck', () => {
     expect(report).toMatchObject({ isolated: true, status: 0, unattributed: [] });
     expect(byType(report.left)).toEqual(['msg', 'msg', 'pmsg', 'psem', 'pshm', 'sem', 'shm']);
     expect(report.left.every((object) => object.attribution === 'isolated')).toBe(true);
-    expect(report.left.find((object) => object.type === 'psem')).toMatchObject({ name: 'iso-sem' });
+    expect(report.left.find((object) => object.type === 'psem')).toMatchObject({ name: '/iso-sem' });
     expect(await sh(STATE)).toEqual(before);
   });
 

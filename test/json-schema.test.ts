@@ -201,6 +201,21 @@ describe('every tool prints the vocabulary', () => {
     expect(lines[1]).toEqual({ id: Number(id), mtype: 3, size: 3, data: 'b25l' });
   });
 
+  it("ipcctl leakcheck --json: what the command left, in the objects' vocabulary", async () => {
+    const result = await ns.sh(
+      "ipcctl leakcheck --json -- sh -c 'ipcmk -M 64 >/dev/null; ipcmk -Q >/dev/null'; ipcctl leakcheck --isolate --json -- ipcmk -m 8 -n /left",
+      { env: ENV },
+    );
+    const reports = result.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line));
+    expect(reports).toHaveLength(2);
+    for (const report of reports)
+      expect(check('ipcctlLeakcheck', report), JSON.stringify(report)).toBe('valid');
+    expect(reports[1].left).toMatchObject([{ type: 'pshm', name: '/left', owner: 'root', uid: 0 }]);
+  });
+
   it('lsfifo --json', async () => {
     await ns.sh('mkdir /dev/shm/fifos && mkfifo /dev/shm/fifos/a /dev/shm/fifos/b');
     const listing = await json('lsfifo --json /dev/shm/fifos');

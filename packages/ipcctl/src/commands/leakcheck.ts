@@ -2,7 +2,8 @@
  * ipcctl leakcheck: runs CMD, then reports the IPC objects it left behind (on standard error, or
  * as one JSON line on standard output); exit 3 when any, CMD's own failure status first.
  */
-import { changeTimeOf, creatorOf, formatKey, isSysvObject, sizeOf } from '@ipcutils/core';
+import { jsonObject } from '@ipcutils/cli';
+import { formatKey, isSysvObject, sizeOf } from '@ipcutils/core';
 import { type Command, expectOperands, flag, stringOption } from '../command.js';
 import { formatJson } from '../format.js';
 import { type Finding, type LeakReport, LeakWatch, reportIsolated } from '../leaks.js';
@@ -107,26 +108,13 @@ function reportResult(report: LeakReport, run: Run): Result {
   return { status, out: [], err: [formatText(left, unattributed, report.problems)] };
 }
 
-/** An object in the suite's JSON vocabulary (ipcrm --json's records), with the evidence. */
+/** An object in the suite's JSON vocabulary (ipcrm --json's records), with the attribution and evidence. */
 function reported(finding: Finding): Record<string, unknown> {
-  const { object } = finding;
-  const size = sizeOf(object);
   return {
-    type: object.kind,
-    ...(isSysvObject(object)
-      ? { id: object.record.id, key: object.record.key >>> 0 }
-      : { name: object.record.name }),
-    owner: object.record.uid,
-    creator: creatorOf(object),
-    changed: isoTime(changeTimeOf(object)),
-    ...(size === undefined ? {} : { size }),
+    ...jsonObject(finding.object),
     ...(finding.attribution === undefined ? {} : { attribution: finding.attribution }),
     evidence: finding.evidence,
   };
-}
-
-function isoTime(seconds: number): string | null {
-  return seconds === 0 ? null : new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 const PREFIX = 'ipcctl: leakcheck:';
