@@ -4,6 +4,7 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { JsonIpcObject } from '@ipcutils/cli';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { IpcNamespace, RunOptions } from './helpers/namespace.js';
 import { buildScript } from './helpers/script.js';
@@ -250,17 +251,8 @@ describe('wait', () => {
   });
 });
 
-interface Reported {
-  type: string;
-  id?: number;
-  key?: number;
-  name?: string;
-  owner: string | null;
-  uid: number;
-  cuser: string | null;
-  cuid: number;
-  changed: string | null;
-  size?: number;
+/** An object of the report: the suite's JSON record, with the attribution and the evidence. */
+interface Reported extends JsonIpcObject {
   attribution?: string;
   evidence: string;
 }

@@ -16,6 +16,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { samples } from './helpers/exposition.js';
 import { collect, type IpcNamespace, NOBODY, type RunOptions, withNamespace } from './helpers/namespace.js';
 
 const root = join(import.meta.dirname, '..');
@@ -59,17 +60,6 @@ async function knownState(): Promise<{ queue: string }> {
   );
   expect(result.stderr).toBe('');
   return { queue: result.stdout.trim() };
-}
-
-/** `name{labels} value` lines, by series. */
-function samples(text: string): Map<string, number> {
-  const series = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const space = line.lastIndexOf(' ');
-    series.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return series;
 }
 
 function promtool(args: string[], input?: string) {

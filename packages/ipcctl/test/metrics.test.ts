@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { samples } from '../../../test/helpers/exposition.js';
 import { parseListenAddress } from '../src/commands/metrics.js';
 import { exposeSnapshot } from '../src/metrics/exposition.js';
 import { KINDS, type Kind, type Snapshot } from '../src/metrics/snapshot.js';
@@ -32,17 +33,6 @@ const SNAPSHOT: Snapshot = {
   })),
   errors: 1,
 };
-
-/** `name{labels} value` lines of the exposition, by series. */
-function samples(text: string): Map<string, number> {
-  const series = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const space = line.lastIndexOf(' ');
-    series.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return series;
-}
 
 describe('exposeSnapshot', () => {
   it('names every metric ipc_* in base units, gauges only, each with its help', async () => {
