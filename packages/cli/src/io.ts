@@ -264,10 +264,14 @@ class Stdout {
  */
 function joinOutput(pending: readonly (string | Uint8Array)[]): string | Buffer {
   if (pending.every((part) => typeof part === 'string')) {
-    const text = pending.length === 1 ? (pending[0] as string) : pending.join('');
-    return Buffer.byteLength(text) === text.length ? text : nameToBytes(text);
+    return encodeOutput(pending.length === 1 ? (pending[0] as string) : pending.join(''));
   }
   return Buffer.concat(pending.map((part) => (typeof part === 'string' ? nameToBytes(part) : part)));
+}
+
+/** Text as written: an ASCII string as it is, anything else as its bytes (see writeAll). */
+function encodeOutput(text: string): string | Buffer {
+  return Buffer.byteLength(text) === text.length ? text : nameToBytes(text);
 }
 
 /** A failed write, with how many bytes of its data went out before it. */
@@ -286,12 +290,15 @@ function stdioBufferSize(): number {
 
 const BUFSIZ = 8192;
 
-/** Writes all of `data` to a file descriptor, waiting out EAGAIN on non-blocking pipes. */
+/**
+ * Writes all of `text` to a file descriptor, waiting out EAGAIN on non-blocking pipes. A string
+ * must be ASCII (encodeOutput() makes it so).
+ */
 function writeAll(fd: number, text: string | Uint8Array): number {
   // ASCII text (nearly all output) is written from the string itself: latin1 then writes the same
   // bytes as UTF-8, with no Buffer copy of a listing (none at all for a large string made by
   // Buffer#toString, which is external). Only a partial write leaves a Buffer for the rest.
-  let data = typeof text === 'string' && Buffer.byteLength(text) !== text.length ? nameToBytes(text) : text;
+  let data = text;
   let done = 0;
   while (data.length > 0) {
     try {
@@ -312,7 +319,7 @@ function writeAll(fd: number, text: string | Uint8Array): number {
 /** Standard error is unbuffered, as in C; a failure to write it is not reported (nowhere to). */
 function writeStderr(text: string | Uint8Array): void {
   try {
-    writeAll(2, text);
+    writeAll(2, typeof text === 'string' ? encodeOutput(text) : text);
   } catch {}
 }
 
