@@ -484,20 +484,35 @@ describe('readers', () => {
 });
 
 describe('speed', () => {
-  it('parses a 10,000-segment table in linear time', () => {
+  it('parses a segment table in linear time: 4x the lines take far less than 16x the time', () => {
     const line = (i: number) =>
       `${String(i * 7919 - 5000000).padStart(10)} ${String(i).padStart(10)}  1600 ${String(4096 + i).padStart(21)} 21356 21374      1     0     0     0     0 1795238463 1795238463 1795238463                  4096                     0`;
-    const text = `${fixture('shm').split('\n')[0]}\n${Array.from({ length: 10_000 }, (_, i) => line(i)).join('\n')}\n`;
     const dir = mkdtempSync(join(tmpdir(), 'sysvipc-speed-'));
-    writeFileSync(join(dir, 'shm'), text);
-    readShmSegments(join(dir, 'shm'));
-    const start = performance.now();
-    const segments = readShmSegments(join(dir, 'shm'));
-    const elapsed = performance.now() - start;
-    rmSync(dir, { recursive: true });
-    expect(segments).toHaveLength(10_000);
-    expect(segments?.[9999]).toMatchObject({ id: 9999, size: 4096 + 9999, mode: 0o1600 });
-    // Generous for a loaded machine; a per-line rescan of the text would take seconds.
-    expect(elapsed).toBeLessThan(250);
+    /** The fastest of five parses of an n-line table (the minimum is what load disturbs least). */
+    const fastest = (lines: number) => {
+      const path = join(dir, `shm-${lines}`);
+      writeFileSync(
+        path,
+        `${fixture('shm').split('\n')[0]}\n${Array.from({ length: lines }, (_, i) => line(i)).join('\n')}\n`,
+      );
+      let best = Number.POSITIVE_INFINITY;
+      for (let run = 0; run < 5; run++) {
+        const start = performance.now();
+        const segments = readShmSegments(path);
+        best = Math.min(best, performance.now() - start);
+        expect(segments).toHaveLength(lines);
+        expect(segments?.[lines - 1]).toMatchObject({ id: lines - 1, size: 4096 + lines - 1, mode: 0o1600 });
+      }
+      return best;
+    };
+    try {
+      fastest(2_000);
+      const small = fastest(5_000);
+      const large = fastest(20_000);
+      // Linear: about 4x; a per-line rescan of the text (quadratic) would be about 16x.
+      expect(large / small).toBeLessThan(10);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 });

@@ -45,13 +45,15 @@ describe('POSIX message queues', () => {
     const name = `/latency-${process.pid}`;
     const queue = openMqueue(name, { create: true, maxMessages: 4, messageSize: 32 });
     try {
-      // Each message carries its send time (timeOrigin + now is comparable across processes).
+      // Each message carries its send time on CLOCK_MONOTONIC (process.hrtime), one clock for every
+      // process on the host; performance.timeOrigin is a per-process wall-clock estimate that
+      // differs between processes by milliseconds, enough to make a latency negative.
       const sender = await buildScript(`
         import { openMqueue } from ${CORE};
         const queue = openMqueue(process.argv[2]!);
         for (let n = 0; n < 8; n++) {
           await new Promise((resolve) => setTimeout(resolve, 40 + n * 7));
-          queue.sendSync(String(performance.timeOrigin + performance.now()));
+          queue.sendSync(String(process.hrtime.bigint()));
         }
         queue.close();
       `);
@@ -59,7 +61,7 @@ describe('POSIX message queues', () => {
       const latencies: number[] = [];
       const controller = new AbortController();
       for await (const message of queue.messages({ signal: controller.signal })) {
-        latencies.push(performance.timeOrigin + performance.now() - Number(message.data.toString()));
+        latencies.push(Number(process.hrtime.bigint() - BigInt(message.data.toString())) / 1e6);
         if (latencies.length === 8) controller.abort();
       }
       await new Promise((resolve) => child.once('close', resolve));
