@@ -3,10 +3,14 @@
 // Prints the median wall time of each command, the ratio ours / reference, and peak memory.
 // The ledger section builds the bins without each speed mechanism (scripts/build.mjs --without)
 // and times them against the product's on the same state.
-// Usage: pnpm bench [--runs N] [--count N] [--only startup,scale,ipcrm,cleanup,metrics,ledger]
-//        [--mechanisms NAME,...]   (needs `pnpm build`)
+// The baseline section (not run by default) builds another commit of the repository in a temporary
+// worktree and times its bins, ours and util-linux's in turn on one state: "no worse than before"
+// on this machine, whatever its speed the day the earlier figures were taken.
+// Usage: pnpm bench [--runs N] [--count N] [--only startup,scale,ipcrm,cleanup,metrics,ledger,baseline]
+//        [--mechanisms NAME,...] [--baseline COMMIT]   (needs `pnpm build`)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -18,6 +22,8 @@ const { values } = parseArgs({
     count: { type: 'string', default: '10000' },
     only: { type: 'string', default: 'startup,scale,ipcrm,cleanup,metrics,ledger' },
     mechanisms: { type: 'string' },
+    // The last commit of 2026-11-21, when issue #10 took its figures.
+    baseline: { type: 'string', default: '2ddce99' },
   },
 });
 const runs = Number(values.runs);
@@ -75,8 +81,10 @@ function paired(ours, reference, times = runs, referenceEnv = env) {
 /**
  * paired() of wall and CPU time (user + system, the child's rusage through python's wait4): on a
  * loaded machine CPU time varies far less than wall time, which a mechanism's few ms drown in.
+ * Returns [wall, cpu] medians for each command, in order (more than two take turns alike).
  */
-function pairedWithCpu(ours, other, times = runs) {
+function pairedWithCpu(ours, ...others) {
+  const times = runs;
   const script = `import json,os,statistics,sys,time
 argvs=json.loads(sys.argv[1]);out=os.open('/dev/null',os.O_WRONLY);samples=[[[],[]] for _ in argvs]
 for i in range(int(sys.argv[2])+1):
@@ -88,7 +96,7 @@ for i in range(int(sys.argv[2])+1):
     if status!=0: sys.exit(f'{argv} failed')
     if i>0: samples[k][0].append((time.perf_counter()-start)*1000);samples[k][1].append((usage.ru_utime+usage.ru_stime)*1000)
 print(json.dumps([[statistics.median(s) for s in pair] for pair in samples]))`;
-  const result = spawnSync('python3', ['-c', script, JSON.stringify([ours, other]), String(times)], {
+  const result = spawnSync('python3', ['-c', script, JSON.stringify([ours, ...others]), String(times)], {
     env,
     encoding: 'utf8',
   });
@@ -223,6 +231,26 @@ if (sections.has('scale')) {
     against('lsipc -s', ['lsipc', '-s'], 1.25);
     against('lsipc -q', ['lsipc', '-q'], 1.25);
     against('lsipc (summary)', ['lsipc'], 1.25);
+    // What "where Node's start-up floor allows it" allows: node started as our bins start it,
+    // reading what the listing must read (the summary's SHMALL use is a sum of segment sizes,
+    // which only /proc/sysvipc/shm gives), against util-linux's whole listing.
+    const floor = (label, files, argv) =>
+      compare(
+        `floor of ${label}`,
+        [
+          '/usr/bin/env',
+          '-u',
+          'NODE_EXTRA_CA_CERTS',
+          process.execPath,
+          join(root, 'scripts/bench-floor.cjs'),
+          ...files,
+        ],
+        [`/usr/bin/${argv[0]}`, ...argv.slice(1)],
+        1.25,
+      );
+    floor('lsipc -s', ['/proc/sysvipc/sem'], ['lsipc', '-s']);
+    floor('lsipc -q', ['/proc/sysvipc/msg'], ['lsipc', '-q']);
+    floor('lsipc (summary)', ['/proc/sysvipc/shm'], ['lsipc']);
   }
   for (const argv of [['ipcs'], ['lsipc', '-m', '--json'], ['lsipc', '-m']]) {
     if (!have(argv[0])) continue;
@@ -408,6 +436,57 @@ function ledger(label, [ours, plain], cpu) {
   const cpuGain =
     cpu === undefined ? '' : `; CPU ${cpu[0].toFixed(1)} vs ${cpu[1].toFixed(1)} ms, gain ${gain(...cpu)}`;
   console.log(`${''.padEnd(38)} gain ${gain(ours, plain)}${cpuGain}`);
+}
+
+const BASELINE_COMMANDS = [
+  ['ipcs'],
+  ['lsipc', '-m', '--json'],
+  ['lsipc', '-m'],
+  ['lsipc', '-s'],
+  ['lsipc', '-q'],
+  ['lsipc'],
+];
+
+if (sections.has('baseline')) {
+  const commit = values.baseline;
+  console.log(
+    `\n# baseline: ${commit} against this tree and util-linux, CPU time, ${count} objects of each type`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'ipcutils-baseline-'));
+  const run = (command, args, cwd = dir) => {
+    const result = spawnSync(command, args, { cwd, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${cwd}`);
+  };
+  try {
+    run('git', ['worktree', 'add', '--detach', dir, commit], root);
+    run('pnpm', ['install', '--frozen-lockfile', '--offline']);
+    run('pnpm', ['run', 'build']);
+    setLimits();
+    populate(count);
+    for (const [name, ...args] of BASELINE_COMMANDS) {
+      const [[, before], [, now], [, reference]] = pairedWithCpu(
+        [join(dir, 'bin', name), ...args],
+        [bin(name), ...args],
+        [`/usr/bin/${name}`, ...args],
+      );
+      const label = [name, ...args].join(' ');
+      const verdict = now <= before * 1.05 ? 'no worse' : 'WORSE';
+      rows.push([
+        label,
+        `${now.toFixed(1)} ms`,
+        `${before.toFixed(1)} ms ${commit}`,
+        `${(now / before).toFixed(2)}x`,
+        verdict,
+      ]);
+      console.log(
+        `${label.padEnd(22)} ${commit} ${(before / reference).toFixed(2)}x, now ${(now / reference).toFixed(2)}x util-linux (${before.toFixed(1)} -> ${now.toFixed(1)} ms, util-linux ${reference.toFixed(1)} ms) ${verdict}`,
+      );
+    }
+  } finally {
+    clearAll();
+    spawnSync('git', ['worktree', 'remove', '--force', dir], { cwd: root, stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The median time `argv` takes to remove `count` objects of each type (made afresh each run). */
