@@ -596,6 +596,40 @@ describe('command line', () => {
     );
   });
 
+  it('odd option forms are refused, naming the option, and nothing is sent', async () => {
+    await create('-q -n /q');
+    for (const [option, message] of [
+      ['-_', "unrecognized option '-_'"],
+      ['--_', "unrecognized option '--_'"],
+      ['-@', "unrecognized option '-@'"],
+      ['--operands=/q', "unrecognized option '--operands'"],
+      ['--json=yes', "option '--json' doesn't allow an argument"],
+    ]) {
+      expect(await sh(`ipcctl mq send /q ${option} data`)).toEqual({
+        status: 1,
+        stdout: '',
+        stderr: `ipcctl: ${message}\nTry 'ipcctl --help' for more information.\n`,
+      });
+      expect((await sh(`ipcctl mq attr ${option} /q`)).stderr).toBe(
+        `ipcctl: ${message}\nTry 'ipcctl --help' for more information.\n`,
+      );
+    }
+    expect((await sh('ipcctl mq attr /q')).stdout).toContain('curmsgs 0\n');
+  });
+
+  it('a boolean option takes no value: DATA "true" after --nowait is sent; -- ends the options', async () => {
+    await create('-q -n /q');
+    expect(await sh('ipcctl mq send /q --nowait true < /dev/null && ipcctl mq recv /q')).toEqual({
+      status: 0,
+      stdout: 'true',
+      stderr: '',
+    });
+    expect((await sh('ipcctl mq send /q -- -x < /dev/null && ipcctl mq recv /q')).stdout).toBe('-x');
+    expect((await sh('ipcctl mq attr /q -- extra')).stderr).toBe(
+      "ipcctl: unexpected operand: 'extra'\nTry 'ipcctl --help' for more information.\n",
+    );
+  });
+
   it('help lists every command and the exit statuses', async () => {
     const help = (await sh('ipcctl --help')).stdout;
     for (const command of [

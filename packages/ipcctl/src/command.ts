@@ -51,6 +51,8 @@ export interface Command {
   /** The description and options of `ipcctl NAME --help`, for a top-level command that has its own. */
   help?: string;
   options: Readonly<Record<string, YargsOption>>;
+  /** The words after `--` are a CMD to run (`sem run`); for every other command they are operands. */
+  runsCommand?: true;
   run(args: Args, context: Context): Promise<Result>;
 }
 

@@ -14,6 +14,7 @@ import { escapeInvalidBytes } from '@ipcutils/cli/smartcols';
 import yargs, { type Argv, type YargsArguments } from 'yargs';
 import { type Args, type Command, type CommandTree, type Host, isGroup } from './command.js';
 import { formatCommandHelp, formatGroupHelp, formatHelp } from './help.js';
+import { normaliseOptions } from './options.js';
 import { Failure, Interrupted, UsageError } from './result.js';
 import { COMMANDS } from './tree.js';
 
@@ -97,8 +98,8 @@ function parse(argv: readonly string[], tree: CommandTree): { command: Command; 
       false,
       isGroup(entry) ? (y) => y.command(`${action} [operands..]`, false, leaf) : leaf,
     )
-    .parseSync(argv);
-  return { command, args: argsOf(parsed) };
+    .parseSync(normaliseOptions(argv, { ...GLOBAL_OPTIONS, ...command.options }));
+  return { command, args: argsOf(parsed, command) };
 }
 
 /**
@@ -138,13 +139,14 @@ function parser(): Argv {
     });
 }
 
-function argsOf(parsed: YargsArguments): Args {
-  const { _: _words, '--': command, operands, ...options } = parsed;
-  return {
-    operands: Array.isArray(operands) ? operands.map(String) : [],
-    command: Array.isArray(command) ? command.map(String) : [],
-    options,
-  };
+function argsOf(parsed: YargsArguments, command: Command): Args {
+  const { _: _words, '--': after, operands, ...options } = parsed;
+  const before = Array.isArray(operands) ? operands.map(String) : [];
+  const rest = Array.isArray(after) ? after.map(String) : [];
+  // `--` ends the options: what follows is CMD for `run` and `leakcheck`, else more operands (DATA `-x`).
+  return command.runsCommand
+    ? { operands: before, command: rest, options }
+    : { operands: [...before, ...rest], command: [], options };
 }
 
 /** yargs' English messages in glibc's words. */

@@ -19,6 +19,7 @@ const IN_NAMESPACE = 'in-namespace';
 
 export const leakcheck: Command = {
   synopsis: '[--isolate] -- CMD...',
+  runsCommand: true,
   summary: 'run CMD, then report the IPC objects it left; exit 3 when any',
   help: `Run CMD (standard input and output shared), then report the IPC objects,
 System V and POSIX, that it created and left behind: on standard error, or

@@ -53,6 +53,7 @@ const wait: Command = {
 
 const run: Command = {
   synopsis: '/NAME [--nowait | --timeout DUR] -- CMD...',
+  runsCommand: true,
   summary: 'take one, run CMD, give it back; exit status of CMD',
   options: WAIT_OPTIONS,
   async run(args, context) {

@@ -116,6 +116,7 @@ async function operate(ref: SysvRef, semOps: SemOp[], args: Args, context: Conte
 
 const run: Command = {
   synopsis: 'ID [SEMNUM] [--nowait | --timeout DUR] -- CMD...',
+  runsCommand: true,
   summary: 'take the semaphore (SEM_UNDO), run CMD, release it; exit status of CMD',
   options: { ...KEY_OPTION, ...WAIT_OPTIONS },
   async run(args, context) {
