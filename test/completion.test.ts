@@ -90,6 +90,8 @@ const IPCCTL_CASES: readonly (readonly [string, readonly string[]])[] = [
     ['--except', '--help', '--json', '--key', '--noerror', '--nowait', '--timeout', '--type'],
   ],
   ['ipcctl metrics --', ['--help', '--json', '--listen', '--textfile', '--top']],
+  ['ipcctl mq attr /q --', ['--help', '--json', '--nonblock']],
+  ['ipcctl mq attr /q --nonblock ', ['off', 'on']],
 ];
 
 describe('bash', () => {

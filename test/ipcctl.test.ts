@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { collect, type IpcNamespace, NOBODY, type RunOptions } from './helpers/namespace.js';
+import { buildScript } from './helpers/script.js';
 
 const root = join(import.meta.dirname, '..');
 const ENV = { PATH: `${join(root, 'bin')}:/usr/bin:/bin:/usr/sbin:/sbin`, TZ: 'UTC', LC_ALL: 'C' };
@@ -455,6 +456,80 @@ describe('mq', () => {
       status: 1,
       stdout: '',
       stderr: "ipcctl: invalid POSIX name (/NAME): 'q'\nTry 'ipcctl --help' for more information.\n",
+    });
+  });
+
+  it('attr --nonblock sets O_NONBLOCK with mq_setattr and shows the flag before and after', async () => {
+    await create('-q -n /q');
+    await sh('ipcctl mq send /q one');
+    expect(await sh('ipcctl mq attr /q --nonblock on')).toEqual({
+      status: 0,
+      stdout: 'maxmsg 10\nmsgsize 8192\ncurmsgs 1\nnonblock on (was off)\n',
+      stderr: '',
+    });
+    expect(JSON.parse((await sh('ipcctl mq attr /q --nonblock=off --json')).stdout)).toEqual({
+      name: '/q',
+      maxmsg: 10,
+      msgsize: 8192,
+      curmsgs: 1,
+      nonblock: false,
+      old: { maxmsg: 10, msgsize: 8192, curmsgs: 1, nonblock: false },
+    });
+    for (const value of ['maybe', 'ON', '1', '']) {
+      expect(await sh(`ipcctl mq attr /q --nonblock '${value}'`)).toEqual({
+        status: 1,
+        stdout: '',
+        stderr: `ipcctl: invalid --nonblock value (on|off): '${value}'\nTry 'ipcctl --help' for more information.\n`,
+      });
+    }
+    expect(await sh('ipcctl mq attr /missing --nonblock on')).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: 'ipcctl: mq /missing: No such file or directory\n',
+    });
+  });
+
+  it('attr --nonblock changes only its own descriptor: another process keeps its flags', async () => {
+    await create('-q -n /q');
+    // Holds a blocking and a non-blocking descriptor of the queue while ipcctl sets the opposite on its own.
+    const holder = await buildScript(`
+      import { spawnSync } from 'node:child_process';
+      import { openMqueue } from '@ipcutils/core';
+      const name = process.argv[2]!;
+      const blocking = openMqueue(name, { readOnly: true });
+      const nonBlocking = openMqueue(name, { writeOnly: true, nonBlocking: true });
+      const ipcctl = (value: string) =>
+        spawnSync('ipcctl', ['mq', 'attr', name, '--nonblock', value, '--json'], { encoding: 'utf8' });
+      const on = ipcctl('on');
+      const off = ipcctl('off');
+      console.log(JSON.stringify({
+        ipcctl: [on, off].map((run) => ({ status: run.status, stdout: JSON.parse(run.stdout), stderr: run.stderr })),
+        flags: [blocking.getAttributes().flags, nonBlocking.getAttributes().flags],
+      }));
+    `);
+    const result = await sh(`node ${holder} /q`);
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout);
+    const attributes = { name: '/q', maxmsg: 10, msgsize: 8192, curmsgs: 0 };
+    const flags = { maxmsg: 10, msgsize: 8192, curmsgs: 0 };
+    expect(report.ipcctl).toEqual([
+      {
+        status: 0,
+        stdout: { ...attributes, nonblock: true, old: { ...flags, nonblock: false } },
+        stderr: '',
+      },
+      {
+        status: 0,
+        stdout: { ...attributes, nonblock: false, old: { ...flags, nonblock: false } },
+        stderr: '',
+      },
+    ]);
+    expect(report.flags).toEqual([0, 0o4000]);
+    // Nor does the next ipcctl inherit it: its receive waits until the deadline (a non-blocking one would fail at once).
+    expect(await sh('ipcctl mq attr /q --nonblock on >/dev/null; ipcctl mq recv /q --timeout 0.3')).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: 'ipcctl: mq /q: timed out\n',
     });
   });
 

@@ -192,11 +192,12 @@ describe('every tool prints the vocabulary', () => {
         'printf xyz | ipcctl pshm write /tool --json',
         'ipcctl pshm read /tool --length 3 --json',
         'ipcctl mq attr /tool --json',
+        'ipcctl mq attr /tool --nonblock on --json',
         'ipcctl mq recv /tool --json',
         'ipcctl psem get /tool --json',
       ].join('; '),
     );
-    expect(lines).toHaveLength(12);
+    expect(lines).toHaveLength(13);
     for (const line of lines) expect(check('ipcctlOutput', line), JSON.stringify(line)).toBe('valid');
     expect(lines[1]).toEqual({ id: Number(id), mtype: 3, size: 3, data: 'b25l' });
   });

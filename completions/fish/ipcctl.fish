@@ -70,6 +70,7 @@ complete -c ipcctl -n '__ipcctl_in sem op wait post' -l undo -d 'SEM_UNDO'
 complete -c ipcctl -n '__ipcctl_in shm read write; or __ipcctl_in pshm read write' -l offset -r -d 'first byte'
 complete -c ipcctl -n '__ipcctl_in shm read; or __ipcctl_in pshm read' -l length -r -d 'bytes'
 complete -c ipcctl -n '__ipcctl_in mq send' -l priority -r -d '0-32767'
+complete -c ipcctl -n '__ipcctl_in mq attr' -l nonblock -x -a 'on off' -d "set O_NONBLOCK on ipcctl's own descriptor"
 
 # exists and wait: KIND, then the object; leakcheck: its options, then CMD.
 complete -c ipcctl -n '__ipcctl_at exists; or __ipcctl_at wait' -a 'shm msg sem pshm mq psem'

@@ -274,6 +274,25 @@ export function mqAttributes(name: string): MqueueAttributes {
   }
 }
 
+/**
+ * mq_setattr of O_NONBLOCK on a descriptor of our own, then mq_getattr: the attributes before
+ * (what mq_setattr returned) and after. O_NONBLOCK belongs to that open description only: no
+ * other descriptor of the queue, in this process or another, sees the change, and it ends with
+ * the descriptor.
+ */
+export function setMqNonBlocking(
+  name: string,
+  nonBlocking: boolean,
+): { old: MqueueAttributes; attributes: MqueueAttributes } {
+  const handle = openMqueue(name, { readOnly: true });
+  try {
+    const old = handle.setNonBlocking(nonBlocking);
+    return { old, attributes: handle.getAttributes() };
+  } finally {
+    handle.close();
+  }
+}
+
 export interface MqSender {
   /** mq_msgsize: the largest message the queue takes. */
   readonly msgsize: number;

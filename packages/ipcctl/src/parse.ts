@@ -41,6 +41,13 @@ export function parseInteger(text: string, what: string, min: number, max: numbe
   return value;
 }
 
+/** `on` or `off`, for the option named `what` (`invalid --nonblock value (on|off): 'maybe'`). */
+export function parseSwitch(text: string, what: string): boolean {
+  if (text === 'on') return true;
+  if (text === 'off') return false;
+  throw new UsageError(`invalid ${what} value (on|off): '${text}'`);
+}
+
 /** A System V semaphore value: SETVAL and semop results lie in 0..SEMVMX. */
 export const SEMVMX = 32767;
 /** sem_num is an unsigned short; a set has at most SEMMSL (<= 32000) semaphores. */

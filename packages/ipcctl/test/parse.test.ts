@@ -7,6 +7,7 @@ import {
   parseMode,
   parsePosixName,
   parseSemOps,
+  parseSwitch,
 } from '../src/parse.js';
 import { UsageError } from '../src/result.js';
 
@@ -83,5 +84,15 @@ describe('parsePosixName', () => {
     refused(() => parsePosixName('/.'), 'invalid POSIX name');
     expect(parsePosixName(`/${'é'.repeat(127)}`)).toHaveLength(128);
     refused(() => parsePosixName(`/${'é'.repeat(128)}`), 'POSIX name longer than 255 bytes');
+  });
+});
+
+describe('parseSwitch', () => {
+  it('takes on and off, and nothing else', () => {
+    expect(parseSwitch('on', '--nonblock')).toBe(true);
+    expect(parseSwitch('off', '--nonblock')).toBe(false);
+    for (const text of ['maybe', 'ON', 'true', '1', '', ' on']) {
+      refused(() => parseSwitch(text, '--nonblock'), `invalid --nonblock value (on|off): '${text}'`);
+    }
   });
 });

@@ -123,6 +123,40 @@ describe('openMqueue', () => {
     });
   });
 
+  it('sets O_NONBLOCK with mq_setattr on its own open description only, in this process and another', async () => {
+    const name = uniqueName('setattr');
+    const queue = openMqueue(name, { create: true, ...SMALL });
+    const other = openMqueue(name, { readOnly: true, nonBlocking: true });
+    try {
+      expect(queue.setNonBlocking(true)).toEqual({
+        flags: 0,
+        maxMessages: 4,
+        messageSize: 64,
+        currentMessages: 0,
+      });
+      expect(queue.getAttributes().flags).toBe(0o4000);
+      expect(queue.setNonBlocking(false).flags).toBe(0o4000);
+      expect(other.setNonBlocking(false).flags).toBe(0o4000);
+      expect(queue.setNonBlocking(true).flags).toBe(0);
+      // Two mq_open calls of one queue are two open descriptions: each keeps its own flags.
+      expect(other.getAttributes().flags).toBe(0);
+      const script = await buildScript(`
+        import { openMqueue } from '../packages/core/src/posix/mqueue.ts';
+        const queue = openMqueue(process.argv[2]!, { readOnly: true });
+        const old = queue.setNonBlocking(process.argv[3] === 'on');
+        console.log(JSON.stringify([old.flags, queue.getAttributes().flags]));
+      `);
+      expect(JSON.parse(await runScript(script, [name, 'off']))).toEqual([0, 0]);
+      expect(queue.getAttributes().flags).toBe(0o4000);
+      expect(JSON.parse(await runScript(script, [name, 'on']))).toEqual([0, 0o4000]);
+      expect(other.getAttributes().flags).toBe(0);
+    } finally {
+      other.close();
+      queue.close();
+    }
+    expect(() => queue.setNonBlocking(true)).toThrow(ClosedHandleError);
+  });
+
   it('fails with EEXIST on an exclusive create of an existing queue', () => {
     const name = uniqueName('excl');
     openMqueue(name, { create: true, ...SMALL }).close();

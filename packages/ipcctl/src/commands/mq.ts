@@ -1,4 +1,5 @@
-/** ipcctl mq: POSIX message queues (mq_timedsend, mq_timedreceive, mq_getattr). */
+/** ipcctl mq: POSIX message queues (mq_timedsend, mq_timedreceive, mq_getattr, mq_setattr). */
+import { constants } from 'node:fs';
 import {
   type Command,
   expectOperands,
@@ -11,7 +12,7 @@ import {
 import { bytesFields, escapeBytes, formatJson } from '../format.js';
 import { failureOn, onObject, onObjectAsync, takePosixName, waitOptionsOf } from '../objects.js';
 import * as ops from '../ops.js';
-import { parseInteger } from '../parse.js';
+import { parseInteger, parseSwitch } from '../parse.js';
 import { type Chunk, type Result, success } from '../result.js';
 import { inputData } from './input.js';
 
@@ -91,21 +92,49 @@ async function* followLines(name: string, label: string, json: boolean, host: Ho
 }
 
 const attr: Command = {
-  synopsis: '/NAME',
-  summary: "print the queue's attributes (mq_getattr)",
-  options: {},
+  synopsis: '/NAME [--nonblock on|off]',
+  summary: "print the queue's attributes (mq_getattr; --nonblock: mq_setattr on ipcctl's own descriptor)",
+  options: { nonblock: { type: 'string', requiresArg: true } },
   async run(args, context): Promise<Result> {
     const { name, operands } = takePosixName(args);
     expectOperands({ ...args, operands }, 0, 0, '');
-    const a = onObject(`mq ${name}`, () => ops.mqAttributes(name));
-    if (context.json) {
+    const nonblock = stringOption(args, 'nonblock');
+    const label = `mq ${name}`;
+    if (nonblock === undefined) {
+      const attributes = onObject(label, () => ops.mqAttributes(name));
       return success(
-        formatJson({ name, maxmsg: a.maxMessages, msgsize: a.messageSize, curmsgs: a.currentMessages }),
+        context.json ? formatJson({ name, ...attributeFields(attributes) }) : attributeLines(attributes),
       );
     }
-    return success(`maxmsg ${a.maxMessages}\nmsgsize ${a.messageSize}\ncurmsgs ${a.currentMessages}\n`);
+    const on = parseSwitch(nonblock, '--nonblock');
+    const { old, attributes } = onObject(label, () => ops.setMqNonBlocking(name, on));
+    if (context.json) {
+      return success(
+        formatJson({
+          name,
+          ...attributeFields(attributes),
+          nonblock: isNonBlocking(attributes),
+          old: { ...attributeFields(old), nonblock: isNonBlocking(old) },
+        }),
+      );
+    }
+    const state = (a: ops.MqueueAttributes) => (isNonBlocking(a) ? 'on' : 'off');
+    return success(`${attributeLines(attributes)}nonblock ${state(attributes)} (was ${state(old)})\n`);
   },
 };
+
+function attributeFields(a: ops.MqueueAttributes): { maxmsg: number; msgsize: number; curmsgs: number } {
+  return { maxmsg: a.maxMessages, msgsize: a.messageSize, curmsgs: a.currentMessages };
+}
+
+function attributeLines(a: ops.MqueueAttributes): string {
+  return `maxmsg ${a.maxMessages}\nmsgsize ${a.messageSize}\ncurmsgs ${a.currentMessages}\n`;
+}
+
+/** mq_flags holds O_NONBLOCK or nothing (mq_getattr(3)). */
+function isNonBlocking(a: ops.MqueueAttributes): boolean {
+  return (a.flags & constants.O_NONBLOCK) !== 0;
+}
 
 export const mq: Group = {
   summary: 'POSIX message queues (/dev/mqueue)',
