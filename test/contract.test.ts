@@ -44,11 +44,16 @@ describe.each(bins)('$name', ({ name, file }) => {
 
   it('its bundle compiles with the code cache made at build time (V8 accepts it)', () => {
     const bundle = join(dirname(file), `${name}.bundle.js`);
+    // As the shebang starts node: with the V8 options it gives, which the cache was made with.
+    const flags = /^#!.* node((?: --\S+)*)\n/
+      .exec(readFileSync(file, 'utf8'))![1]!
+      .split(' ')
+      .filter(Boolean);
     const check = `const { Script } = require('node:vm'); const { readFileSync } = require('node:fs');
 const script = new Script(readFileSync(${JSON.stringify(bundle)}, 'utf8'), {
   filename: ${JSON.stringify(bundle)}, cachedData: readFileSync(${JSON.stringify(bundle.replace(/\.js$/, '.cache'))}) });
 process.stdout.write(String(script.cachedDataRejected));`;
-    const result = spawnSync(process.execPath, ['-e', check], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [...flags, '-e', check], { encoding: 'utf8' });
     expect(result).toMatchObject({ status: 0, stdout: 'false', stderr: '' });
   });
 

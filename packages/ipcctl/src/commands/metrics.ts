@@ -71,6 +71,9 @@ async function serve(
     trap.release();
     throw new Failure(`cannot listen on ${text}: ${reasonOf(error)}`);
   }
+  // One scrape, its result dropped, before the server says it listens: V8 compiles and optimises
+  // the scrape's code then, so that Prometheus's first scrape costs what the later ones do.
+  await scrape().catch(() => undefined);
   async function* untilInterrupted(): AsyncGenerator<Chunk> {
     try {
       if (!trap.signal.aborted) {

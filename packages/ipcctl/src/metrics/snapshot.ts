@@ -8,13 +8,20 @@ import {
   getMsgLimits,
   getSemLimits,
   getShmLimits,
+  type HolderScan,
+  IPC_KINDS,
   type IpcKind,
   type IpcObject,
+  isSysvObject,
   listIpcObjects,
   NameResolver,
   openMqueue,
+  ProcActivity,
+  ProcessTable,
   readPageSize,
   readPosixMqLimits,
+  type SelectionOptions,
+  scanHolders,
   selectObjects,
   sizeOf,
   statMsgQueue,
@@ -94,42 +101,57 @@ export interface SnapshotOptions {
   top: number;
 }
 
-/** Reads the state now; a source that fails counts in `errors` and leaves its numbers out. */
+/** Objects judged per selectObjects call: their judgements are dropped before the next chunk. */
+const JUDGED_PER_CALL = 1024;
+
+/**
+ * Reads the state now; a source that fails counts in `errors` and leaves its numbers out. Nothing
+ * per object outlives the scrape, nor the kind it belongs to: each System V kind is listed,
+ * counted and judged in turn, then dropped (a server scraped for hours keeps its heap small), and
+ * only the --top fullest queues are kept. POSIX objects (files in /dev/shm and /dev/mqueue) are
+ * listed together, for one holder scan of them all.
+ */
 export function readSnapshot(options: SnapshotOptions): Snapshot {
-  const listing = listIpcObjects(Object.keys(KIND_OF) as IpcKind[]);
-  let errors = listing.problems.length;
-  const attempt = <T>(read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch {
-      errors++;
-      return undefined;
-    }
+  const tally = new Tally(options.top);
+  const posix = listIpcObjects(['pshm', 'pmsg', 'psem']);
+  const problems = [...posix.problems];
+  const orphans = new OrphanJudge(posix.objects);
+  // In listIpcObjects' order, the order of the owners' series.
+  for (const kind of IPC_KINDS) {
+    let objects: readonly IpcObject[];
+    if (kind === 'shm' || kind === 'msg' || kind === 'sem') {
+      const listing = listIpcObjects([kind]);
+      problems.push(...listing.problems);
+      objects = listing.objects;
+    } else objects = posix.objects.filter((object) => object.kind === kind);
+    for (const object of objects) tally.add(object);
+    orphans.judge(objects);
+  }
+  let errors = problems.length;
+  const listed = KINDS.filter((kind) => !problems.some((problem) => KIND_OF[problem.kind] === kind));
+  let resources: ResourceUsage[] = [];
+  try {
+    resources = resourceUsage(tally.usage, listed);
+  } catch {
+    errors++;
+  }
+  if (orphans.failed) errors++;
+  return {
+    kinds: ofKinds(listed, tally.kinds),
+    owners: tally.owners,
+    resources,
+    queues: tally.fullestQueues(),
+    orphans: orphans.failed ? {} : ofKinds(listed, orphans.totals),
+    errors,
   };
-  const { objects } = listing;
-  const listed = KINDS.filter((kind) => !listing.problems.some((problem) => KIND_OF[problem.kind] === kind));
-  const snapshot: Snapshot = {
-    kinds: perKind(listed, () => ({ objects: 0, bytes: 0 })),
-    owners: ownerTotals(objects),
-    resources: attempt(() => resourceUsage(objects, listed)) ?? [],
-    queues: fullestQueues(objects, options.top),
-    orphans: perKind(listed, () => ({ objects: 0, bytes: 0, undetermined: 0 })),
-    errors: 0,
-  };
-  for (const object of objects) add(snapshot.kinds[KIND_OF[object.kind]]!, object);
-  // The selection ipcrm --orphaned makes: it stops at the first evidence of use (a live process
-  // of the owner settles a set or queue before its semaphores are read), judgeObjects would not.
-  const selection = attempt(() => selectObjects(objects, { orphaned: true }));
-  if (selection === undefined) snapshot.orphans = {};
-  for (const { object } of selection?.selected ?? []) add(snapshot.orphans[KIND_OF[object.kind]]!, object);
-  for (const { object } of selection?.undetermined ?? [])
-    snapshot.orphans[KIND_OF[object.kind]]!.undetermined++;
-  snapshot.errors = errors;
-  return snapshot;
 }
 
-function perKind<T>(kinds: readonly Kind[], make: () => T): Partial<Record<Kind, T>> {
-  return Object.fromEntries(kinds.map((kind) => [kind, make()]));
+function ofKinds<T>(kinds: readonly Kind[], values: Record<Kind, T>): Partial<Record<Kind, T>> {
+  return Object.fromEntries(kinds.map((kind) => [kind, values[kind]]));
+}
+
+function perKind<T>(make: () => T): Record<Kind, T> {
+  return Object.fromEntries(KINDS.map((kind) => [kind, make()])) as Record<Kind, T>;
 }
 
 function add(totals: Totals, object: IpcObject): void {
@@ -137,45 +159,164 @@ function add(totals: Totals, object: IpcObject): void {
   totals.bytes += sizeOf(object) ?? 0;
 }
 
-/** Per kind and owner uid; a fresh resolver, so that a user added since the last scrape is named. */
-function ownerTotals(objects: readonly IpcObject[]): OwnerTotals[] {
-  const names = new NameResolver();
-  const owners = new Map<string, OwnerTotals>();
-  for (const object of objects) {
-    const kind = KIND_OF[object.kind];
-    const { uid } = object.record;
-    const id = `${kind} ${uid}`;
-    let totals = owners.get(id);
-    if (totals === undefined) {
-      totals = { kind, uid, owner: names.userName(uid) ?? String(uid), objects: 0, bytes: 0 };
-      owners.set(id, totals);
-    }
-    add(totals, object);
+/** What lsipc -g's USED column adds up. */
+interface LimitUsage {
+  segments: number;
+  segmentBytes: bigint;
+  sets: number;
+  semaphores: number;
+  queues: number;
+  posixQueues: number;
+}
+
+/** The per-kind, per-owner and per-limit sums, and the fullest queues, one object at a time. */
+class Tally {
+  readonly kinds = perKind<Totals>(() => ({ objects: 0, bytes: 0 }));
+  readonly owners: OwnerTotals[] = [];
+  readonly usage: LimitUsage = {
+    segments: 0,
+    segmentBytes: 0n,
+    sets: 0,
+    semaphores: 0,
+    queues: 0,
+    posixQueues: 0,
+  };
+  /** A fresh resolver per scrape, so that a user added since the last one is named. */
+  private readonly names = new NameResolver();
+  private readonly ownersByKind = new Map<Kind, Map<number, OwnerTotals>>();
+  private readonly queues: FullestQueues;
+
+  constructor(top: number) {
+    this.queues = new FullestQueues(top);
   }
-  return [...owners.values()];
+
+  add(object: IpcObject): void {
+    const kind = KIND_OF[object.kind];
+    add(this.kinds[kind], object);
+    add(this.ownerTotals(kind, object.record.uid), object);
+    const { usage } = this;
+    switch (object.kind) {
+      case 'shm':
+        usage.segments++;
+        usage.segmentBytes += BigInt(object.record.size);
+        break;
+      case 'sem':
+        usage.sets++;
+        usage.semaphores += object.record.nsems;
+        break;
+      case 'msg': {
+        usage.queues++;
+        const { id, key, cbytes, qnum } = object.record;
+        this.queues.add({ kind: 'msg', id, key, bytes: cbytes, messages: qnum });
+        break;
+      }
+      case 'pmsg':
+        usage.posixQueues++;
+        this.queues.add({ kind: 'mq', name: object.record.name, bytes: object.record.qsize });
+        break;
+    }
+  }
+
+  /** The fullest queues, with what /proc and /dev/mqueue do not show. */
+  fullestQueues(): QueueUsage[] {
+    const fullest = this.queues.take();
+    for (const queue of fullest) addCapacity(queue);
+    return fullest;
+  }
+
+  private ownerTotals(kind: Kind, uid: number): OwnerTotals {
+    let byUid = this.ownersByKind.get(kind);
+    if (byUid === undefined) {
+      byUid = new Map();
+      this.ownersByKind.set(kind, byUid);
+    }
+    let totals = byUid.get(uid);
+    if (totals === undefined) {
+      totals = { kind, uid, owner: this.names.userName(uid) ?? String(uid), objects: 0, bytes: 0 };
+      byUid.set(uid, totals);
+      this.owners.push(totals);
+    }
+    return totals;
+  }
+}
+
+/**
+ * The `top` queues holding the most bytes (ties: System V first, by id, then POSIX by name), fed
+ * one queue at a time: sorted and cut to `top` whenever it holds twice that many, so that a scrape
+ * keeps a bounded number of queues however many the host has.
+ */
+export class FullestQueues {
+  private readonly queues: QueueUsage[] = [];
+
+  constructor(private readonly top: number) {}
+
+  add(queue: QueueUsage): void {
+    if (this.top === 0) return;
+    this.queues.push(queue);
+    if (this.queues.length >= 2 * this.top) this.cut();
+  }
+
+  /** The fullest first. */
+  take(): QueueUsage[] {
+    this.cut();
+    return this.queues;
+  }
+
+  private cut(): void {
+    this.queues.sort(compareQueues);
+    if (this.queues.length > this.top) this.queues.length = this.top;
+  }
+}
+
+/**
+ * The orphan counts: the selection ipcrm --orphaned makes, which stops at the first evidence of
+ * use (a live process of the owner settles a set or queue before its semaphores are read), as
+ * judgeObjects would not. The objects are judged a chunk at a time, with one process table, one
+ * reading of /proc's processes and one holder scan (of the POSIX files) for them all.
+ */
+class OrphanJudge {
+  readonly totals = perKind<OrphanTotals>(() => ({ objects: 0, bytes: 0, undetermined: 0 }));
+  /** A selection failed: no orphan counts in this scrape. */
+  failed = false;
+  private readonly options: SelectionOptions;
+
+  constructor(posixObjects: readonly IpcObject[]) {
+    let holders: HolderScan | undefined;
+    const files = () => posixObjects.flatMap((object) => (isSysvObject(object) ? [] : [object.file]));
+    this.options = {
+      now: Math.floor(Date.now() / 1000),
+      processes: new ProcessTable(),
+      activity: new ProcActivity(),
+      holders: () => {
+        holders ??= scanHolders({ sysv: false, files: files() });
+        return holders;
+      },
+    };
+  }
+
+  judge(objects: readonly IpcObject[]): void {
+    for (let at = 0; at < objects.length && !this.failed; at += JUDGED_PER_CALL) {
+      try {
+        const { selected, undetermined } = selectObjects(
+          objects.slice(at, at + JUDGED_PER_CALL),
+          { orphaned: true },
+          this.options,
+        );
+        for (const { object } of selected) add(this.totals[KIND_OF[object.kind]], object);
+        for (const { object } of undetermined) this.totals[KIND_OF[object.kind]].undetermined++;
+      } catch {
+        this.failed = true;
+      }
+    }
+  }
 }
 
 /**
  * lsipc -g's resources, its USED computed from this scrape's listing (one reading of the state);
  * none for a kind that could not be listed.
  */
-function resourceUsage(objects: readonly IpcObject[], listed: readonly Kind[]): ResourceUsage[] {
-  let segments = 0;
-  let segmentBytes = 0n;
-  let sets = 0;
-  let semaphores = 0;
-  let queues = 0;
-  let posixQueues = 0;
-  for (const object of objects) {
-    if (object.kind === 'shm') {
-      segments++;
-      segmentBytes += BigInt(object.record.size);
-    } else if (object.kind === 'sem') {
-      sets++;
-      semaphores += object.record.nsems;
-    } else if (object.kind === 'msg') queues++;
-    else if (object.kind === 'pmsg') posixQueues++;
-  }
+function resourceUsage(counts: LimitUsage, listed: readonly Kind[]): ResourceUsage[] {
+  const { segments, segmentBytes, sets, semaphores, queues, posixQueues } = counts;
   const msg = getMsgLimits();
   const mq = readPosixMqLimits();
   const shm = getShmLimits();
@@ -203,23 +344,6 @@ function resourceUsage(objects: readonly IpcObject[], listed: readonly Kind[]): 
     { resource: 'SEMOPM', limit: sem.semopm },
     { resource: 'SEMVMX', limit: sem.semvmx },
   ];
-}
-
-/** The `top` queues holding the most bytes (ties: System V first, by id, then POSIX by name). */
-function fullestQueues(objects: readonly IpcObject[], top: number): QueueUsage[] {
-  const queues: QueueUsage[] = [];
-  for (const object of objects) {
-    if (object.kind === 'msg') {
-      const { id, key, cbytes, qnum } = object.record;
-      queues.push({ kind: 'msg', id, key, bytes: cbytes, messages: qnum });
-    } else if (object.kind === 'pmsg') {
-      queues.push({ kind: 'mq', name: object.record.name, bytes: object.record.qsize });
-    }
-  }
-  queues.sort(compareQueues);
-  const fullest = queues.slice(0, top);
-  for (const queue of fullest) addCapacity(queue);
-  return fullest;
 }
 
 function compareQueues(a: QueueUsage, b: QueueUsage): number {
