@@ -1,11 +1,11 @@
 // End to end: ipcctl's CI checks (exists, wait, leakcheck) on real objects, in a private IPC, mount
 // and pid namespace: objects that appear and go while a waiter watches, timeouts, the CPU a wait
 // costs, and commands that leak, leak nothing, or run beside another process that creates objects.
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonIpcObject } from '@ipcutils/cli';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ipcctlWorkspace } from './helpers/ipcctl.js';
 import type { IpcNamespace, RunOptions } from './helpers/namespace.js';
 import { buildScript } from './helpers/script.js';
 
@@ -37,13 +37,7 @@ let work: string;
 let leaker: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'packages/ipcctl/dist/ipcctl.js'))) {
-    throw new Error('ipcctl is not built: run node scripts/build.mjs first');
-  }
-  const { IpcNamespace } = await import('./helpers/namespace.js');
-  ns = await IpcNamespace.create({ pid: true });
-  work = mkdtempSync(join(tmpdir(), 'ipcctl-ci-'));
-  chmodSync(work, 0o755);
+  ({ ns, work } = await ipcctlWorkspace('ipcctl-ci-'));
   leaker = await buildScript(LEAKER);
 }, 60_000);
 

@@ -2,10 +2,10 @@
 // subcommand is exercised by two processes where it waits or hands data over (a sender and a
 // receiver, a waiter and a poster), bytes are checked by hash, and failures touch nothing.
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ipcctlWorkspace } from './helpers/ipcctl.js';
 import { collect, type IpcNamespace, NOBODY, type RunOptions } from './helpers/namespace.js';
 import { buildScript } from './helpers/script.js';
 
@@ -16,13 +16,7 @@ let ns: IpcNamespace;
 let work: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'packages/ipcctl/dist/ipcctl.js'))) {
-    throw new Error('ipcctl is not built: run node scripts/build.mjs first');
-  }
-  const { IpcNamespace } = await import('./helpers/namespace.js');
-  ns = await IpcNamespace.create({ pid: true });
-  work = mkdtempSync(join(tmpdir(), 'ipcctl-'));
-  chmodSync(work, 0o755);
+  ({ ns, work } = await ipcctlWorkspace('ipcctl-'));
   // Every byte value, NULs in runs, and a trailing newline-free end.
   const bytes = Buffer.concat([
     Buffer.from(Array.from({ length: 256 }, (_, n) => n)),

@@ -3,7 +3,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -13,10 +12,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { samples } from './helpers/exposition.js';
+import { ipcctlWorkspace } from './helpers/ipcctl.js';
 import { collect, type IpcNamespace, NOBODY, type RunOptions, withNamespace } from './helpers/namespace.js';
 
 const root = join(import.meta.dirname, '..');
@@ -28,13 +27,7 @@ let work: string;
 const started = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'packages/ipcctl/dist/ipcctl.js'))) {
-    throw new Error('ipcctl is not built: run node scripts/build.mjs first');
-  }
-  const { IpcNamespace } = await import('./helpers/namespace.js');
-  ns = await IpcNamespace.create({ pid: true });
-  work = mkdtempSync(join(tmpdir(), 'ipcctl-metrics-'));
-  chmodSync(work, 0o755);
+  ({ ns, work } = await ipcctlWorkspace('ipcctl-metrics-'));
 });
 
 afterEach(async () => {
