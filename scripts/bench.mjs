@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildSync } from 'esbuild';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { values } = parseArgs({
@@ -144,6 +145,43 @@ function have(name) {
   return existsSync(bin(name));
 }
 
+let scannerModule;
+/**
+ * Beside the floor, what the least JavaScript adds to it (scripts/bench-ideal.cjs): node reading
+ * the file into our scanner and stopping there, then node writing util-linux's table byte by byte
+ * with nothing else, checked first to print util-linux's exact bytes.
+ */
+function bestCase(kind, argv) {
+  if (scannerModule === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'ipcutils-ideal-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    scannerModule = join(dir, 'table-scanner.cjs');
+    buildSync({
+      entryPoints: [join(root, 'packages/core/src/proc/table-scanner.ts')],
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      minify: true,
+      outfile: scannerModule,
+      logLevel: 'warning',
+    });
+  }
+  const ideal = [
+    '/usr/bin/env',
+    '-u',
+    'NODE_EXTRA_CA_CERTS',
+    process.execPath,
+    join(root, 'scripts/bench-ideal.cjs'),
+    scannerModule,
+    kind,
+  ];
+  const reference = [`/usr/bin/${argv[0]}`, ...argv.slice(1)];
+  const printed = (command) => spawnSync(command[0], command.slice(1), { env, maxBuffer: 1 << 30 }).stdout;
+  if (!printed(ideal).equals(printed(reference)))
+    throw new Error(`bench-ideal.cjs ${kind} does not print util-linux's bytes`);
+  compare(`scan only, for ${argv.join(' ')}`, [...ideal, '--scan-only'], reference, 1.25);
+  compare(`least JS listing of ${argv.join(' ')}`, ideal, reference, 1.25);
+}
 function setLimits() {
   // Room for the scale tests; these files belong to the private IPC namespace.
   writeFileSync('/proc/sys/kernel/shmmni', '32768');
@@ -251,6 +289,8 @@ if (sections.has('scale')) {
     floor('lsipc -s', ['/proc/sysvipc/sem'], ['lsipc', '-s']);
     floor('lsipc -q', ['/proc/sysvipc/msg'], ['lsipc', '-q']);
     floor('lsipc (summary)', ['/proc/sysvipc/shm'], ['lsipc']);
+    bestCase('sem', ['lsipc', '-s']);
+    bestCase('msg', ['lsipc', '-q']);
   }
   for (const argv of [['ipcs'], ['lsipc', '-m', '--json'], ['lsipc', '-m']]) {
     if (!have(argv[0])) continue;
