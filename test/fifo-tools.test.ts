@@ -336,6 +336,24 @@ describe('rmfifo', () => {
     expect(readdirSync(dir)).toEqual(['new']);
   });
 
+  it('a flag given a value removes nothing; a true after a flag is a path', async () => {
+    // yargs took `--verbose=yes` as the flag's value and removed x, and `-v true` as -v's value.
+    const dir = directory('flags', ['x', 'true']);
+    expect(await run('rmfifo', ['--verbose=yes', 'x'], { cwd: dir })).toEqual({
+      status: 1,
+      stdout: '',
+      stderr:
+        "rmfifo: option '--verbose' doesn't allow an argument\nTry 'rmfifo --help' for more information.\n",
+    });
+    expect(readdirSync(dir).sort()).toEqual(['true', 'x']);
+    expect(await run('rmfifo', ['-v', 'true'], { cwd: dir })).toEqual({
+      status: 0,
+      stdout: "removed 'true'\n",
+      stderr: '',
+    });
+    expect(readdirSync(dir)).toEqual(['x']);
+  });
+
   it('removes thousands of FIFOs in a tree quickly, --unused included', async () => {
     const names = Array.from({ length: 3000 }, (_, i) => `d${i % 30}/f${i}`);
     const dir = directory('many', names);

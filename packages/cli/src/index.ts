@@ -17,3 +17,4 @@ export * from './usage.js';
 export * from './verdicts.js';
 export * from './version.js';
 export * from './vocabulary.js';
+export * from './yargs-options.js';

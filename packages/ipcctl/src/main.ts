@@ -5,16 +5,18 @@
  */
 import {
   type Context,
+  describeYargsFailure,
   formatUtilLinuxVersion,
+  normaliseOptions,
   type OutputEvent,
   type Run,
+  UsageError as SuiteUsageError,
   usageFailure,
 } from '@ipcutils/cli';
 import { escapeInvalidBytes } from '@ipcutils/cli/smartcols';
 import yargs, { type Argv, type YargsArguments } from 'yargs';
 import { type Args, type Command, type CommandTree, type Host, isGroup } from './command.js';
 import { formatCommandHelp, formatGroupHelp, formatHelp } from './help.js';
-import { normaliseOptions } from './options.js';
 import { Failure, Interrupted, UsageError } from './result.js';
 import { COMMANDS } from './tree.js';
 
@@ -135,7 +137,7 @@ function parser(): Argv {
     .exitProcess(false)
     .locale('en')
     .fail((message, error) => {
-      throw new UsageError(describeFailure(message ?? error?.message ?? 'invalid arguments'));
+      throw new UsageError(describeYargsFailure(message ?? error?.message ?? 'invalid arguments'));
     });
 }
 
@@ -149,21 +151,6 @@ function argsOf(parsed: YargsArguments, command: Command): Args {
     : { operands: [...before, ...rest], command: [], options };
 }
 
-/** yargs' English messages in glibc's words. */
-function describeFailure(message: string): string {
-  const unknown = /^Unknown arguments?: (.*)$/.exec(message);
-  if (unknown) {
-    const first = unknown[1]!.split(', ')[0]!;
-    return `unrecognized option '${first.length === 1 ? '-' : '--'}${first}'`;
-  }
-  const missing = /^Not enough arguments following: (.*)$/.exec(message);
-  if (missing) {
-    const name = missing[1]!;
-    return `option '${name.length === 1 ? '-' : '--'}${name}' requires an argument`;
-  }
-  return message;
-}
-
 /**
  * The one place where failures become messages and exit statuses. A name's bytes that are not
  * UTF-8 are shown as `\xNN`, as lsipc shows them.
@@ -173,7 +160,7 @@ function report(
   program: string,
   side: ProcessSide,
 ): { events: readonly OutputEvent[]; status: number } {
-  if (error instanceof UsageError) {
+  if (error instanceof SuiteUsageError) {
     const { events, status } = usageFailure(error, program);
     return {
       events: events.map((event) => ({ fd: event.fd, text: escapeInvalidBytes(String(event.text)) })),

@@ -1,8 +1,17 @@
 /**
  * Command lines of lsfifo and rmfifo, parsed with yargs: --help and --version (util-linux's -h
- * and -V too); an unknown option is a UsageError (one line and the try-help line, exit status 1).
+ * and -V too); an unknown option, a value given to a flag or a value missing is a UsageError (one
+ * line and the try-help line, exit status 1), found by normaliseOptions() before yargs reads the
+ * words.
  */
-import { printed, type Result, UsageError, usageFailure } from '@ipcutils/cli';
+import {
+  describeYargsFailure,
+  normaliseOptions,
+  printed,
+  type Result,
+  UsageError,
+  usageFailure,
+} from '@ipcutils/cli';
 import yargs, { type YargsArguments, type YargsOption } from 'yargs';
 import { formatVersion } from './version.js';
 
@@ -27,11 +36,13 @@ export function parseCommandLine(
   program: string,
   spec: CommandLineSpec,
 ): CommandLine {
+  const options = { ...spec.options, ...BUILTIN_OPTIONS };
+  const words = normaliseOptions(argv, options);
   // help(false) and version(false) come first: later they would drop our own --help and --version.
   const args: YargsArguments = yargs()
     .help(false)
     .version(false)
-    .options({ ...spec.options, ...BUILTIN_OPTIONS })
+    .options(options)
     .parserConfiguration({
       'boolean-negation': false,
       'camel-case-expansion': false,
@@ -44,35 +55,14 @@ export function parseCommandLine(
     .exitProcess(false)
     .locale('en')
     .fail((message, error) => {
-      throw new UsageError(describeFailure(message ?? error?.message ?? 'invalid arguments'), {
+      throw new UsageError(describeYargsFailure(message ?? error?.message ?? 'invalid arguments'), {
         tryHelp: true,
       });
     })
-    .parseSync(argv);
-  // yargs takes `-_` (or `--_`, or `_` in a bundle like `-n_`) as an option named "_", the key of
-  // its operands: refused as any unknown option is.
-  if (!Array.isArray(args._)) {
-    const name = argv.some((arg) => /^--_(=|$)/.test(arg)) ? '--_' : '-_';
-    throw new UsageError(`unrecognized option '${name}'`, { tryHelp: true });
-  }
+    .parseSync(words);
   if (args.help) return { kind: 'print', text: spec.help(program) };
   if (args.version) return { kind: 'print', text: formatVersion(program) };
   return { kind: 'run', args, operands: args._.map(String) };
-}
-
-/** yargs' English messages in glibc's words. */
-function describeFailure(message: string): string {
-  const unknown = /^Unknown arguments?: (.*)$/.exec(message);
-  if (unknown) {
-    const first = unknown[1]!.split(', ')[0]!;
-    return `unrecognized option '${first.length === 1 ? '-' : '--'}${first}'`;
-  }
-  const missing = /^Not enough arguments following: (.*)$/.exec(message);
-  if (missing) {
-    const name = missing[1]!;
-    return `option '${name.length === 1 ? '-' : '--'}${name}' requires an argument`;
-  }
-  return message;
 }
 
 /** What a tool's option parser gives: its options, or the text of --help or --version. */

@@ -142,6 +142,11 @@ describe('lsfifo options', () => {
     // yargs would take these as its operands' key ("_"): found by the fuzz test.
     [['-n_', 'x'], "lsfifo: unrecognized option '-_'\nTry 'lsfifo --help' for more information.\n"],
     [['--_', 'x'], "lsfifo: unrecognized option '--_'\nTry 'lsfifo --help' for more information.\n"],
+    // yargs took `=yes` as the flag's value (false: a table instead of JSON).
+    [
+      ['--json=yes'],
+      "lsfifo: option '--json' doesn't allow an argument\nTry 'lsfifo --help' for more information.\n",
+    ],
   ])('rejects %j', (argv, message) => {
     const io = memoryIo({ programName: 'lsfifo' });
     expect(parseOptions(argv, io)).toBe(1);

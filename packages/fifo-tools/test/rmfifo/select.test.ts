@@ -52,6 +52,12 @@ describe('selectFifos', () => {
 describe('rmfifo options', () => {
   it('turns argv into typed options', () => {
     const io = memoryIo({ programName: 'rmfifo' });
+    // yargs took a true or false after a flag as the flag's value: ./true was no path.
+    expect(parseOptions(['-v', 'true', '--dry-run', 'false'], io)).toMatchObject({
+      paths: ['true', 'false'],
+      verbose: true,
+      dryRun: true,
+    });
     expect(parseOptions(['-urnv', '--older-than', '7d', 'a', '--', '-b'], io)).toEqual({
       paths: ['a', '-b'],
       unused: true,
@@ -68,6 +74,9 @@ describe('rmfifo options', () => {
     [[], 'rmfifo: no path specified'],
     [['--force', 'x'], "rmfifo: unrecognized option '--force'"],
     [['-_', 'x'], "rmfifo: unrecognized option '-_'"],
+    // yargs took `=yes` as the flag's value, and removed x.
+    [['--verbose=yes', 'x'], "rmfifo: option '--verbose' doesn't allow an argument"],
+    [['-v=1', 'x'], "rmfifo: option '-v' doesn't allow an argument"],
   ])('rejects %j', (argv, message) => {
     const io = memoryIo({ programName: 'rmfifo' });
     expect(parseOptions(argv, io)).toBe(1);

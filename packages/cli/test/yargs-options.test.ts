@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseOptions } from '../src/options.js';
-import { UsageError } from '../src/result.js';
+import { UsageError } from '../src/usage.js';
+import { normaliseOptions } from '../src/yargs-options.js';
 
 const OPTIONS = {
   json: { type: 'boolean', alias: 'J' },

@@ -1,13 +1,19 @@
 /**
- * The option words of an ipcctl command line, checked against the command's declared options and
- * rewritten as `--name=value` before yargs parses them. yargs' strict mode lets through the keys
- * it keeps for itself (`-_`, `--_`: its operand array; `--operands`: the command's positional),
- * takes `--json=foo` as a boolean's value, and takes a `true` or `false` that follows a boolean as
- * its value (`mq send /q --nowait true` sent standard input instead of "true"); in the rewritten
- * form it meets none of these.
+ * The option words of a command line parsed with yargs (ipcctl, lsfifo, rmfifo), checked against
+ * the declared options and rewritten as `--name=value` before yargs parses them. yargs' strict
+ * mode lets through the keys it keeps for itself (`-_`, `--_`: its operand array; `--operands`:
+ * ipcctl's positional), takes `--json=foo` as a boolean's value, and takes a `true` or `false`
+ * that follows a boolean as its value (`mq send /q --nowait true` sent standard input instead of
+ * "true"; `rmfifo -v true` did not remove ./true); in the rewritten form it meets none of these.
+ * The drop-ins parse with getopt (./getopt.ts) instead.
  */
-import type { YargsOption } from 'yargs';
-import { UsageError } from './result.js';
+import { UsageError } from './usage.js';
+
+/** What is read of a yargs option declaration. */
+export interface DeclaredOption {
+  readonly type?: string;
+  readonly alias?: string | readonly string[];
+}
 
 /** yargs-parser's negative number: an operand (`msg recv ID --type -5`, `sem set ID 0 -1`), not an option. */
 const NEGATIVE = /^-([0-9]+(\.[0-9]+)?|\.[0-9]+)$/;
@@ -20,12 +26,13 @@ interface Declared {
 
 /**
  * `argv` with every option word before `--` as `--name=value` (`--name=true` for a boolean): a
- * UsageError names the first option that is not declared, a boolean given a value, or a value
- * missing. Operands, and everything from `--` on, are kept as they are, in their order.
+ * UsageError (with the try-help line) names the first option that is not declared, a boolean
+ * given a value, or a value missing. Operands, and everything from `--` on, are kept as they
+ * are, in their order.
  */
 export function normaliseOptions(
   argv: readonly string[],
-  options: Readonly<Record<string, YargsOption>>,
+  options: Readonly<Record<string, DeclaredOption>>,
 ): string[] {
   const { long, short } = namesOf(options);
   const words: string[] = [];
@@ -41,7 +48,7 @@ export function normaliseOptions(
     }
     for (const { option, shown, attached } of optionsIn(word, long, short)) {
       if (!option.takesValue) {
-        if (attached !== undefined) throw new UsageError(`option '${shown}' doesn't allow an argument`);
+        if (attached !== undefined) throw usage(`option '${shown}' doesn't allow an argument`);
         words.push(`--${option.name}=true`);
         continue;
       }
@@ -50,7 +57,7 @@ export function normaliseOptions(
         const next = argv[i + 1];
         // As yargs' requiresArg: a following option word (or `--`) is not taken as the value.
         if (next === undefined || next === '--' || isOptionWord(next)) {
-          throw new UsageError(`option '${shown}' requires an argument`);
+          throw usage(`option '${shown}' requires an argument`);
         }
         value = next;
         i++;
@@ -66,7 +73,7 @@ function isOptionWord(word: string): boolean {
   return word.startsWith('-') && word !== '-' && !NEGATIVE.test(word);
 }
 
-function namesOf(options: Readonly<Record<string, YargsOption>>): {
+function namesOf(options: Readonly<Record<string, DeclaredOption>>): {
   long: Map<string, Declared>;
   short: Map<string, Declared>;
 } {
@@ -99,7 +106,7 @@ function optionsIn(
   const name = word.slice(2, equals === -1 ? undefined : equals);
   const shown = name === '' ? word : `--${name}`;
   const option = long.get(name);
-  if (option === undefined) throw new UsageError(`unrecognized option '${shown}'`);
+  if (option === undefined) throw usage(`unrecognized option '${shown}'`);
   return [{ option, shown, attached: equals === -1 ? undefined : word.slice(equals + 1) }];
 }
 
@@ -115,7 +122,7 @@ function shortOptions(word: string, short: ReadonlyMap<string, Declared>): Use[]
     const option = short.get(letter);
     // A `-` or `=` inside a group (`-J-`) is no option of its own: the whole word is named.
     if (option === undefined) {
-      throw new UsageError(`unrecognized option '${letter === '-' || letter === '=' ? word : shown}'`);
+      throw usage(`unrecognized option '${letter === '-' || letter === '=' ? word : shown}'`);
     }
     const rest = word.slice(j + 1);
     if (option.takesValue && rest !== '')
@@ -124,4 +131,26 @@ function shortOptions(word: string, short: ReadonlyMap<string, Declared>): Use[]
     uses.push({ option, shown, attached: undefined });
   }
   return uses;
+}
+
+function usage(message: string): UsageError {
+  return new UsageError(message, { tryHelp: true });
+}
+
+/**
+ * yargs' English failure messages in glibc getopt's words: the backstop of a `.fail()` handler,
+ * for what normaliseOptions() has not already refused.
+ */
+export function describeYargsFailure(message: string): string {
+  const unknown = /^Unknown arguments?: (.*)$/.exec(message);
+  if (unknown) {
+    const first = unknown[1]!.split(', ')[0]!;
+    return `unrecognized option '${first.length === 1 ? '-' : '--'}${first}'`;
+  }
+  const missing = /^Not enough arguments following: (.*)$/.exec(message);
+  if (missing) {
+    const name = missing[1]!;
+    return `option '${name.length === 1 ? '-' : '--'}${name}' requires an argument`;
+  }
+  return message;
 }
