@@ -466,6 +466,9 @@ const LEDGER = {
   'lazy-module': [
     ['ipcs', '-m'],
     ['lsipc', '-m'],
+    // The yargs tools: string-width, yargs' start-up edits, node:worker_threads (set 0: populate's first).
+    ['ipcctl', 'sem', 'get', '0'],
+    ['lsfifo', '/dev/shm'],
   ],
   'baked-binding': [['ipcs', '-u']],
   'bulk-worker': [['ipcrm', '-a']],

@@ -58,6 +58,8 @@ function banner(outfile) {
 
 /** Bundles import node:module through scripts/shims/module.cjs, which loads it on first use. */
 const moduleShim = join(root, 'scripts/shims/module.cjs');
+/** node:worker_threads, through scripts/shims/worker_threads.cjs: loaded when a thread is first started. */
+const workerShim = join(root, 'scripts/shims/worker_threads.cjs');
 /** yargs' node:assert, through scripts/shims/assert.cjs: the two functions it imports, loaded on first call. */
 const assertShim = join(root, 'scripts/shims/assert.cjs');
 const lazyModule = {
@@ -66,12 +68,82 @@ const lazyModule = {
     build.onResolve({ filter: /^node:module$/ }, (args) =>
       args.importer === moduleShim ? { path: 'node:module', external: true } : { path: moduleShim },
     );
+    build.onResolve({ filter: /^node:worker_threads$/ }, (args) =>
+      args.importer === workerShim ? { path: 'node:worker_threads', external: true } : { path: workerShim },
+    );
     build.onResolve({ filter: /^(node:)?assert$/ }, (args) => {
       if (args.importer === assertShim) return { path: 'node:assert', external: true };
       return /[/\\]yargs[/\\]/.test(args.importer) ? { path: assertShim } : undefined;
     });
+    // string-width (yargs' cliui and wrap-ansi use two versions) makes an Intl.Segmenter and a
+    // RegExp of Unicode properties as it loads: 10 to 15 ms of ICU data each, in every run of
+    // ipcctl, lsfifo and rmfifo, where only yargs' help text (made for a command, never printed)
+    // measures a string. Each import gets a module that loads the real one on its first call.
+    build.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData?.real) return undefined;
+      const { path, errors } = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { real: true },
+      });
+      return errors.length > 0 ? { errors } : { path, namespace: 'lazy-string-width' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
+      contents: `'use strict';
+let stringWidth;
+module.exports = (string, options) => {
+  if (stringWidth === undefined) {
+    const loaded = require(${JSON.stringify(args.path)});
+    stringWidth = typeof loaded === 'function' ? loaded : loaded.default;
+  }
+  return stringWidth(string, options);
+};`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+    // Edits of yargs' start-up (YARGS_EDITS), each checked to still apply.
+    build.onLoad({ filter: /[/\\]yargs[/\\].*\.m?js$/ }, (args) => {
+      const edits = YARGS_EDITS.filter(({ file }) => file.test(args.path));
+      if (edits.length === 0) return undefined;
+      let source = readFileSync(args.path, 'utf8');
+      for (const { from, to } of edits) {
+        if (!source.includes(from)) throw new Error(`${args.path} no longer has ${from}`);
+        source = source.replace(from, to);
+      }
+      return { contents: source };
+    });
   },
 };
+
+/**
+ * What yargs does as it loads and as yargs() makes an instance that ipcctl, lsfifo and rmfifo
+ * never use, and that costs each of their runs node modules it would not otherwise load:
+ * - its platform shim reads process.stdout.columns as it loads, so node builds process.stdout
+ *   (its stream modules, and for a pipe the net stack); only yargs' own help uses the width;
+ * - yargs() calls version(), which looks for the version in the package.json files above the
+ *   bundle (there is none: "unknown") through assert, and node:assert loads with process.stderr;
+ * - before it runs a command (ipcctl's), yargs makes that command's help text and keeps it for a
+ *   failure message or showHelp() to come, neither of which our tools print: every cell measured
+ *   by string-width, and the terminal's width read from process.stdout.
+ */
+const YARGS_EDITS = [
+  {
+    file: /[/\\]platform-shims[/\\]esm\.mjs$/,
+    from: "stdColumns: typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null",
+    to: "get stdColumns() { return typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null; }",
+  },
+  {
+    file: /[/\\]build[/\\]lib[/\\]yargs-factory\.js$/,
+    from: 'yargs.help();\n        yargs.version();',
+    to: "yargs.help();\n        yargs.version('unknown');",
+  },
+  {
+    file: /[/\\]build[/\\]lib[/\\]usage\.js$/,
+    from: 'self.cacheHelpMessage = function () {\n        cachedHelpMessage = this.help();\n    };',
+    to: 'self.cacheHelpMessage = function () {};',
+  },
+];
 
 /**
  * V8 options a bin's shebang gives node (the code cache is made with the same, or V8 rejects it).

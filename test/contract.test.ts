@@ -286,3 +286,77 @@ describe('output errors past the first stdio buffer', () => {
     });
   });
 });
+
+/**
+ * What a run may not load at start-up: node modules and ICU data a tool pays for in every run and
+ * uses in few or none (scripts/build.mjs: the lazy-node-module plugin and YARGS_EDITS; CONTRIBUTING,
+ * "the ledger"). A preloaded module records node's module list and every Intl.Segmenter made.
+ */
+describe('start-up loads only what the run uses', () => {
+  const NOT_AT_START_UP = [
+    // process.stdout built (stream modules; net for a pipe), as yargs' width lookup did.
+    'NativeModule stream',
+    'NativeModule net',
+    'NativeModule tty',
+    // node:worker_threads for ipcrm -a and POSIX queue waits; node:crypto for rmfifo's renames.
+    'NativeModule worker_threads',
+    'NativeModule crypto',
+    // node:assert, which yargs imports for its own misuse.
+    'NativeModule assert',
+    // string-width, which made one as it loaded (10 to 15 ms of ICU data).
+    'Intl.Segmenter',
+  ];
+  const preload = `'use strict';
+const { writeFileSync } = require('node:fs');
+const made = [];
+const { Segmenter } = Intl;
+Intl.Segmenter = new Proxy(Segmenter, { construct(target, args) { made.push('Intl.Segmenter'); return Reflect.construct(target, args); } });
+process.on('exit', () => writeFileSync(process.env.LOADED_LIST, [...process.moduleLoadList, ...made].join('\\n')));
+`;
+  const COMMANDS: Record<string, string[]> = {
+    ipcs: ['-m'],
+    lsipc: ['-m'],
+    ipcrm: ['-m', '2147483647'],
+    ipcmk: ['-M', '4096'],
+    mkfifo: ['FIFO'],
+    lsfifo: ['.'],
+    rmfifo: ['-n', 'FIFO'],
+    ipcctl: ['exists', 'sem', '2147483647'],
+  };
+
+  it('covers every bin', () => {
+    expect(Object.keys(COMMANDS).sort()).toEqual(bins.map(({ name }) => name).sort());
+  });
+
+  it.each(bins)('$name', async ({ name, file }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'start-up-'));
+    try {
+      writeFileSync(join(dir, 'preload.cjs'), preload);
+      // rmfifo -n and lsfifo find a FIFO, made by mkfifo's own run, or made here first.
+      if (name !== 'mkfifo') spawnSync('mkfifo', [join(dir, 'FIFO')]);
+      const list = join(dir, 'loaded');
+      await withNamespace(async (ns) => {
+        const result = await ns.run(
+          'sh',
+          [
+            '-c',
+            'cd "$0" && exec "$@"',
+            dir,
+            process.execPath,
+            '-r',
+            './preload.cjs',
+            file,
+            ...COMMANDS[name]!,
+          ],
+          { env: { LC_ALL: 'C', LOADED_LIST: list } },
+        );
+        expect(result.stderr).not.toMatch(/Error|at /);
+      });
+      const loaded = readFileSync(list, 'utf8').split('\n');
+      expect(loaded).toContain('NativeModule fs');
+      expect(NOT_AT_START_UP.filter((module) => loaded.includes(module))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

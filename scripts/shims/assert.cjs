@@ -1,6 +1,10 @@
-// node:assert as the bundled bins see it (scripts/build.mjs): yargs imports strictEqual and
-// notStrictEqual at start-up but calls them only on its own misuse, and node:assert sets up
-// node's colour detection and a stderr stream when loaded; it is loaded on first call instead.
+// node:assert as the bundled bins see it (scripts/build.mjs): yargs calls strictEqual and
+// notStrictEqual on every parse, and node:assert sets up node's colour detection and a stderr
+// stream when it loads; it is loaded only for an assertion that fails, to throw node's own error.
 'use strict';
-exports.strictEqual = (...args) => require('node:assert').strictEqual(...args);
-exports.notStrictEqual = (...args) => require('node:assert').notStrictEqual(...args);
+exports.strictEqual = (actual, expected, message) => {
+  if (!Object.is(actual, expected)) require('node:assert').strictEqual(actual, expected, message);
+};
+exports.notStrictEqual = (actual, expected, message) => {
+  if (Object.is(actual, expected)) require('node:assert').notStrictEqual(actual, expected, message);
+};

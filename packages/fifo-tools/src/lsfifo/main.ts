@@ -2,7 +2,6 @@
 
 import { type Context, isUtf8Locale, type Result, Transcript } from '@ipcutils/cli';
 import { localTimeFor, strerror } from '@ipcutils/core';
-import { Chalk } from 'chalk';
 import { settleOptions } from '../common/cli.js';
 import { colorLevel } from '../common/color.js';
 import { quoteFileName } from '../common/quote.js';
@@ -40,6 +39,8 @@ export async function main(argv: readonly string[], io: Context): Promise<Result
   }
   const width = io.columns || 80;
   if (wantsTable(io.env)) {
+    // Loaded here only: chalk's colour detection loads node:tty, and with it node's net modules.
+    const { Chalk } = await import('chalk');
     const chalk = new Chalk({ level: colorLevel(io.env, io.isTerminal) });
     const table = await formatTable(records, format, chalk);
     if (textWidth(table) <= width) {

@@ -14,8 +14,8 @@
  * descriptor appearing in /proc: microseconds, where re-checking just before unlink would leave
  * the whole time between the check and the unlink open.
  */
-import { randomBytes } from 'node:crypto';
 import { type BigIntStats, linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileKey, fsPath, type Holder, type OpenFilesScan, scanOpenFiles } from '@ipcutils/core';
 import type { Candidate } from './select.js';
@@ -227,6 +227,7 @@ function renameAway(candidate: Candidate, options: RemoveOptions): Renamed | Out
 
 /** A name nobody uses in the same directory (rename(2) would silently replace an existing one). */
 function temporaryName(path: string): string {
+  const { randomBytes } = crypto();
   for (;;) {
     const name = `${dirname(path)}/.rmfifo-${randomBytes(8).toString('hex')}`;
     try {
@@ -278,4 +279,9 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Loaded only to remove something: node:crypto (and node's stream modules with it) costs every start-up. */
+function crypto(): typeof import('node:crypto') {
+  return createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
 }
