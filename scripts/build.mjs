@@ -150,8 +150,11 @@ const YARGS_EDITS = [
  * ipcctl: `metrics --listen` is a server, and V8 lets the young generation grow to 2 × 16 MiB
  * semi-spaces when each scrape's objects of one kind (10,000 records) survive a scavenge, and
  * keeps them: 4 MiB semi-spaces keep it some 25 MiB smaller for as much CPU per scrape
- * (issue 15: a scrape of 30,000 objects in under 100 MiB; `pnpm bench --only metrics`). Any V8
- * option costs each run 3 to 6 ms: V8 then rejects the code cache node ships for its own modules.
+ * (issue 15: a scrape of 30,000 objects in under 100 MiB; `pnpm bench --only metrics`). With any
+ * V8 option, V8 rejects the code cache node ships for its own modules, so each node module a run
+ * loads is compiled: 3 to 6 ms of every ipcctl run while it loaded node's stream modules at
+ * start-up, none measurable since it does not (`ipcctl sem get`, 30 runs: 92.8 / 91.9 ms first
+ * quartile without / with the option, 2026-12-03).
  */
 const NODE_FLAGS = { ipcctl: ['--max-semi-space-size=4'] };
 
