@@ -6,6 +6,7 @@
  * >= 0x20).
  */
 import { nameToBytes } from '@ipcutils/core';
+import { charWidth } from './wcwidth.js';
 
 /** Printable ASCII only, and no "\x" that a reader could mistake for an escape. */
 const PLAIN = /^[\x20-\x7e]*$/;
@@ -17,8 +18,9 @@ export interface SafeText {
 }
 
 /**
- * mbs_safe_encode(): control characters, a backslash starting "\x", and (outside UTF-8 locales)
- * every non-ASCII byte become `\xNN`; the width counts the escapes.
+ * mbs_safe_encode(): control characters, a backslash starting "\x", characters glibc does not
+ * print, and (outside UTF-8 locales) every non-ASCII byte become `\xNN`; the width counts the
+ * escapes, and wcwidth() of each printable character (./wcwidth.ts).
  */
 export function encodeSafe(data: string, utf8: boolean): SafeText {
   if (PLAIN.test(data) && !data.includes('\\x')) return { text: data, width: data.length };
@@ -33,13 +35,16 @@ export function encodeSafe(data: string, utf8: boolean): SafeText {
       text += data[i];
       width++;
     } else {
-      const char = String.fromCodePoint(data.codePointAt(i)!);
+      const point = data.codePointAt(i)!;
+      const char = String.fromCodePoint(point);
       if (char.length === 2) i++;
-      // C1 controls are not printable in any locale; a lone surrogate is a byte mbrtowc() refuses.
-      const invalid = char.length === 1 && code >= 0xd800 && code <= 0xdfff;
-      if (utf8 && !(code >= 0x80 && code < 0xa0) && !invalid) {
+      // As glibc's iswprint() and wcwidth() answer: C1 controls and unassigned code points are not
+      // printable, a lone surrogate is a byte mbrtowc() refuses, CJK takes two columns, a
+      // combining mark none. Outside UTF-8 every byte above ASCII is escaped.
+      const columns = utf8 ? charWidth(point) : -1;
+      if (columns >= 0) {
         text += char;
-        width++;
+        width += columns;
       } else {
         const bytes = hexBytes(char);
         text += bytes;

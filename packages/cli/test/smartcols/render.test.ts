@@ -152,6 +152,40 @@ describe('escaping', () => {
     expect(renderTable(table2, { format: 'human', noHeadings: true })).toBe('\\xc3\\xa9\n');
     expect(renderTable(table2, { format: 'human', noHeadings: true, utf8: true })).toBe('é\n');
   });
+
+  it('in UTF-8, a cell is as wide as glibc wcwidth() says: CJK and emoji two columns, marks none', () => {
+    // mbs_safe_encode_to_buffer(): each printable character adds wcwidth(); counting characters
+    // misaligned every column after a CJK name.
+    const names: Table = {
+      name: 't',
+      columns: [{ name: 'NAME' }, { name: 'X' }],
+      rows: [
+        ['/日本語', 'a'],
+        ['/😀x', 'b'],
+        ['/e\u0301', 'c'],
+        ['/abcdefg', 'd'],
+      ],
+    };
+    expect(renderTable(names, { format: 'human', utf8: true })).toBe(
+      'NAME     X\n/日本語  a\n/😀x     b\n/e\u0301       c\n/abcdefg d\n',
+    );
+  });
+
+  it('in UTF-8, a character glibc does not print is written as its bytes, four columns each', () => {
+    // U+0378 is unassigned, U+0085 a C1 control, U+DCFF a byte that is not UTF-8 (core's names.ts).
+    const unprintable: Table = {
+      name: 't',
+      columns: [{ name: 'N' }, { name: 'X' }],
+      rows: [
+        ['\u0378', 'a'],
+        ['\u0085', 'b'],
+        ['\udcff', 'c'],
+      ],
+    };
+    expect(renderTable(unprintable, { format: 'human', noHeadings: true, utf8: true })).toBe(
+      '\\xcd\\xb8 a\n\\xc2\\x85 b\n\\xff     c\n',
+    );
+  });
 });
 
 describe('terminal width', () => {
