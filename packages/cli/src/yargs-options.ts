@@ -117,7 +117,8 @@ function optionsIn(
 function shortOptions(word: string, short: ReadonlyMap<string, Declared>): Use[] {
   const uses: Use[] = [];
   for (let j = 1; j < word.length; j++) {
-    const letter = word[j]!;
+    // A whole character: a letter outside the BMP is two UTF-16 units (`-😀`), never an option.
+    const letter = String.fromCodePoint(word.codePointAt(j)!);
     const shown = `-${letter}`;
     const option = short.get(letter);
     // A `-` or `=` inside a group (`-J-`) is no option of its own: the whole word is named.

@@ -72,6 +72,9 @@ describe('normaliseOptions', () => {
     ['--=x', "unrecognized option '--=x'"],
     ['--no-json', "unrecognized option '--no-json'"],
     ['-5x', "unrecognized option '-5'"],
+    // A whole character, not half of its UTF-16 pair (which printed as U+FFFD).
+    ['-😀', "unrecognized option '-😀'"],
+    ['-J😀', "unrecognized option '-😀'"],
   ])('refuses %j, naming the option', (word, message) => {
     refused(['mq', 'attr', word, '/q'], message);
   });
