@@ -7,6 +7,7 @@ import { encodeSafe, toShellVarName } from './encode.js';
 import { type FitColumn, fitToTerminal } from './fit.js';
 import { TextOutput } from './output.js';
 import type { RenderOptions, Table } from './types.js';
+import { charWidth } from './wcwidth.js';
 
 /** Cells ready to print, row by row in one flat array: safe-encoded text and its width. */
 interface Printable {
@@ -199,8 +200,7 @@ function printLine(table: Table, cells: Printable, offset: number, layout: Layou
     let len = cells.widths[offset + c]!;
     const width = widths[c]!;
     if (len > width && columns[c]!.trunc) {
-      text = truncate(text, width);
-      len = width;
+      ({ text, width: len } = truncate(text, width));
     }
     if (c === last) {
       // The last column is never padded on the right; a right-aligned one only on its left.
@@ -221,9 +221,21 @@ function printLine(table: Table, cells: Printable, offset: number, layout: Layou
   return fields.join(' ');
 }
 
-/** mbs_truncate() on already-encoded text: one cell per character. */
-function truncate(text: string, width: number): string {
-  return Array.from(text).slice(0, width).join('');
+/**
+ * mbs_truncate() on already-encoded text: the characters that fit in `width` columns, each as wide
+ * as wcwidth() says (a CJK character that would straddle the edge is left out), and their width.
+ */
+function truncate(text: string, width: number): { text: string; width: number } {
+  let kept = 0;
+  let cells = 0;
+  for (const char of text) {
+    const found = charWidth(char.codePointAt(0)!);
+    const columns = found < 0 ? 1 : found;
+    if (cells + columns > width) break;
+    cells += columns;
+    kept += char.length;
+  }
+  return { text: text.slice(0, kept), width: cells };
 }
 
 const PADDING: string[] = [];

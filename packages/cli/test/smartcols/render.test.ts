@@ -189,6 +189,22 @@ describe('escaping', () => {
 });
 
 describe('terminal width', () => {
+  it('truncates by columns on screen: a wide character that would straddle the edge is left out', () => {
+    // mbs_truncate(): one cell per character cut /日本語… to as many characters as columns, twice too wide.
+    const wide: Table = {
+      name: 't',
+      columns: [{ name: 'PATH', trunc: true }, { name: 'OWNER' }, { name: 'MODE' }],
+      rows: [
+        ['/日本語日本語日本語', 'root', 'prw-r--r--'],
+        ['/abc', 'root', 'prw-r--r--'],
+      ],
+    };
+    const fitted = (terminalWidth: number) =>
+      renderTable(wide, { format: 'human', utf8: true, terminalWidth });
+    expect(fitted(20)).toBe('PAT OWNER MODE\n/日 root  prw-r--r--\n/ab root  prw-r--r--\n');
+    expect(fitted(19)).toBe('PA OWNER MODE\n/  root  prw-r--r--\n/a root  prw-r--r--\n');
+  });
+
   const running: Table = {
     ...SHM_TABLE,
     rows: SHM_TABLE.rows.map((row, n) => [
