@@ -19,11 +19,20 @@ export const POLLOUT = 0x4;
 
 /** Armed descriptors at most; past that a wait falls back to the backoff. */
 const SLOTS = 1024;
-// A slot is four Int32 words: fd, events, state, generation. Word SLOTS * 4 is the stop flag.
+// A slot is four Int32 words: fd, events, state, generation. Word SLOTS * 4 is the stop flag, the
+// next one the thread's "stopped" flag.
 const FREE = 0;
 const ARMED = 1;
 const FIRED = 2;
 const STOP = SLOTS * 4;
+const STOPPED = STOP + 1;
+/**
+ * How long exit waits for the thread to leave its poll(2) call. Node terminates worker threads
+ * at exit; one terminated inside an ffi-rs call (reading its arguments, or writing pollfds back)
+ * makes ffi-rs panic on the pending exception and abort the whole process (exit 134, seen when
+ * `ipcctl mq follow` was interrupted). Woken, the thread leaves within microseconds.
+ */
+const EXIT_WAIT_MS = 1000;
 /** poll(2)'s timeout in the thread: only a backstop, a wake byte ends each poll. */
 const POLL_BACKSTOP_MS = 1000;
 
@@ -82,6 +91,9 @@ function pollLoop(
       if (Atomics.compareExchange(slots, i * 4 + 2, 1, 2) === 1) post([i, Atomics.load(slots, i * 4 + 3)]);
     }
   }
+  // Out of ffi-rs for good: exit may now terminate the thread.
+  Atomics.store(slots, data.slotCount * 4 + 1, 1);
+  Atomics.notify(slots, data.slotCount * 4 + 1);
 }
 
 const WORKER_SOURCE = `'use strict';
@@ -105,6 +117,8 @@ interface Poller {
 }
 
 let poller: Poller | undefined;
+/** The flags of the last thread started, kept after it stops (readinessThreadStopped()). */
+let lastSlots: Int32Array | undefined;
 /** Set once the thread failed or could not start: every wait uses the backoff from then on. */
 let unavailable = false;
 
@@ -164,7 +178,7 @@ function startPoller(): Poller | undefined {
     // is looked up here first: it never reads the table this thread fills (ffi/native.ts).
     libc.pollNow();
     ends = pipe({ nonBlocking: true });
-    const slots = new Int32Array(new SharedArrayBuffer((SLOTS * 4 + 1) * Int32Array.BYTES_PER_ELEMENT));
+    const slots = new Int32Array(new SharedArrayBuffer((SLOTS * 4 + 2) * Int32Array.BYTES_PER_ELEMENT));
     const t = types();
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -180,6 +194,7 @@ function startPoller(): Poller | undefined {
       },
     });
     worker.unref();
+    lastSlots = slots;
     const p: Poller = { worker, slots, wakeFd: ends.writeFd, callbacks: new Map() };
     worker.on('message', ([slot, generation]: [number, number]) => {
       const onReady = p.callbacks.get(slot);
@@ -190,6 +205,7 @@ function startPoller(): Poller | undefined {
     });
     const fail = () => {
       // Every armed wait is retried now, and polls by timer from then on.
+      Atomics.store(slots, STOPPED, 1);
       unavailable = true;
       poller = undefined;
       const pending = [...p.callbacks.values()];
@@ -198,10 +214,12 @@ function startPoller(): Poller | undefined {
     };
     worker.on('error', fail);
     worker.on('exit', fail);
-    // Node joins worker threads at exit: wake this one from poll(2) so it returns at once.
+    // Node terminates worker threads at exit: wake this one from poll(2), and let it leave the
+    // ffi-rs call before it is terminated (EXIT_WAIT_MS).
     process.once('exit', () => {
       Atomics.store(slots, STOP, 1);
       wake(p);
+      Atomics.wait(slots, STOPPED, 0, EXIT_WAIT_MS);
     });
     poller = p;
     return p;
@@ -215,4 +233,9 @@ function startPoller(): Poller | undefined {
 /** Whether the readiness thread is running (tests). */
 export function readinessThreadRunning(): boolean {
   return poller !== undefined;
+}
+
+/** Whether the last readiness thread started has left poll(2) and ffi-rs for good (tests). */
+export function readinessThreadStopped(): boolean {
+  return lastSlots !== undefined && Atomics.load(lastSlots, STOPPED) === 1;
 }

@@ -94,6 +94,30 @@ describe('POSIX message queues', () => {
     }
   });
 
+  it('exit waits until the readiness thread has left poll(2): node never terminates it inside ffi-rs', async () => {
+    // Terminated by node at exit while ffi-rs read its arguments or wrote pollfds back, the thread
+    // made ffi-rs panic on the pending exception and abort the process (`ipcctl mq follow`
+    // interrupted: exit 134). An exit handler registered after the wait runs after readiness.ts's.
+    const name = `/exit-${process.pid}`;
+    const queue = openMqueue(name, { create: true, maxMessages: 4, messageSize: 32 });
+    try {
+      const script = await buildScript(`
+        import { openMqueue } from ${CORE};
+        import { readinessThreadStopped } from '../packages/core/src/posix/readiness.ts';
+        const queue = openMqueue(process.argv[2]!);
+        queue.receive({ timeout: 10_000 }).catch(() => {});
+        setTimeout(() => {
+          process.once('exit', () => console.log(readinessThreadStopped()));
+          process.exit(0);
+        }, 200);
+      `);
+      expect(await runScript(script, [name])).toBe('true\n');
+    } finally {
+      queue.close();
+      unlinkMqueue(name);
+    }
+  });
+
   it('a send on a full queue completes when another process makes room (POLLOUT readiness)', async () => {
     const name = `/room-${process.pid}`;
     const queue = openMqueue(name, { create: true, maxMessages: 1, messageSize: 32 });
