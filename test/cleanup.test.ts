@@ -280,6 +280,42 @@ describe('System V segments', () => {
       { pid: true },
     );
   });
+
+  it('a /proc of another pid namespace proves no creator gone (unshare --pid --fork without --mount-proc)', async () => {
+    await withNamespace(async (ns) => {
+      // /proc stays the outer namespace's, while /proc/sysvipc numbers pids as the inner one does:
+      // the live creator gets an inner pid that no process of the outer /proc has.
+      const taken = new Set((await ns.run('ls', ['/proc'])).stdout.split('\n'));
+      let pid = 30_000;
+      while (taken.has(String(pid))) pid--;
+      const script = [
+        `echo ${pid - 1} > /proc/sys/kernel/ns_last_pid`,
+        `node ${holderScript} shm:0x3101 > holder.out &`,
+        'until grep -q ready holder.out; do sleep 0.1; done',
+        `${IPCRM} --orphaned --dry-run --json; echo "status $?"`,
+        'kill $!',
+      ].join('\n');
+      const cwd = await ns.run('mktemp', ['-d']);
+      const inner = await ns.run('unshare', ['--pid', '--fork', 'sh', '-c', script], {
+        cwd: cwd.stdout.trim(),
+      });
+      const [json, status] = inner.stdout.trimEnd().split('\nstatus ');
+      const report = JSON.parse(json ?? '');
+      expect(status).toBe('2');
+      expect(report.selected).toEqual([]);
+      expect(report.undetermined).toEqual([
+        expect.objectContaining({
+          type: 'shm',
+          key: 0x3101,
+          judgement: expect.objectContaining({ verdict: 'undetermined', reason: 'pid-unknown' }),
+        }),
+      ]);
+      expect(report.undetermined[0].judgement.evidence.pids).toEqual([
+        { role: 'creator', pid, state: 'unknown' },
+      ]);
+      expect((await ns.run('cat', ['/proc/sysvipc/shm'])).stdout).toContain(' 12545 ');
+    });
+  });
 });
 
 describe('System V semaphore sets and queues', () => {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { PATH_PROC } from '../paths.js';
 import { readClockTicks } from '../proc/auxv.js';
-import { isProcHidingProcesses } from '../proc/pids.js';
+import { isProcHidingProcesses, isProcOfOurPidNamespace } from '../proc/pids.js';
 
 /**
  * none: no pid recorded; gone: no process has it (or only a zombie); reused: the process that has
@@ -51,6 +51,7 @@ export class ProcessTable {
   private readonly lookups = new Map<number, Lookup>();
   private clock: { bootTime: number; ticksPerSecond: number } | undefined;
   private hiding: boolean | undefined;
+  private ourPids: boolean | undefined;
 
   constructor(options: ProcessTableOptions = {}) {
     this.procRoot = options.procRoot ?? PATH_PROC;
@@ -63,6 +64,9 @@ export class ProcessTable {
    */
   pidState(pid: number, recordedAt: number, used = recordedAt !== 0): PidState {
     if (pid === 0) return used ? 'unknown' : 'none';
+    // /proc/PID of another pid namespace is another process, or none, whatever ours does.
+    this.ourPids ??= isProcOfOurPidNamespace(this.procRoot);
+    if (!this.ourPids) return 'unknown';
     const found = this.lookup(pid);
     if (found === 'unknown') return 'unknown';
     // hidepid: other users' processes are not listed; absence proves nothing then.

@@ -1,5 +1,5 @@
 /** What the open-file scan and the cleanup's holder scan both need to know of /proc's processes. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** The pids /proc lists, ascending. */
 export function listPids(procRoot: string): number[] {
@@ -37,6 +37,21 @@ export function isProcHidingProcesses(procRoot: string): boolean {
     if (/(^|,)hidepid=(2|invisible|4|ptraceable)(,|$)/.test(superBlock.split(' ')[2] ?? '')) return true;
   }
   return false;
+}
+
+/**
+ * Whether this /proc numbers processes as our pid namespace does. /proc/sysvipc and semctl(GETPID)
+ * give pids as the caller's pid namespace numbers them, /proc/PID as the namespace the /proc was
+ * mounted for: `unshare --pid --fork` without --mount-proc, or `nsenter --pid` or `--mount` alone,
+ * leave the two apart, and then /proc/self names another pid than ours, or none. A /proc whose
+ * self is not a link at all (a test's fixture tree) counts as ours.
+ */
+export function isProcOfOurPidNamespace(procRoot: string): boolean {
+  try {
+    return readlinkSync(`${procRoot}/self`) === String(process.pid);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EINVAL';
+  }
 }
 
 /**

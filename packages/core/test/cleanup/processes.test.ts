@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -90,7 +90,7 @@ describe('ProcessTable.pidState', () => {
     proc.add({ pid: 4242, startTicks: 0 });
     const table = new ProcessTable({ procRoot: proc.root });
     expect(table.pidState(4242, recordedAt)).toBe('alive');
-    proc.remove();
+    rmSync(join(proc.root, '4242'), { recursive: true });
     expect(table.pidState(4242, recordedAt)).toBe('alive');
     expect(new ProcessTable({ procRoot: proc.root }).pidState(4242, recordedAt)).toBe('gone');
   });
@@ -99,6 +99,19 @@ describe('ProcessTable.pidState', () => {
     proc.add({ pid: 4242, startTicks: 10_000_000 });
     expect(new ProcessTable({ procRoot: proc.root }).pidState(4242, recordedAt)).toBe('reused');
     rmSync(join(proc.root, 'stat'));
+    expect(new ProcessTable({ procRoot: proc.root }).pidState(4242, recordedAt)).toBe('alive');
+  });
+
+  it("a /proc of another pid namespace (its self is not our pid) knows no recorded pid's fate", () => {
+    proc.add({ pid: 4242, startTicks: 999 * 100 });
+    renameSync(join(proc.root, 'self'), join(proc.root, String(process.pid + 1)));
+    symlinkSync(String(process.pid + 1), join(proc.root, 'self'));
+    const table = new ProcessTable({ procRoot: proc.root });
+    expect(table.pidState(4242, recordedAt)).toBe('unknown');
+    expect(table.pidState(4243, recordedAt)).toBe('unknown');
+    expect(table.pidState(0, 0)).toBe('none');
+    rmSync(join(proc.root, 'self'));
+    symlinkSync(String(process.pid), join(proc.root, 'self'));
     expect(new ProcessTable({ procRoot: proc.root }).pidState(4242, recordedAt)).toBe('alive');
   });
 
