@@ -12,6 +12,10 @@
 // `node scripts/install-global.mjs --uninstall [--prefix DIR]` runs `npm uninstall --global` of the
 // same packages and removes those links. A plain `npm uninstall --global <packages>` removes the
 // bins and pages and leaves the links dangling, which the shells skip.
+//
+// As npm does for bins, a file at a completion's place that is not our link (util-linux's own
+// completion under --prefix /usr, another tool's) is never replaced or removed: the install stops
+// before anything is installed and names it.
 import { execFileSync } from 'node:child_process';
 import {
   existsSync,
@@ -20,6 +24,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   symlinkSync,
 } from 'node:fs';
@@ -32,9 +37,31 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { values } = parseArgs({
   options: { prefix: { type: 'string' }, uninstall: { type: 'boolean', default: false } },
 });
-const npm = (args, options = {}) => execFileSync('npm', args, { encoding: 'utf8', ...options });
+const npm = (args, options = {}) => run('npm', args, options);
 const prefix = values.prefix ?? npm(['prefix', '--global']).trim();
 const prefixArgs = ['--global', '--prefix', prefix];
+
+/** The directory the packages are packed into, removed however the install ends. */
+let staging;
+
+/** Says why in one line (no stack trace) and exits, leaving no packed tarballs behind. */
+function fail(message, status = 1) {
+  console.error(`install-global: ${message}`);
+  if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
+  process.exit(status);
+}
+
+/** Runs a command; when it fails (it has said why on its standard error), so does the install. */
+function run(file, args, options = {}) {
+  try {
+    return execFileSync(file, args, { encoding: 'utf8', ...options });
+  } catch (error) {
+    return fail(
+      `${file} ${args[0]} failed${error.status ? ` (exit status ${error.status})` : `: ${error.message}`}`,
+      error.status || 1,
+    );
+  }
+}
 
 const packages = readdirSync(join(root, 'packages'))
   .map((name) => ({ dir: join(root, 'packages', name) }))
@@ -59,9 +86,16 @@ function completionLinks() {
   return links;
 }
 
+/** What is at a completion's place: nothing, our link (dangling or not), or something else. */
+function occupant(link, target) {
+  const stat = lstatSync(link, { throwIfNoEntry: false });
+  if (stat === undefined) return 'none';
+  return stat.isSymbolicLink() && readlinkSync(link) === relative(dirname(link), target) ? 'ours' : 'other';
+}
+
 function removeLinks() {
-  for (const [link] of completionLinks()) {
-    if (lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(link);
+  for (const [link, target] of completionLinks()) {
+    if (occupant(link, target) === 'ours') rmSync(link);
   }
 }
 
@@ -71,20 +105,21 @@ if (values.uninstall) {
 } else {
   for (const { manifest, dir } of packages) {
     for (const bin of Object.values(manifest.bin)) {
-      if (!existsSync(join(dir, bin))) throw new Error(`${manifest.name} is not built: run pnpm run build`);
+      if (!existsSync(join(dir, bin))) fail(`${manifest.name} is not built: run pnpm run build`);
     }
   }
-  const staging = mkdtempSync(join(tmpdir(), 'ipcutils-pack-'));
+  const taken = completionLinks().filter(([link, target]) => occupant(link, target) === 'other');
+  for (const [link] of taken)
+    console.error(`install-global: ${link} exists and is not ours: not replacing it`);
+  if (taken.length > 0) fail('nothing installed (move those files away, or choose another --prefix)');
+  staging = mkdtempSync(join(tmpdir(), 'ipcutils-pack-'));
   try {
     // pnpm packs: it writes the versions of workspace: and catalog: dependencies into the manifest.
     const pnpm = process.env.npm_execpath?.includes('pnpm')
       ? [process.execPath, process.env.npm_execpath]
       : ['pnpm'];
     for (const { dir } of packages) {
-      execFileSync(pnpm[0], [...pnpm.slice(1), 'pack', '--pack-destination', staging], {
-        cwd: dir,
-        stdio: 'ignore',
-      });
+      run(pnpm[0], [...pnpm.slice(1), 'pack', '--pack-destination', staging], { cwd: dir, stdio: 'ignore' });
     }
     const tarballs = readdirSync(staging).map((file) => join(staging, file));
     npm(['install', ...prefixArgs, '--no-fund', '--no-audit', ...tarballs], { stdio: 'inherit' });
@@ -94,7 +129,6 @@ if (values.uninstall) {
   removeLinks();
   for (const [link, target] of completionLinks()) {
     mkdirSync(dirname(link), { recursive: true });
-    rmSync(link, { force: true });
     symlinkSync(relative(dirname(link), target), link);
   }
   const bins = packages.flatMap((p) => Object.keys(p.manifest.bin));

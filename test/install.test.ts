@@ -10,8 +10,11 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
+  readlinkSync,
   realpathSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,6 +125,35 @@ describe('install-global as nobody into a private prefix', () => {
     const scope = join(prefix, 'lib/node_modules/@ipcutils');
     expect(existsSync(scope) ? readdirSync(scope) : []).toEqual([]);
   });
+});
+
+it("install-global never replaces or removes a completion file that is not its link (util-linux's, under --prefix /usr)", () => {
+  const prefix = mkdtempSync(join(tmpdir(), 'install-taken-'));
+  try {
+    const completions = join(prefix, 'share/bash-completion/completions');
+    mkdirSync(completions, { recursive: true });
+    writeFileSync(join(completions, 'ipcs'), '# util-linux ipcs completion\n');
+    const script = join(root, 'scripts/install-global.mjs');
+    const install = spawnSync(process.execPath, [script, '--prefix', prefix], { encoding: 'utf8' });
+    expect(install.status).toBe(1);
+    expect(install.stderr).toBe(
+      [
+        `install-global: ${join(completions, 'ipcs')} exists and is not ours: not replacing it`,
+        'install-global: nothing installed (move those files away, or choose another --prefix)',
+        '',
+      ].join('\n'),
+    );
+    expect(readdirSync(prefix)).toEqual(['share']);
+    symlinkSync('/usr/share/bash-completion/completions/lsipc', join(completions, 'lsipc'));
+    const uninstall = spawnSync(process.execPath, [script, '--uninstall', '--prefix', prefix], {
+      encoding: 'utf8',
+    });
+    expect(uninstall.status).toBe(0);
+    expect(readFileSync(join(completions, 'ipcs'), 'utf8')).toBe('# util-linux ipcs completion\n');
+    expect(readlinkSync(join(completions, 'lsipc'))).toBe('/usr/share/bash-completion/completions/lsipc');
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
+  }
 });
 
 it('pnpm -r pack leaves no untracked files', () => {
