@@ -201,6 +201,27 @@ describe('ipcctl metrics, printed', () => {
     expect(posix.get('ipc_queue_capacity_messages{kind="mq",name="/big"}')).toBe(10);
   });
 
+  it('a queue name that is not UTF-8 (any user may make one) is labelled with \\xNN, the scrape stays valid', async () => {
+    const made = await sh(
+      `ipcmk -q -n "$(printf '/\\377\\376')" >/dev/null && ipcmk -q -n /plain >/dev/null`,
+    );
+    expect(made).toMatchObject({ status: 0, stderr: '' });
+    const printed = await sh('ipcctl metrics');
+    expect(printed.status).toBe(0);
+    expect(promtool(['check', 'metrics'], printed.stdout).status).toBe(0);
+    const file = join(work, 'names.prom');
+    expect((await sh(`ipcctl metrics --textfile ${file}`)).status).toBe(0);
+    const written = readFileSync(file, 'utf8');
+    rmSync(file);
+    for (const text of [printed.stdout, written]) {
+      const queues = [...samples(text).keys()].filter((name) => name.startsWith('ipc_queue_bytes'));
+      expect(queues).toEqual([
+        'ipc_queue_bytes{kind="mq",name="/plain"}',
+        'ipc_queue_bytes{kind="mq",name="/\\\\xff\\\\xfe"}',
+      ]);
+    }
+  });
+
   it('refuses bad values with one line and the try-help line, writing nothing', async () => {
     const cases: [string, string][] = [
       ['--top x', "invalid number of queues: 'x'"],

@@ -3,6 +3,7 @@
  * scrape shows the state it read and nothing left from the one before (a queue gone, an owner
  * with no objects any more). Every metric is a gauge: these are levels, not counts of events.
  */
+import { escapeInvalidBytes } from '@ipcutils/cli/smartcols';
 import { Gauge, Registry } from 'prom-client';
 import { KINDS, type Kind, queueLabels, SIZED_KINDS, type Snapshot } from './snapshot.js';
 
@@ -44,7 +45,7 @@ export async function exposeSnapshot(snapshot: Snapshot, seconds: number): Promi
   );
   const ownerBytes = gauge('ipc_owner_bytes', 'Bytes held by IPC objects, by kind and owner.', ownerLabels);
   for (const { kind, owner, uid, ...totals } of snapshot.owners) {
-    const labels = { kind, owner, uid: String(uid) };
+    const labels = { kind, owner: labelValue(owner), uid: String(uid) };
     ownerObjects.set(labels, totals.objects);
     if (isSized(kind)) ownerBytes.set(labels, totals.bytes);
   }
@@ -85,7 +86,8 @@ export async function exposeSnapshot(snapshot: Snapshot, seconds: number): Promi
     QUEUE_LABELS,
   );
   for (const queue of snapshot.queues) {
-    const labels = queueLabels(queue);
+    const { name, ...rest } = queueLabels(queue);
+    const labels = name === undefined ? rest : { ...rest, name: labelValue(name) };
     queueBytes.set(labels, queue.bytes);
     if (queue.messages !== undefined) queueMessages.set(labels, queue.messages);
     if (queue.capacityBytes !== undefined) capacityBytes.set(labels, queue.capacityBytes);
@@ -117,6 +119,14 @@ export async function exposeSnapshot(snapshot: Snapshot, seconds: number): Promi
   ).set(snapshot.errors);
   gauge('ipc_scrape_duration_seconds', 'Time this scrape took to read the state.').set(seconds);
   return { text: await registry.metrics(), contentType: registry.contentType };
+}
+
+/**
+ * A label value is UTF-8 text (a byte that is not makes the whole scrape fail to parse), a queue's
+ * name any bytes but "/" and NUL: each byte that is not UTF-8 as `\xNN`, as lsipc shows it.
+ */
+function labelValue(text: string): string {
+  return escapeInvalidBytes(text);
 }
 
 function isSized(kind: Kind): boolean {
