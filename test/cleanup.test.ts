@@ -413,6 +413,59 @@ describe('POSIX objects', () => {
     );
   });
 
+  it('a /dev/mqueue of another IPC namespace: the queue mq_unlink would reach is not the one judged, and stays', async () => {
+    await withNamespace(
+      async (ns) => {
+        // unshare --ipc keeps the mount namespace: /dev/mqueue still shows the outer namespace's
+        // queues, while mq_unlink works in the inner one, where a live process holds /jobs open.
+        const script = [
+          `node ${holderScript} pmq:jobs:open > holder.out &`,
+          'until grep -q ready holder.out; do sleep 0.1; done',
+          `${IPCRM} --orphaned --json; echo "status $?"`,
+          `${IPCRM} --orphaned --posix-mqueue /jobs -v 2>&1; echo "status $?"`,
+          'ipcctl mq attr /jobs >/dev/null && echo "inner /jobs is there"',
+          'kill $!',
+        ].join('\n');
+        const ipcmk = join(ROOT, 'bin', 'ipcmk');
+        const made = await ns.sh(
+          `${ipcmk} -q -n /jobs >/dev/null && ${ipcmk} -q -n /outer >/dev/null && mktemp -d`,
+        );
+        expect(made.status).toBe(0);
+        const inner = await ns.run('unshare', ['--ipc', 'sh', '-c', script], {
+          cwd: made.stdout.trim(),
+          env: { PATH: `${join(ROOT, 'bin')}:${process.env.PATH}` },
+        });
+        const at = inner.stdout.indexOf('\nstatus ');
+        const report = JSON.parse(inner.stdout.slice(0, at));
+        const rest = inner.stdout.slice(at + '\nstatus '.length);
+        expect(report.removed).toEqual([]);
+        expect(
+          report.skipped
+            .map((entry: { name: string; reason: string; what?: string }) => [
+              entry.name,
+              entry.reason,
+              entry.what,
+            ])
+            .sort(),
+        ).toEqual([
+          ['/jobs', 'changed', 'file'],
+          ['/outer', 'gone', undefined],
+        ]);
+        expect(rest).toBe(
+          [
+            '0',
+            "ipcrm: skipped POSIX message queue `/jobs': it changed since it was selected (file)",
+            'status 0',
+            'inner /jobs is there',
+            '',
+          ].join('\n'),
+        );
+        expect(await remaining(ns)).toEqual(['pmsg:/jobs', 'pmsg:/outer']);
+      },
+      { pid: true },
+    );
+  });
+
   it('processes an unprivileged user may not inspect leave the answer in doubt, and nothing is selected', async () => {
     await withNamespace(
       async (ns) => {

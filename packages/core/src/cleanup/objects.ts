@@ -13,6 +13,7 @@ import type { Raw } from '../ffi/libc.js';
 import * as libc from '../ffi/libc.js';
 import { fsPath } from '../names.js';
 import { listPosixMqueues, listPosixSems, listPosixShm } from '../posix/list.js';
+import { mqueueIdentity } from '../posix/mqueue.js';
 import { listMsgQueues, listSemSets, listShmSegments } from '../sysv/sources.js';
 import type { MsgQueue, PosixMqueue, PosixSem, PosixShm, SemSet, ShmSegment } from '../types.js';
 
@@ -310,9 +311,18 @@ function restatPosix(object: PosixIpcObject): ObjectState {
     case 'pmsg': {
       const qsize = readQsize(object.record.path);
       if (qsize === undefined) return { state: 'gone' };
+      // mq_unlink removes the queue of our IPC namespace by that name: the one to compare.
+      const reached = mqueueIdentity(object.record.name);
+      if (reached === 'absent') return { state: 'gone' };
+      if (reached instanceof IpcError) return { state: 'unknown', error: reached };
       return {
         state: 'present',
-        object: { kind: 'pmsg', record: { ...object.record, ...common, qsize }, file, times },
+        object: {
+          kind: 'pmsg',
+          record: { ...object.record, ...common, qsize },
+          file: { ...file, ...reached },
+          times,
+        },
       };
     }
   }

@@ -4,9 +4,9 @@
  * says (never in a threadpool thread), with a timeout and an AbortSignal, and is retried when the
  * mqd polls ready (./readiness.ts) rather than by timer.
  */
-import { readFileSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { ClosedHandleError } from '../errors.js';
+import { ClosedHandleError, type IpcError } from '../errors.js';
 import * as args from '../ffi/arguments.js';
 import { assertCString, check, errorFrom } from '../ffi/call.js';
 import { O_CREAT, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY } from '../ffi/constants.js';
@@ -143,6 +143,29 @@ export function unlinkMqueue(name: string): void {
   args.text(name, 'name');
   assertCString(name, 'mq_unlink', { name });
   check(libc.mqUnlink(name), 'mq_unlink', { name });
+}
+
+/**
+ * The device and inode of the queue `mq_open(name)` and `mq_unlink(name)` reach: the mqueue
+ * filesystem of this process's IPC namespace, which /dev/mqueue need not be (a mount made for
+ * another namespace: `unshare --ipc` or `nsenter --ipc` without a new mount). 'absent' when this
+ * namespace has no queue of that name; an IpcError when it cannot be opened to tell.
+ */
+export function mqueueIdentity(name: string): { dev: bigint; ino: bigint } | 'absent' | IpcError {
+  assertCString(name, 'mq_open', { name });
+  // Opening needs read or write permission, whichever the queue grants; it sends and takes nothing.
+  let opened = libc.mqOpen(name, O_RDONLY | O_NONBLOCK, 0);
+  if (opened.value === -1 && opened.errnoCode === constants.errno.EACCES)
+    opened = libc.mqOpen(name, O_WRONLY | O_NONBLOCK, 0);
+  if (opened.value === -1) {
+    return opened.errnoCode === constants.errno.ENOENT ? 'absent' : errorFrom(opened, 'mq_open', { name });
+  }
+  try {
+    const stats = fstatSync(opened.value, { bigint: true });
+    return { dev: stats.dev, ino: stats.ino };
+  } finally {
+    libc.mqClose(opened.value);
+  }
 }
 
 /** Messages on a queue, as lsipc shows them; undefined when it cannot be opened for reading. */
