@@ -118,6 +118,28 @@ describe('exists', () => {
     });
   });
 
+  it("mq: this IPC namespace's queues, whether /dev/mqueue is another namespace's mount or none", async () => {
+    // unshare --ipc keeps /dev/mqueue, the outer namespace's mount; then it is unmounted.
+    const inner = [
+      'ipcmk -q -n /inner >/dev/null',
+      'ipcctl exists mq /outer; echo $?',
+      'ipcctl exists mq /inner; echo $?',
+      '(sleep 0.3; ipcmk -q -n /late >/dev/null) &',
+      'ipcctl wait mq /late --timeout 5; echo $?',
+      'umount /dev/mqueue',
+      'ipcctl exists mq /inner; echo $?',
+      '(sleep 0.3; ipcrm --posix-mqueue /inner) &',
+      'ipcctl wait mq /inner --gone --timeout 5; echo $?',
+      'wait',
+    ].join('\n');
+    expect(await sh('ipcmk -q -n /outer >/dev/null')).toMatchObject({ status: 0, stderr: '' });
+    expect(await sh(`unshare --ipc --mount --propagation private sh -c '${inner}'`)).toEqual({
+      status: 0,
+      stdout: '2\n0\n0\n0\n0\n',
+      stderr: '',
+    });
+  });
+
   it.each([
     ['exists', 'missing operand: shm|msg|sem|pshm|mq|psem'],
     ['exists queue 1', "unknown kind (shm, msg, sem, pshm, mq, psem): 'queue'"],

@@ -28,6 +28,7 @@ import {
   listShmSegments,
   type MqueueAttributes,
   type MqueueMessage,
+  mqueueIdentity,
   openMqueue,
   openPosixSem,
   openPosixShm,
@@ -381,6 +382,18 @@ export type PosixKind = 'pshm' | 'mq' | 'psem';
 export function sysvExists(kind: SysvKind, ref: { id: number } | { key: number }): boolean {
   const records = kind === 'shm' ? listShmSegments() : kind === 'msg' ? listMsgQueues() : listSemSets();
   return records.some((record) => ('id' in ref ? record.id === ref.id : record.key >>> 0 === ref.key >>> 0));
+}
+
+/**
+ * Whether our IPC namespace has a queue of that name, as mq_open sees it (opened and closed at
+ * once, nothing sent or taken): /dev/mqueue may be unmounted, or the mount of another namespace.
+ */
+export function mqueueExists(name: string): boolean {
+  const reached = mqueueIdentity(name);
+  if (reached === 'absent') return false;
+  // Refused for want of permission: then it exists.
+  if (reached instanceof IpcError && reached.code !== 'EACCES') throw reached;
+  return true;
 }
 
 /** /proc/sysvipc/KIND, where System V objects of a kind appear and disappear. */

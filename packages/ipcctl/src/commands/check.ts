@@ -3,7 +3,6 @@
  * it appears or goes. System V objects are looked up in /proc/sysvipc (no permission needed,
  * nothing created for a key), POSIX objects by their file in /dev/shm or /dev/mqueue.
  */
-import { existsSync } from 'node:fs';
 import { formatKey } from '@ipcutils/core';
 import { type Args, type Command, expectOperands, flag, interruptible, stringOption } from '../command.js';
 import { takePosixName, takeSysvRef } from '../objects.js';
@@ -59,8 +58,7 @@ function posixTarget(kind: Exclude<Kind, ops.SysvKind>, args: Args): Target {
     dir,
     present: () =>
       guarded(label, () => {
-        // Without the mqueue filesystem mounted, no queue can be seen (ipcctl never mounts it).
-        if (!existsSync(dir)) throw new Failure(`${label}: ${dir} is not mounted`);
+        if (kind === 'mq') return ops.mqueueExists(name);
         return ops.posixFile(path) !== undefined;
       }),
   };
@@ -79,8 +77,9 @@ function guarded(label: string, look: () => boolean): boolean {
 
 const OBJECTS = `KIND is shm, msg or sem (System V: OBJECT is an ID, or --key KEY), or
 pshm, mq or psem (POSIX: OBJECT is /NAME). System V objects are looked up in
-/proc/sysvipc, whatever their permissions; POSIX objects by their file in
-/dev/shm or /dev/mqueue. Nothing is created, opened or changed.
+/proc/sysvipc, whatever their permissions; POSIX shared memory and semaphores
+by their file in /dev/shm; queues with mq_open(3), opened and closed at once
+(whether or where /dev/mqueue is mounted). Nothing is created or changed.
 `;
 
 const KEY_HELP = '     --key <key>      name a System V object by key instead of ID\n';
