@@ -730,6 +730,43 @@ describe('protect and target (issue #12, item 5): lsipc and ipcrm select alike',
       { pid: true },
     );
   });
+
+  it('an exclusion without another filter still protects: ipcrm -a removes, and lsipc lists, all but the excluded', async () => {
+    await withNamespace(async (ns) => {
+      const ipcmk = join(ROOT, 'bin', 'ipcmk');
+      const made = await ns.sh(
+        `${ipcmk} -M 100 --key 0x9101 && ${ipcmk} -m 64 -n /pg.stats && ${ipcmk} -m 64 -n /scratch`,
+      );
+      expect(made.status).toBe(0);
+      await ns.run(ipcmk, ['-M', '200', '--key', '0x9102'], { user: OWNER });
+      const excluded = ['--exclude-owner', String(OWNER.uid), '--exclude-name', 'pg.*'];
+      const listed = await lsipc(ns, [
+        '-m',
+        '-M',
+        ...excluded,
+        '-o',
+        'TYPE,KEY,NAME',
+        '--raw',
+        '--noheadings',
+      ]);
+      expect(listed).toEqual({ stdout: 'shm 0x00009101 \npshm  scratch\n', stderr: '', status: 0 });
+      const planned = await ipcrm(ns, ['-a', ...excluded, '--dry-run']);
+      expect(planned.status).toBe(0);
+      const removed = await ipcrm(ns, ['-a', ...excluded, '-v']);
+      expect(removed).toEqual({
+        stdout: planned.stdout.replaceAll('would remove', 'removing'),
+        stderr: '',
+        status: 0,
+      });
+      expect((await remaining(ns)).filter((object) => object.startsWith('pshm'))).toEqual(['pshm:pg.stats']);
+      expect((await ns.run('cat', ['/proc/sysvipc/shm'])).stdout).toContain(' 37122 ');
+      // Alone, an exclusion still names nothing to remove.
+      expect(await ipcrm(ns, excluded)).toMatchObject({
+        status: 1,
+        stderr: expect.stringContaining('bad usage'),
+      });
+    });
+  });
 });
 
 describe('several kinds at once (issue #12, item 6)', () => {

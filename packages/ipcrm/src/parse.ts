@@ -18,7 +18,7 @@ import {
   type ShortOptionKeys,
   UsageError,
 } from '@ipcutils/cli';
-import { hasFilter, type IpcFilter } from '@ipcutils/core';
+import { hasExclusion, hasFilter, type IpcFilter } from '@ipcutils/core';
 import {
   type Action,
   ALL_CATEGORIES,
@@ -196,7 +196,9 @@ function parseOptions(argv: readonly string[], context: ParseContext): ParseResu
   if (state.warnings.length > 0) return { kind: 'invalid', diagnostics: state.warnings };
   const { actions, verbose } = state;
   // util-linux keeps the last --all; a cleanup over several kinds takes them all.
-  const cleanup = hasFilter(state.filter) || state.dryRun || state.json || state.explain;
+  // An exclusion alone selects nothing, but `-a --exclude-owner X` must keep X's objects.
+  const cleanup =
+    hasFilter(state.filter) || hasExclusion(state.filter) || state.dryRun || state.json || state.explain;
   const removeAll = cleanup ? state.removeAllUnion : state.removeAll;
   // remove_all() runs after every option, with -v as it stands at the end.
   if (removeAll !== undefined) actions.push({ kind: 'remove-all', categories: removeAll, verbose });

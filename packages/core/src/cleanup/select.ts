@@ -86,6 +86,17 @@ export function hasFilter(filter: IpcFilter): boolean {
   );
 }
 
+/**
+ * Whether any exclusion is set. An exclusion selects nothing by itself, but wherever one is given
+ * the tools must apply the filters (lsipc lists, ipcrm removes, what they let through): ignoring it
+ * would show or remove the very objects it protects.
+ */
+export function hasExclusion(filter: IpcFilter): boolean {
+  return [filter.excludeOwners, filter.excludeKeys, filter.excludeNames].some(
+    (list) => list !== undefined && list.length > 0,
+  );
+}
+
 /** Pid states by pid and recording time; ProcessTable reads them from /proc. */
 export interface PidStates {
   pidState(pid: number, recordedAt: number, used?: boolean): PidState;

@@ -7,6 +7,7 @@ import {
   type FileTimes,
   type HolderAnswer,
   type HolderScan,
+  hasExclusion,
   hasFilter,
   holdersOf,
   type IpcObject,
@@ -34,7 +35,7 @@ export function applyCleanup(
   const { options, sources } = run;
   const holders = new Map<object, HolderAnswer>();
   const showHolders = options.columns.includes('HOLDERS');
-  const filtering = hasFilter(options.filter);
+  const filtering = hasFilter(options.filter) || hasExclusion(options.filter);
   if (!showHolders && !filtering) return { entries, holders, undetermined: [] };
 
   const objects: IpcObject[] = [];

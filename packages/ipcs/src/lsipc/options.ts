@@ -16,7 +16,7 @@ import {
   type ShortOptionKeys,
   UsageError,
 } from '@ipcutils/cli';
-import { hasFilter, type IpcFilter } from '@ipcutils/core';
+import { hasExclusion, hasFilter, type IpcFilter } from '@ipcutils/core';
 import {
   COLUMN_IDS,
   type ColumnId,
@@ -390,7 +390,7 @@ function addColumns(state: Accumulated, ids: readonly ColumnId[]): void {
 
 /** What lsipc.c does after its getopt loop: defaults, the pretty view, -c/-t and -o columns. */
 function finish(state: Accumulated): LsipcOptions {
-  const filtered = hasFilter(state.filter);
+  const filtered = hasFilter(state.filter) || hasExclusion(state.filter);
   const mixed = filtered && state.resources.size !== 1;
   if (filtered && state.resources.size > 1) {
     if (state.id !== -1 || state.name !== undefined) {
