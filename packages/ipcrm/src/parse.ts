@@ -195,11 +195,13 @@ function parseOptions(argv: readonly string[], context: ParseContext): ParseResu
   if (leftover !== undefined) return invalid({ kind: 'unknown-argument', text: leftover });
   if (state.warnings.length > 0) return { kind: 'invalid', diagnostics: state.warnings };
   const { actions, verbose } = state;
-  // util-linux keeps the last --all; a cleanup over several kinds takes them all.
   // An exclusion alone selects nothing, but `-a --exclude-owner X` must keep X's objects.
-  const cleanup =
-    hasFilter(state.filter) || hasExclusion(state.filter) || state.dryRun || state.json || state.explain;
-  const removeAll = cleanup ? state.removeAllUnion : state.removeAll;
+  const filtering = hasFilter(state.filter) || hasExclusion(state.filter);
+  const cleanup = filtering || state.dryRun || state.json || state.explain;
+  // util-linux keeps the last --all; a cleanup over several kinds takes them all. --dry-run shows
+  // what the command without it would remove: util-linux's last --all when nothing else makes it a cleanup.
+  const union = filtering || state.json || state.explain;
+  const removeAll = union ? state.removeAllUnion : state.removeAll;
   // remove_all() runs after every option, with -v as it stands at the end.
   if (removeAll !== undefined) actions.push({ kind: 'remove-all', categories: removeAll, verbose });
   const command: Command = { actions, legacy: false };

@@ -77,6 +77,22 @@ describe('options', () => {
     expect(parse('--json', '-v')).toEqual({ kind: 'invalid', diagnostics: [{ kind: 'bad-usage' }] });
   });
 
+  it('--dry-run plans what the command without it removes: the last --all, unless filters make the union', () => {
+    const categories = (...argv: string[]) => {
+      const result = parseCommand(argv, { argv0: 'ipcrm', env: {} });
+      if (result.kind !== 'run') throw new Error(`not run: ${JSON.stringify(result)}`);
+      return result.command.actions.flatMap((action) =>
+        action.kind === 'remove-all' ? action.categories : [],
+      );
+    };
+    expect(categories('--all=shm', '--all=msg')).toEqual(['msg']);
+    expect(categories('--all=shm', '--all=msg', '--dry-run')).toEqual(['msg']);
+    expect(categories('--all=shm', '--all=msg', '--orphaned', '--dry-run')).toEqual(['shm', 'msg']);
+    expect(categories('--all=shm', '--all=msg', '--exclude-owner', '0')).toEqual(['shm', 'msg']);
+    expect(categories('--all=shm', '--all=msg', '--json', '--dry-run')).toEqual(['shm', 'msg']);
+    expect(categories('--all=shm', '--all=msg', '--json')).toEqual(['shm', 'msg']);
+  });
+
   it('a bad filter argument stops everything before anything is removed', () => {
     const io = memoryIo({ programName: 'ipcrm', argv0: 'ipcrm' });
     expect(io.take(main(['-m', '0', '--older-than', '7'], io))).toBe(1);
