@@ -7,6 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bins, root } from './helpers/bins.js';
 import { withNamespace } from './helpers/namespace.js';
+import { buildScript } from './helpers/script.js';
+
+const PRIVATE_SEGMENT = `import { createShm } from '@ipcutils/core';
+createShm({ size: 4096 });
+`;
 
 const PATH = `${join(root, 'bin')}:${process.env.PATH}`;
 const share = (packageDir: string, sub: string) => join(packageDir, 'dist', 'share', sub);
@@ -132,10 +137,14 @@ describe('bash', () => {
       const id = String(JSON.parse(made.stdout).resources[0].id);
       await ns.run('ipcmk', ['-M', '8192'], { env });
       await ns.run('ipcmk', ['-m', '4096', '-n', '/completion-demo'], { env });
+      // An IPC_PRIVATE segment: its id is offered, its key 0 (which ipcrm -M refuses) is not.
+      const made0 = await ns.run('node', [await buildScript(PRIVATE_SEGMENT)], { env });
+      expect(made0).toMatchObject({ status: 0, stderr: '' });
       const ids = (await ns.run('bash', bashArgs('ipcrm -m '), { env })).stdout.split('\n').filter(Boolean);
-      expect(ids).toHaveLength(2);
+      expect(ids).toHaveLength(3);
       expect(ids).toContain(id);
       expect((await ns.run('bash', bashArgs('ipcrm -M 0x0000'), { env })).stdout).toBe('0x00001234\n');
+      expect((await ns.run('bash', bashArgs('lsipc --key 0x0000'), { env })).stdout).toBe('0x00001234\n');
       expect((await ns.run('bash', bashArgs('ipcrm --posix-shmem '), { env })).stdout).toMatch(
         /completion-demo\n$/,
       );
