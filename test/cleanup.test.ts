@@ -769,6 +769,26 @@ describe('protect and target (issue #12, item 5): lsipc and ipcrm select alike',
   });
 });
 
+describe('/dev/mqueue not the mqueue filesystem', () => {
+  it('ipcrm --orphaned says POSIX queues were not looked at, as ipcrm -a does when the directory is missing', async () => {
+    await withNamespace(
+      async (ns) => {
+        const warning =
+          "ipcrm: /dev/mqueue does not seem to be mounted. Use 'mount -t mqueue none /dev/mqueue' to mount it.\n";
+        expect(await ipcrm(ns, ['--orphaned', '--all=pmsg', '--dry-run'])).toEqual({
+          stdout: '',
+          stderr: warning,
+          status: 0,
+        });
+        const report = await ipcrm(ns, ['--orphaned', '--json']);
+        expect(report).toMatchObject({ stderr: warning, status: 0 });
+        expect(JSON.parse(report.stdout).selected).toEqual([]);
+      },
+      { noMqueue: true },
+    );
+  });
+});
+
 describe('several kinds at once (issue #12, item 6)', () => {
   it('lsipc -m -q --orphaned lists, and ipcrm --all=shm --all=msg removes, the union of the kinds', async () => {
     await withNamespace(

@@ -264,6 +264,26 @@ describe('ipcctl metrics where a source cannot be read', () => {
       expect(promtool(['check', 'metrics'], result.stdout).status).toBe(0);
     });
   });
+
+  it('/dev/mqueue a plain directory (not mounted): no POSIX queue series, one scrape error', async () => {
+    await withNamespace(
+      async (own) => {
+        // The queue exists in the namespace; only the filesystem that would show it is missing.
+        const made = await own.sh('ipcmk -M 4096 >/dev/null && ipcmk -q -n /hidden >/dev/null', { env: ENV });
+        expect(made).toMatchObject({ status: 0, stderr: '' });
+        const result = await own.sh('ipcctl metrics', { env: ENV });
+        expect(result).toMatchObject({ status: 0, stderr: '' });
+        const series = samples(result.stdout);
+        expect(series.get('ipc_scrape_errors')).toBe(1);
+        expect(series.get('ipc_objects{kind="shm"}')).toBe(1);
+        expect(series.has('ipc_objects{kind="mq"}')).toBe(false);
+        expect(series.has('ipc_resource_used{resource="MQUMNI"}')).toBe(false);
+        const leaks = await own.sh('ipcctl leakcheck -- true', { env: ENV });
+        expect(leaks.stderr).toContain('ipcctl: leakcheck: pmsg not checked: /dev/mqueue is not mounted\n');
+      },
+      { noMqueue: true },
+    );
+  });
 });
 
 describe('ipcctl metrics --textfile', () => {

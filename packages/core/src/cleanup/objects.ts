@@ -12,7 +12,7 @@ import { decodeMsqidDs, decodeSemidDs, decodeShmidDs, MSQID_DS, SEMID_DS, SHMID_
 import type { Raw } from '../ffi/libc.js';
 import * as libc from '../ffi/libc.js';
 import { fsPath } from '../names.js';
-import { listPosixMqueues, listPosixSems, listPosixShm } from '../posix/list.js';
+import { isMqueueMounted, listPosixMqueues, listPosixSems, listPosixShm } from '../posix/list.js';
 import { mqueueIdentity } from '../posix/mqueue.js';
 import { listMsgQueues, listSemSets, listShmSegments } from '../sysv/sources.js';
 import type { MsgQueue, PosixMqueue, PosixSem, PosixShm, SemSet, ShmSegment } from '../types.js';
@@ -58,7 +58,7 @@ export function isSysvObject(object: IpcObject): object is SysvObject {
 /** Why a kind could not be listed; the other kinds are listed anyway. */
 export interface ListingProblem {
   kind: IpcKind;
-  /** not-mounted: /dev/mqueue is missing; cannot-open: the directory is unreadable; unavailable: no System V IPC. */
+  /** not-mounted: /dev/mqueue is missing or not the mqueue filesystem; cannot-open: the directory is unreadable; unavailable: no System V IPC. */
   problem: 'not-mounted' | 'cannot-open' | 'unavailable';
   error?: unknown;
 }
@@ -92,7 +92,9 @@ const LISTERS: Record<IpcKind, (listing: IpcListing) => void> = {
       listing.problems.push({ kind: 'pmsg', problem: 'cannot-open', error });
       return;
     }
-    if (queues === undefined) listing.problems.push({ kind: 'pmsg', problem: 'not-mounted' });
+    // A plain directory where the mount should be hides every queue: not "none", not mounted.
+    if (queues === undefined || !isMqueueMounted())
+      listing.problems.push({ kind: 'pmsg', problem: 'not-mounted' });
     else addPosix(listing, 'pmsg', queues);
   },
 };

@@ -3,7 +3,7 @@
  * does: /dev/shm holds shm objects and "sem.NAME" semaphores, /dev/mqueue one file per queue.
  * Entries keep readdir(3) order; one that vanishes or cannot be read midway is skipped.
  */
-import { type BigIntStats, existsSync, opendirSync, readFileSync, statSync } from 'node:fs';
+import { type BigIntStats, existsSync, opendirSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fsPath, nameFromBytes } from '../names.js';
 import { PATH_DEV_MQUEUE, PATH_DEV_SHM } from '../paths.js';
@@ -86,6 +86,23 @@ export function listPosixMqueues(
     objects.push(queue);
   }
   return objects;
+}
+
+/** The mqueue filesystem's magic number as statfs(2) gives it (linux/magic.h MQUEUE_MAGIC). */
+const MQUEUE_MAGIC = 0x19800202;
+
+/**
+ * Whether the mqueue filesystem is mounted at dir. In its place an empty directory (a container's
+ * /dev without the mount, `umount /dev/mqueue`) lists no queue although queues may exist: util-linux
+ * lists nothing there without a word, but a count or a cleanup must say that it could not look.
+ * True when statfs fails: listing the directory then says what is wrong.
+ */
+export function isMqueueMounted(dir: string = PATH_DEV_MQUEUE): boolean {
+  try {
+    return statfsSync(dir).type === MQUEUE_MAGIC;
+  } catch {
+    return true;
+  }
 }
 
 /**
