@@ -7,8 +7,6 @@ import {
   type FileTimes,
   type HolderAnswer,
   type HolderScan,
-  hasExclusion,
-  hasFilter,
   holdersOf,
   type IpcObject,
   type JudgedObject,
@@ -35,8 +33,7 @@ export function applyCleanup(
   const { options, sources } = run;
   const holders = new Map<object, HolderAnswer>();
   const showHolders = options.columns.includes('HOLDERS');
-  const filtering = hasFilter(options.filter) || hasExclusion(options.filter);
-  if (!showHolders && !filtering) return { entries, holders, undetermined: [] };
+  if (!showHolders && !options.filtered) return { entries, holders, undetermined: [] };
 
   const objects: IpcObject[] = [];
   for (const entry of entries) {
@@ -55,7 +52,7 @@ export function applyCleanup(
       if (answer !== undefined) holders.set(object.record, answer);
     }
   }
-  if (!filtering) return { entries, holders, undetermined: [] };
+  if (!options.filtered) return { entries, holders, undetermined: [] };
   const selection = selectObjects(objects, options.filter, {
     now: run.now,
     processes: sources.processes(),

@@ -118,8 +118,11 @@ const COLLECTORS: Record<Resource, (context: Listing, collected: Collected, warn
   },
 
   pmsg(context, collected, warn) {
-    const listing = posixListing(context.sources.posixMqueues(), warn, PATH_DEV_MQUEUE);
-    if (!Array.isArray(listing)) return;
+    let listing = posixListing(context.sources.posixMqueues(), warn, PATH_DEV_MQUEUE);
+    // Filtered, this is what ipcrm would remove: queues not looked at are said, as ipcrm says them.
+    if (listing !== undefined && context.options.filtered && !context.sources.mqueueMounted())
+      listing = posixListing({ problem: 'not-mounted' }, warn, PATH_DEV_MQUEUE);
+    if (listing === undefined) return;
     const { name } = context.options;
     if (name !== undefined && !name.startsWith('/')) {
       warn(`message queue name must start with '/': ${name}`);

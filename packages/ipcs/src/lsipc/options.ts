@@ -53,6 +53,8 @@ export interface LsipcOptions {
   numericPerms: boolean;
   /** The cleanup filters (empty: every object). */
   filter: IpcFilter;
+  /** Whether the filters apply (one selects, or one excludes): the listing previews a cleanup. */
+  filtered: boolean;
   /** Filters without a resource option: every kind, in one table with a TYPE column. */
   mixed: boolean;
 }
@@ -446,6 +448,7 @@ function finish(state: Accumulated): LsipcOptions {
     bytes: state.bytes,
     numericPerms: state.numericPerms,
     filter: state.filter,
+    filtered,
     mixed,
   };
 }

@@ -15,6 +15,7 @@ import {
   getShmUsage,
   groupName,
   type HolderScan,
+  isMqueueMounted,
   listMsgQueues,
   listPosixMqueues,
   listPosixSems,
@@ -77,6 +78,11 @@ export interface LsipcSources {
   posixShm(): PosixListing<PosixShm>;
   posixSems(): PosixListing<PosixSem>;
   posixMqueues(): PosixListing<PosixMqueue>;
+  /**
+   * Whether /dev/mqueue is the mqueue filesystem: a plain directory there lists no queue, which
+   * util-linux's listings pass over but a filtered listing (a cleanup's preview) must say.
+   */
+  mqueueMounted(): boolean;
   userName(uid: number): string | undefined;
   groupName(gid: number): string | undefined;
   /** /proc/PID/cmdline with spaces between the arguments; null when there is none. */
@@ -135,6 +141,7 @@ export const systemSources: LsipcSources = {
       return { problem: 'cannot-open' };
     }
   },
+  mqueueMounted: () => isMqueueMounted(),
   userName,
   groupName,
   commandLine: readCommandLine,

@@ -215,6 +215,23 @@ describe('filters over the samples state (all creators gone)', () => {
   });
 });
 
+describe('/dev/mqueue a plain directory (no mqueue filesystem)', () => {
+  const unmounted = { posixMqueues: () => [], mqueueMounted: () => false };
+  const warning =
+    "lsipc: /dev/mqueue does not seem to be mounted. Use 'mount -t mqueue none /dev/mqueue' to mount it.\n";
+
+  it('a filtered listing says its queues were not looked at, as ipcrm --orphaned does', () => {
+    expect(run(['-Q', '--orphaned'], unmounted)).toMatchObject({ stdout: '', stderr: warning, status: 0 });
+    const mixed = run(['--orphaned', '-o', 'TYPE,NAME', '--noheadings'], unmounted);
+    expect(mixed.stderr).toBe(warning);
+    expect(mixed.stdout).toContain('pshm');
+  });
+
+  it("an unfiltered listing lists nothing there without a word, as util-linux 2.43's does", () => {
+    expect(run(['-Q'], unmounted)).toMatchObject({ stderr: '', status: 0 });
+  });
+});
+
 describe('HOLDERS', () => {
   const scanWithHolders = (request: {
     sysv: boolean;

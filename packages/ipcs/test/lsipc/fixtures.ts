@@ -103,6 +103,7 @@ export function sampleSources(overrides: Partial<LsipcSources> = {}): LsipcSourc
       { ...posix, name: '/pmq_b', path: '/dev/mqueue/pmq_b', mode: 0o600, qsize: 0, curmsgs: 0 },
       { ...posix, name: '/pmq_a', path: '/dev/mqueue/pmq_a', mode: 0o644, qsize: 21, curmsgs: 2 },
     ],
+    mqueueMounted: () => true,
     userName: (uid) => USERS.get(uid),
     groupName: (gid) => GROUPS.get(gid),
     // Every creator had exited when the samples were taken.
