@@ -16,7 +16,7 @@ const REASONS: Record<UseReason, string> = {
   'owner-running': 'a process of its owner still runs (--older-than decides)',
   'processes-uninspectable': 'processes we may not inspect could use it',
   'processes-hidden': "/proc hides other users' processes",
-  'pid-unknown': 'a pid it recorded is not visible (another pid namespace?)',
+  'pid-unknown': 'a pid it recorded cannot be looked up (hidepid, or another pid namespace)',
   'set-unreadable': 'its semaphores may not be read',
 };
 
