@@ -456,18 +456,27 @@ export interface NativeBuffer {
   readonly view: Buffer;
 }
 
-const mallocCall = lazy((t) => prepareCall('malloc', t.I64, [t.U64], false));
+const callocCall = lazy((t) => prepareCall('calloc', t.I64, [t.U64, t.U64], false));
 const freeCall = lazy((t) => prepareCall('free', t.I32, [t.I64], false));
 
-/** `size` bytes of C memory, zeroed; throws on allocation failure. */
+/**
+ * `size` bytes of C memory, zeroed; throws on allocation failure. calloc, not malloc and a fill:
+ * a large block comes from mmap already zero, so a buffer sized for the largest message costs
+ * address space, not a second of writing every page (and that memory for the process's life).
+ */
 export function nativeBuffer(size: number): NativeBuffer {
-  const call = mallocCall();
+  const call = callocCall();
   call.paramsValue[0] = Math.max(size, 1);
+  call.paramsValue[1] = 1;
   const address = invoke(call) as number;
   if (address === 0) throw new RangeError(`cannot allocate ${size} bytes`);
-  const view = externalBuffer(pointerTo(address), Math.max(size, 1)).subarray(0, size);
-  view.fill(0);
-  return { address, view };
+  try {
+    return { address, view: externalBuffer(pointerTo(address), Math.max(size, 1)).subarray(0, size) };
+  } catch (error) {
+    // Larger than a Buffer can be (ERR_BUFFER_TOO_LARGE): the block would be lost.
+    freeNativeBuffer({ address, view: Buffer.alloc(0) });
+    throw error;
+  }
 }
 
 /** Frees a NativeBuffer: its view must be unreachable by then. */

@@ -6,7 +6,7 @@
  */
 import { fstatSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { ClosedHandleError, type IpcError } from '../errors.js';
+import { ClosedHandleError, IpcError } from '../errors.js';
 import * as args from '../ffi/arguments.js';
 import { assertCString, check, errorFrom } from '../ffi/call.js';
 import { O_CREAT, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY } from '../ffi/constants.js';
@@ -90,7 +90,7 @@ export interface PosixMqueueHandle extends Disposable, AsyncDisposable, AsyncIte
 
 /** The kernel's limits for a queue created with attr NULL (Linux >= 3.5); candidates for paths.ts. */
 
-const { EAGAIN, ETIMEDOUT, EINTR } = constants.errno;
+const { EAGAIN, EMSGSIZE, ETIMEDOUT, EINTR } = constants.errno;
 
 /**
  * C memory shared by every queue's calls (see libc.nativeBuffer): the message, and a small block
@@ -227,7 +227,8 @@ class MqueueHandle implements PosixMqueueHandle {
   receiveInto(buffer: ArrayBufferView, options: MqueueReceiveOptions = {}): Promise<MqueueReceivedInto> {
     try {
       const into = args.target(buffer);
-      return this.#receive(options, into.length, (length, priority) => {
+      // No message is longer than mq_msgsize: a larger buffer is that receive, in a buffer that fits.
+      return this.#receive(options, Math.min(into.length, this.messageSize), (length, priority) => {
         (messages as libc.NativeBuffer).view.copy(into, 0, 0, length);
         return { length, priority };
       });
@@ -307,6 +308,15 @@ class MqueueHandle implements PosixMqueueHandle {
 
   /** One mq_timedsend with an expired deadline (it never sleeps): undefined, or WOULD_BLOCK when full. */
   #trySend(message: Buffer, priority: number, mayWait: boolean): undefined | typeof WOULD_BLOCK {
+    // mq_timedsend's EMSGSIZE, before the shared buffer grows to the message (for the process's life).
+    if (message.length > this.messageSize && this.#open() !== -1) {
+      throw new IpcError({
+        errno: EMSGSIZE,
+        syscall: 'mq_timedsend',
+        object: { name: this.name },
+        message: `Message too long: ${message.length} bytes exceed mq_msgsize (${this.messageSize})`,
+      });
+    }
     const buffer = messageBuffer(message.length);
     message.copy(buffer.view);
     const deadline = controlBlock().address;

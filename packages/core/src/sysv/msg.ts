@@ -4,6 +4,7 @@
  * src/wait.ts describes (never in a threadpool thread), with a timeout and an AbortSignal.
  */
 import { constants } from 'node:os';
+import { IpcError } from '../errors.js';
 import * as args from '../ffi/arguments.js';
 import { check, errorFrom, removedWhileWaiting } from '../ffi/call.js';
 import {
@@ -25,7 +26,7 @@ import { type WaitOptions, WOULD_BLOCK, waitFor, wakeWaiters } from '../wait.js'
 import { SysvHandle } from './handle.js';
 import { msgLimitsFromKernel } from './info.js';
 
-const { EAGAIN, ENOMSG, E2BIG, EINTR } = constants.errno;
+const { EAGAIN, ENOMSG, E2BIG, EINTR, EINVAL } = constants.errno;
 
 export interface CreateMsgQueueOptions {
   /** Default IPC_PRIVATE (0). */
@@ -61,7 +62,7 @@ export interface MsgSendOptions extends WaitOptions {
 export interface MsgReceiveOptions extends WaitOptions {
   /** 0 (default): the first message; > 0: the first of that type; < 0: the first of the lowest type <= |type|. */
   type?: number;
-  /** Largest text accepted, default the kernel's msgmax; a longer message fails with E2BIG and stays queued. */
+  /** Largest text accepted (any size: the buffer is what a message can hold), default the kernel's msgmax; a longer message fails with E2BIG and stays queued. */
   maxSize?: number;
   /** With type > 0: the first message whose type is not `type` (MSG_EXCEPT). */
   except?: boolean;
@@ -79,6 +80,12 @@ export interface ReceivedInto {
 
 /** `long mtype` precedes the text in struct msgbuf. */
 const MTYPE_SIZE = 8;
+
+/**
+ * The longest text a message can have: msgsnd refuses more than msgmax, a sysctl capped at
+ * INT_MAX. A receive asking for more is the same receive with this size (and a buffer that fits).
+ */
+const MSG_TEXT_MAX = 0x7fffffff;
 
 /** Creates a queue (or opens the existing one with that key) and returns its id. */
 export function createMsgQueue(options: CreateMsgQueueOptions = {}): number {
@@ -125,7 +132,7 @@ export function removeMsgQueue(id: number): void {
 export function sendMessage(id: number, message: OutgoingMsg, options: MsgSendOptions = {}): Promise<void> {
   try {
     args.ipcId(id);
-    const msgp = encodeMessage(message);
+    const msgp = encodeMessage(message, id);
     const nowait = args.flag(options.nowait, 'nowait');
     return waitFor((retry) => trySend(id, msgp, nowait, retry), options, {
       syscall: 'msgsnd',
@@ -139,7 +146,7 @@ export function sendMessage(id: number, message: OutgoingMsg, options: MsgSendOp
 /** Sends with IPC_NOWAIT: never waits, fails with EAGAIN when the queue is full. */
 export function sendMessageSync(id: number, message: OutgoingMsg): void {
   args.ipcId(id);
-  trySend(id, encodeMessage(message, true), true);
+  trySend(id, encodeMessage(message, id, true), true);
 }
 
 /**
@@ -172,7 +179,8 @@ export function receiveMessageSync(id: number, options: Omit<MsgReceiveOptions, 
 export function peekMessage(id: number, index: number, options: { maxSize?: number } = {}): ReceivedMsg {
   args.ipcId(id);
   if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`index must be >= 0 (got ${index})`);
-  const size = options.maxSize === undefined ? kernelMsgmax(false) : args.size(options.maxSize, 'maxSize');
+  const size =
+    options.maxSize === undefined ? kernelMsgmax(false) : textSize(args.size(options.maxSize, 'maxSize'));
   const { address } = scratchFor(size);
   const raw = libc.msgrcvAt(id, address, size, index, MSG_COPY | IPC_NOWAIT);
   return copyOut(check(raw, 'msgrcv', { id }));
@@ -276,13 +284,18 @@ interface ReceiveRequest {
 function receiveRequest(id: number, options: MsgReceiveOptions): ReceiveRequest {
   args.ipcId(id);
   const type = args.long(options.type ?? 0, 'type');
-  const maxSize = options.maxSize === undefined ? undefined : args.size(options.maxSize, 'maxSize');
+  const maxSize = options.maxSize === undefined ? undefined : textSize(args.size(options.maxSize, 'maxSize'));
   const flags =
     (args.flag(options.except, 'except') ? MSG_EXCEPT : 0) |
     (args.flag(options.noError, 'noError') ? MSG_NOERROR : 0) |
     IPC_NOWAIT;
   // `nowait` decides whether waitFor may wait: encoded as WOULD_BLOCK never being returned.
   return { id, type, flags: args.flag(options.nowait, 'nowait') ? flags | NOWAIT_REQUESTED : flags, maxSize };
+}
+
+/** A receive's size, at most the longest message there can be. */
+function textSize(maxSize: number): number {
+  return Math.min(maxSize, MSG_TEXT_MAX);
 }
 
 /** Not a kernel flag: marks a request whose ENOMSG is the answer rather than a reason to wait. */
@@ -295,6 +308,8 @@ const NOWAIT_REQUESTED = 0x40000000;
  */
 let scratch: libc.NativeBuffer | undefined;
 let msgmax: number | undefined;
+/** The kernel's default msgmax (MSGMAX): a text this long is left for msgsnd to judge. */
+const MSGMAX_DEFAULT = 8192;
 
 function scratchFor(size: number): libc.NativeBuffer {
   if (scratch === undefined || scratch.view.length < MTYPE_SIZE + size) {
@@ -371,7 +386,7 @@ function copyInto(into: Buffer, length: number): ReceivedInto {
 }
 
 /** struct msgbuf for `message`: straight into the C scratch buffer when `inScratch`, else a new Buffer. */
-function encodeMessage(message: OutgoingMsg, inScratch = false): Buffer {
+function encodeMessage(message: OutgoingMsg, id: number, inScratch = false): Buffer {
   if (typeof message !== 'object' || message === null) {
     throw new TypeError(
       `message must be an object { type, data } (got ${message === null ? 'null' : typeof message})`,
@@ -379,12 +394,28 @@ function encodeMessage(message: OutgoingMsg, inScratch = false): Buffer {
   }
   const type = args.long(message.type, 'message.type');
   const data = args.bytes(message.data, 'message.data');
+  assertWithinMsgmax(data.length, id);
   const msgp = inScratch
     ? scratchFor(data.length).view.subarray(0, MTYPE_SIZE + data.length)
     : Buffer.allocUnsafe(MTYPE_SIZE + data.length);
   msgp.writeBigInt64LE(BigInt(type), 0);
   data.copy(msgp, MTYPE_SIZE);
   return msgp;
+}
+
+/**
+ * msgsnd refuses a text longer than msgmax with EINVAL: refused here before it is copied into
+ * the scratch buffer, which would keep that size for the process's life. msgmax is read again
+ * first (it may have been raised since); a text within the msgmax known costs nothing.
+ */
+function assertWithinMsgmax(length: number, id: number): void {
+  if (length <= (msgmax ?? MSGMAX_DEFAULT) || length <= kernelMsgmax(true)) return;
+  throw new IpcError({
+    errno: EINVAL,
+    syscall: 'msgsnd',
+    object: { id },
+    message: `Invalid argument: ${length} bytes exceed msgmax (${msgmax})`,
+  });
 }
 
 function readMsqidDs(id: number): Buffer {

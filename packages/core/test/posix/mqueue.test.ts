@@ -420,6 +420,22 @@ describe('sending and receiving', () => {
     }
   });
 
+  it('refuses an oversized message and receives into any larger buffer without growing its own to that size', async () => {
+    const name = uniqueName('huge');
+    const queue = openMqueue(name, { create: true, maxMessages: 2, messageSize: 8 });
+    try {
+      const huge = Buffer.allocUnsafeSlow(2 ** 28);
+      const before = process.memoryUsage().rss;
+      await expect(queue.send(huge)).rejects.toMatchObject({ code: 'EMSGSIZE', syscall: 'mq_timedsend' });
+      queue.sendSync('abc', { priority: 3 });
+      expect(await queue.receiveInto(huge)).toEqual({ length: 3, priority: 3 });
+      expect(huge.subarray(0, 3).toString()).toBe('abc');
+      expect(process.memoryUsage().rss - before).toBeLessThan(64 * 2 ** 20);
+    } finally {
+      queue.close();
+    }
+  });
+
   it('fails with EINVAL for a priority of MQ_PRIO_MAX (32768) or more, with RangeError outside unsigned int', () => {
     const name = uniqueName('prio');
     withQueue(openMqueue(name, { create: true, ...SMALL }), (queue) => {

@@ -5,7 +5,9 @@ import { buildScript, runScript, runScriptAs, startScript } from '../../../../te
 import {
   createMsgQueue,
   getMsgQueue,
+  peekMessage,
   receiveMessage,
+  receiveMessageInto,
   receiveMessageSync,
   removeMsgQueue,
   sendMessage,
@@ -137,6 +139,39 @@ describe('sending and receiving', () => {
       type: 1,
       data: Buffer.from('abcd'),
     });
+    expect(statMsgQueue(id).qnum).toBe(0);
+  });
+
+  it('receives with any maxSize, without writing or keeping a buffer of that size', async () => {
+    const id = track(createMsgQueue());
+    // No message is longer than INT_MAX (msgmax's ceiling): a larger maxSize is that receive.
+    sendMessageSync(id, { type: 1, data: 'one' });
+    expect(receiveMessageSync(id, { maxSize: Number.MAX_SAFE_INTEGER })).toEqual({
+      type: 1,
+      data: Buffer.from('one'),
+    });
+    sendMessageSync(id, { type: 2, data: 'two' });
+    expect(peekMessage(id, 0, { maxSize: 2 ** 40 }).data.toString()).toBe('two');
+    // A 256 MiB receive buffer is address space: the kernel writes only the message's bytes.
+    const before = process.memoryUsage().rss;
+    expect((await receiveMessage(id, { maxSize: 2 ** 28 })).data.toString()).toBe('two');
+    sendMessageSync(id, { type: 3, data: 'three' });
+    const into = Buffer.allocUnsafeSlow(2 ** 28);
+    expect(await receiveMessageInto(id, into)).toEqual({ type: 3, length: 5 });
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 2 ** 20);
+  });
+
+  it('refuses a message over msgmax with EINVAL before copying it', async () => {
+    const id = track(createMsgQueue());
+    const huge = Buffer.allocUnsafeSlow(2 ** 28);
+    const before = process.memoryUsage().rss;
+    const refused = expect.objectContaining({ code: 'EINVAL', syscall: 'msgsnd', id });
+    expect(() => sendMessageSync(id, { type: 1, data: huge })).toThrow(refused);
+    await expect(sendMessage(id, { type: 1, data: huge })).rejects.toEqual(refused);
+    expect(() => sendMessageSync(id, { type: 1, data: Buffer.alloc(msgmax + 1) })).toThrow(
+      `exceed msgmax (${msgmax})`,
+    );
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 2 ** 20);
     expect(statMsgQueue(id).qnum).toBe(0);
   });
 
