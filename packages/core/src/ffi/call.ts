@@ -44,3 +44,18 @@ export function removedWhileWaiting(raw: Raw, retry: boolean): Raw {
   if (!retry || raw.errnoCode !== constants.errno.EINVAL) return raw;
   return { value: -1, errnoCode: constants.errno.EIDRM, errnoMessage: 'Identifier removed' };
 }
+
+/**
+ * A node:fs call on the descriptor of an IPC object (pread, pwrite, fstat): its failure, a Node
+ * SystemError, becomes the IpcError the libc call would have made (code, syscall, object).
+ */
+export function fsCall<T>(call: () => T, syscall: string, object: IpcObjectRef): T {
+  try {
+    return call();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const errno = code === undefined ? undefined : (constants.errno as Record<string, number>)[code];
+    if (errno === undefined) throw error;
+    throw new IpcError({ errno, syscall, object });
+  }
+}

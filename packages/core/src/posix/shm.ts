@@ -7,7 +7,7 @@ import { fstatSync, readSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { ClosedHandleError, IpcError } from '../errors.js';
 import * as args from '../ffi/arguments.js';
-import { assertCString, check } from '../ffi/call.js';
+import { assertCString, check, fsCall } from '../ffi/call.js';
 import { MAP_SHARED, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, PROT_READ, PROT_WRITE } from '../ffi/constants.js';
 import * as libc from '../ffi/libc.js';
 
@@ -125,7 +125,8 @@ class ShmHandle implements PosixShmHandle {
   }
 
   get size(): number {
-    return fstatSync(this.open()).size;
+    const fd = this.open();
+    return fsCall(() => fstatSync(fd).size, 'fstat', { name: this.name });
   }
 
   resize(size: number): void {
@@ -134,18 +135,20 @@ class ShmHandle implements PosixShmHandle {
 
   read(position: number, length: number): Buffer {
     const target = Buffer.allocUnsafe(args.size(length, 'length'));
-    const count = readSync(this.open(), target, 0, target.length, args.size(position, 'position'));
+    const count = this.readInto(position, target);
     return count === target.length ? target : target.subarray(0, count);
   }
 
   readInto(position: number, target: ArrayBufferView): number {
     const into = args.target(target, 'target');
-    return readSync(this.open(), into, 0, into.length, args.size(position, 'position'));
+    const fd = this.open();
+    const at = args.size(position, 'position');
+    return fsCall(() => readSync(fd, into, 0, into.length, at), 'pread', { name: this.name });
   }
 
   write(position: number, data: ArrayBufferView | string): void {
     const source = args.bytes(data);
-    writeFully(this.open(), source, args.size(position, 'position'));
+    writeFully(this.open(), source, args.size(position, 'position'), this.name);
   }
 
   map(options: PosixShmMapOptions = {}): PosixShmMapping {
@@ -228,7 +231,10 @@ class ShmMapping implements PosixShmMapping {
     const into = args.target(target, 'target');
     this.reach(offset, into.length, 'read');
     if (into.length === 0) return 0;
-    const count = readSync(this.spec.fd, into, 0, into.length, this.spec.offset + offset);
+    const { fd, name } = this.spec;
+    const count = fsCall(() => readSync(fd, into, 0, into.length, this.spec.offset + offset), 'pread', {
+      name,
+    });
     // pread stops at end-of-file where the mapping would have raised SIGBUS.
     if (count < into.length) throw this.truncated();
     return count;
@@ -248,8 +254,10 @@ class ShmMapping implements PosixShmMapping {
     }
     if (source.length === 0) return;
     // A store through the mapping never grows the object; pwrite would, so it is bounded first.
-    if (this.spec.offset + offset + source.length > fstatSync(this.spec.fd).size) throw this.truncated();
-    writeFully(this.spec.fd, source, this.spec.offset + offset);
+    const { fd, name } = this.spec;
+    const { size } = fsCall(() => fstatSync(fd), 'fstat', { name });
+    if (this.spec.offset + offset + source.length > size) throw this.truncated('pwrite');
+    writeFully(fd, source, this.spec.offset + offset, name);
   }
 
   sync(options: { async?: boolean } = {}): void {
@@ -283,17 +291,21 @@ class ShmMapping implements PosixShmMapping {
     }
   }
 
-  private truncated(): IpcError {
+  private truncated(syscall = 'pread'): IpcError {
     return new IpcError({
       errno: EFAULT,
-      syscall: 'pread',
+      syscall,
       object: { name: this.spec.name },
       message: 'Bad address: the object was truncated below the mapped range',
     });
   }
 }
 
-function writeFully(fd: number, source: Buffer, position: number): void {
+function writeFully(fd: number, source: Buffer, position: number, name: string): void {
   let done = 0;
-  while (done < source.length) done += writeSync(fd, source, done, source.length - done, position + done);
+  while (done < source.length) {
+    done += fsCall(() => writeSync(fd, source, done, source.length - done, position + done), 'pwrite', {
+      name,
+    });
+  }
 }

@@ -244,6 +244,27 @@ describe('mappings', () => {
     }
   });
 
+  it('fails with an IpcError naming the object when pwrite fails on a read-only handle', () => {
+    const name = uniqueName('readonly-pwrite');
+    openPosixShm(name, { create: true, size: 8 }).close();
+    const handle = openPosixShm(name, { readOnly: true });
+    try {
+      let thrown: unknown;
+      try {
+        handle.write(0, 'x');
+      } catch (error) {
+        thrown = error;
+      }
+      // pwrite(2) on an O_RDONLY descriptor: EBADF, as the kernel says, but as the library's error.
+      expect(thrown).toBeInstanceOf(IpcError);
+      expect(thrown).toMatchObject({ code: 'EBADF', syscall: 'pwrite', objectName: name });
+      expect((thrown as Error).message).toBe(`pwrite (${name}): Bad file descriptor`);
+      expect(handle.read(0, 8)).toEqual(Buffer.alloc(8));
+    } finally {
+      handle.close();
+    }
+  });
+
   it('fails with EINVAL when mapping an empty object', () => {
     const name = uniqueName('empty');
     const handle = openPosixShm(name, { create: true });
