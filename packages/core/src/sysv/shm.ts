@@ -134,6 +134,12 @@ export class SysvSharedMemory extends SysvHandle {
 }
 
 /**
+ * A Buffer is at most 4 GiB (buffer.constants.MAX_LENGTH on Node 20) and a segment may be far
+ * larger: an attachment reaches its memory through Buffers over 1 GiB windows of it.
+ */
+const WINDOW = 2 ** 30;
+
+/**
  * A segment attached to this process. The memory is reached only through this object's methods,
  * bounded by the segment's size (a System V segment never shrinks while attached), and not at all
  * once detached: the Buffer over the mapping never leaves the object (one kept after shmdt would
@@ -145,7 +151,8 @@ export class ShmAttachment implements Disposable, AsyncDisposable {
   readonly size: number;
   readonly readOnly: boolean;
   #address: number | undefined;
-  #memory: Buffer | undefined;
+  /** Buffers over consecutive WINDOW-byte ranges of the segment, made on first use. */
+  #windows: (Buffer | undefined)[] | undefined;
 
   constructor(id: number, options: AttachShmOptions = {}) {
     this.id = args.ipcId(id);
@@ -154,12 +161,15 @@ export class ShmAttachment implements Disposable, AsyncDisposable {
     // Stat after attaching: an attached segment cannot be destroyed, so the size is this segment's.
     try {
       this.size = statShm(id).size;
-      this.#memory = this.size > 0 ? externalBuffer(libc.pointerTo(address), this.size) : Buffer.alloc(0);
+      this.#windows = new Array(Math.ceil(this.size / WINDOW)).fill(undefined);
+      this.#address = address;
+      if (this.size > 0) this.#window(0);
     } catch (error) {
+      this.#address = undefined;
+      this.#windows = undefined;
       libc.shmdt(address);
       throw error;
     }
-    this.#address = address;
   }
 
   get attached(): boolean {
@@ -168,8 +178,10 @@ export class ShmAttachment implements Disposable, AsyncDisposable {
 
   /** Copies `length` bytes starting at `offset` out of the segment. */
   read(offset: number, length: number): Buffer {
-    const memory = this.#range(offset, length);
-    return Buffer.from(memory.subarray(offset, offset + length));
+    this.#range(offset, length);
+    const out = Buffer.allocUnsafe(length);
+    this.#each(offset, length, (window, start, count, done) => window.copy(out, done, start, start + count));
+    return out;
   }
 
   /**
@@ -179,26 +191,29 @@ export class ShmAttachment implements Disposable, AsyncDisposable {
   readInto(offset: number, target: ArrayBufferView, length?: number): number {
     const into = args.target(target, 'target');
     const count = length === undefined ? into.length : args.integerIn(length, 'length', 0, into.length);
-    const memory = this.#range(offset, count);
-    return memory.copy(into, 0, offset, offset + count);
+    this.#range(offset, count);
+    this.#each(offset, count, (window, start, part, done) => window.copy(into, done, start, start + part));
+    return count;
   }
 
   /** Copies `data` (a string as UTF-8, any ArrayBufferView as its bytes) into the segment at `offset`. */
   write(offset: number, data: ArrayBufferView | string): void {
     const source = args.bytes(data);
-    const memory = this.#range(offset, source.length);
+    this.#range(offset, source.length);
     // SHM_RDONLY maps the pages without PROT_WRITE: a store would be SIGSEGV, not an errno.
     if (this.readOnly) {
       throw new IpcError({ errno: constants.errno.EACCES, syscall: 'write', object: { id: this.id } });
     }
-    source.copy(memory, offset);
+    this.#each(offset, source.length, (window, start, count, done) =>
+      source.copy(window, start, done, done + count),
+    );
   }
 
   /** Detaches (shmdt); every later use of this object throws ClosedHandleError. */
   detach(): void {
     const address = this.#attachedAddress();
     this.#address = undefined;
-    this.#memory = undefined;
+    this.#windows = undefined;
     check(libc.shmdt(address), 'shmdt', { id: this.id });
   }
 
@@ -218,8 +233,8 @@ export class ShmAttachment implements Disposable, AsyncDisposable {
     return this.#address;
   }
 
-  /** The mapping, once [offset, offset + length) is known to lie inside the segment. */
-  #range(offset: number, length: number): Buffer {
+  /** Checks that the segment is attached and [offset, offset + length) lies inside it. */
+  #range(offset: number, length: number): void {
     this.#attachedAddress();
     args.size(offset, 'offset');
     args.size(length, 'length');
@@ -228,7 +243,36 @@ export class ShmAttachment implements Disposable, AsyncDisposable {
         `bytes ${offset}..${offset + length} lie outside segment ${this.id} of ${this.size} bytes`,
       );
     }
-    return this.#memory as Buffer;
+  }
+
+  /** Calls `copy` for each window [offset, offset + length) overlaps: where in it, how many bytes, how many before. */
+  #each(
+    offset: number,
+    length: number,
+    copy: (window: Buffer, start: number, count: number, done: number) => void,
+  ): void {
+    for (let done = 0; done < length; ) {
+      const at = offset + done;
+      const index = Math.floor(at / WINDOW);
+      const start = at - index * WINDOW;
+      const window = this.#window(index);
+      const count = Math.min(length - done, window.length - start);
+      copy(window, start, count, done);
+      done += count;
+    }
+  }
+
+  /** The Buffer over window `index`, made once. */
+  #window(index: number): Buffer {
+    const windows = this.#windows as (Buffer | undefined)[];
+    let window = windows[index];
+    if (window === undefined) {
+      const start = index * WINDOW;
+      const address = (this.#address as number) + start;
+      window = externalBuffer(libc.pointerTo(address), Math.min(WINDOW, this.size - start));
+      windows[index] = window;
+    }
+    return window;
   }
 }
 

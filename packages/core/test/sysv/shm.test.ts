@@ -148,6 +148,25 @@ describe('ShmAttachment', () => {
     expect(attachment.read(8, 4).toString()).toBe('abcd');
   });
 
+  it('attaches a segment larger than a Buffer can be (4 GiB) and reaches every byte of it', () => {
+    // Pages are allocated when touched: this costs the few written here.
+    const size = 5 * 2 ** 30 + 5;
+    const id = track(createShm({ size }));
+    const attachment = attach(id);
+    expect(attachment.size).toBe(size);
+    // Across the 1 GiB and 4 GiB marks, and at the very end.
+    for (const at of [2 ** 30 - 3, 2 ** 32 - 2]) {
+      attachment.write(at, 'abcdefgh');
+      expect(attachment.read(at - 1, 10).toString('latin1')).toBe('\0abcdefgh\0');
+      const into = Buffer.alloc(6);
+      expect(attachment.readInto(at + 1, into)).toBe(6);
+      expect(into.toString()).toBe('bcdefg');
+    }
+    attachment.write(size - 5, new Uint8Array([1, 2, 3, 4, 5]));
+    expect([...attachment.read(size - 6, 6)]).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(() => attachment.read(size - 4, 5)).toThrow(RangeError);
+  });
+
   it('bounds every access by the segment size, not the page-rounded mapping', () => {
     const id = track(createShm({ size: 5000 }));
     const attachment = attach(id);
