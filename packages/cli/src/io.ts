@@ -262,10 +262,12 @@ class Stdout {
  * Pending output as one write: an ASCII string as it is, anything else as its bytes (a name's
  * bytes that are not UTF-8 included, see core's names.ts).
  */
-function joinOutput(pending: readonly (string | Uint8Array)[]): string | Buffer {
+function joinOutput(pending: readonly (string | Uint8Array)[]): string | Uint8Array {
   if (pending.every((part) => typeof part === 'string')) {
     return encodeOutput(pending.length === 1 ? (pending[0] as string) : pending.join(''));
   }
+  // Bytes alone (a segment's, a message's) go out as they are: a copy of gigabytes costs seconds.
+  if (pending.length === 1) return pending[0] as Uint8Array;
   return Buffer.concat(pending.map((part) => (typeof part === 'string' ? nameToBytes(part) : part)));
 }
 
@@ -291,6 +293,12 @@ function stdioBufferSize(): number {
 const BUFSIZ = 8192;
 
 /**
+ * The most bytes handed to one writeSync: it refuses a length over 2**31 - 1 (ERR_OUT_OF_RANGE,
+ * which was reported as a write error), and Linux writes at most 0x7ffff000 bytes a call anyway.
+ */
+const WRITE_MAX = 2 ** 30;
+
+/**
  * Writes all of `text` to a file descriptor, waiting out EAGAIN on non-blocking pipes. A string
  * must be ASCII (encodeOutput() makes it so).
  */
@@ -303,7 +311,9 @@ function writeAll(fd: number, text: string | Uint8Array): number {
   while (data.length > 0) {
     try {
       const written: number =
-        typeof data === 'string' ? writeSync(fd, data, null, 'latin1') : writeSync(fd, data);
+        typeof data === 'string'
+          ? writeSync(fd, data, null, 'latin1')
+          : writeSync(fd, data, 0, Math.min(data.length, WRITE_MAX));
       done += written;
       if (written === data.length) return done;
       data = (typeof data === 'string' ? Buffer.from(data, 'latin1') : data).subarray(written);

@@ -47,6 +47,7 @@ const FAILING = `
   void runMain((argv) => {
     if (argv[0] === 'ipc') throw new IpcError({ errno: 13, syscall: 'semctl', object: { id: 0 } });
     if (argv[0] === 'type') throw new TypeError('boom');
+    if (argv[0] === 'huge') return { events: [{ fd: 1, text: Buffer.allocUnsafeSlow(2 ** 31 + 16) }], status: 0 };
     if (argv[0] === 'stream') {
       return (async function* () {
         yield { fd: 1 as const, text: 'first\\n' };
@@ -78,6 +79,14 @@ describe('runMain', () => {
   it('writes what a streaming command yields as it comes, and exits with the status it returns', async () => {
     const result = await fail(['stream']);
     expect(result).toMatchObject({ stdout: 'first\nlast\n', stderr: 'then\n', status: 3 });
+  });
+
+  it('writes an output of more than 2 GiB whole (one writeSync takes at most 2**31 - 1 bytes)', async () => {
+    const script = await buildScript(FAILING);
+    const result = spawnSync('sh', ['-c', `${JSON.stringify(process.execPath)} ${script} huge > /dev/null`], {
+      encoding: 'utf8',
+    });
+    expect({ stderr: result.stderr, status: result.status }).toEqual({ stderr: '', status: 0 });
   });
 
   it('prints an unexpected error as one line and exits 1', async () => {
