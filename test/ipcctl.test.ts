@@ -374,6 +374,44 @@ describe('shm and pshm', () => {
     );
   });
 
+  it('reads and writes a segment larger than a Buffer (5 GiB) at any offset, and streams a whole read', async () => {
+    const id = await create('-M 5368709120');
+    const end = 5 * 2 ** 30 - 10;
+    expect((await sh(`ipcctl shm write ${id} --offset ${end} hello`)).status).toBe(0);
+    expect(await sh(`ipcctl shm read ${id} --offset ${end - 1} --length 7 | od -An -c`)).toMatchObject({
+      status: 0,
+      stdout: '  \\0   h   e   l   l   o  \\0\n',
+    });
+    // Streamed in parts: the first part is out before the rest is read (head closes the pipe).
+    const head = await sh(`ipcctl shm read ${id} | head -c 100 | wc -c`);
+    expect(head).toEqual({ status: 0, stdout: '100\n', stderr: '' });
+  });
+
+  it.each([
+    ['shm', (size: number) => `-M ${size}`],
+    ['pshm', (size: number) => `-m ${size} -n /seg`],
+  ])(
+    '%s: a read or dump larger than one part (16 MiB) is the same bytes and hexdump -C',
+    async (kind, create_) => {
+      const size = 17 * 2 ** 20 + 5;
+      const id = await create(create_(size));
+      const object = kind === 'shm' ? id : '/seg';
+      // Random bytes across the end of the first part, zeros around them (repeats across parts: one `*`).
+      const at = 16 * 2 ** 20 - 4099;
+      const random = 64 * 1024;
+      await sh(
+        `head -c ${random} /dev/urandom > random && ipcctl ${kind} write ${object} --offset ${at} < random && ` +
+          `{ head -c ${at} /dev/zero; cat random; head -c ${size - at - random} /dev/zero; } > expected`,
+      );
+      const read = await sh(`ipcctl ${kind} read ${object} | sha256sum; sha256sum < expected`);
+      const [got, want] = read.stdout.trim().split('\n');
+      expect(got).toBe(want);
+      const dump = await sh(`ipcctl ${kind} dump ${object} | sha256sum; hexdump -C expected | sha256sum`);
+      const [dumped, reference] = dump.stdout.trim().split('\n');
+      expect(dumped).toBe(reference);
+    },
+  );
+
   it('as nobody, a 600 segment cannot be read', async () => {
     const id = await create('-M 64 -p 600');
     expect(await sh(`ipcctl shm read ${id}`, { user: NOBODY })).toEqual({

@@ -2,31 +2,56 @@
 
 /** hexdump -C: offset, 16 bytes in two groups of 8, printable ASCII; repeated lines as `*`. */
 export function formatHexdump(data: Uint8Array, start = 0): string {
-  const lines: string[] = [];
-  let previous: string | undefined;
-  let starred = false;
-  for (let offset = 0; offset < data.length; offset += 16) {
-    const row = data.subarray(offset, offset + 16);
-    const key = Buffer.from(row).toString('latin1');
-    if (row.length === 16 && key === previous) {
-      if (!starred) lines.push('*');
-      starred = true;
-      continue;
-    }
-    previous = row.length === 16 ? key : undefined;
-    starred = false;
-    let hex = '';
-    let text = '';
-    for (let i = 0; i < 16; i++) {
-      const byte = row[i];
-      hex += byte === undefined ? '   ' : `${byte.toString(16).padStart(2, '0')} `;
-      if (i === 7) hex += ' ';
-      if (byte !== undefined) text += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.';
-    }
-    lines.push(`${offsetOf(start + offset)}  ${hex} |${text}|`);
+  const hexdump = new Hexdump(start);
+  return hexdump.push(data) + hexdump.end();
+}
+
+/**
+ * hexdump -C of bytes that come in parts (a segment larger than one string can show): each
+ * part but the last a multiple of 16 bytes; a repeat that spans parts is still one `*`.
+ */
+export class Hexdump {
+  #offset: number;
+  #previous: string | undefined;
+  #starred = false;
+  #seen = false;
+
+  constructor(start = 0) {
+    this.#offset = start;
   }
-  if (data.length > 0) lines.push(offsetOf(start + data.length));
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+
+  /** The lines of the next part. */
+  push(data: Uint8Array): string {
+    let lines = '';
+    for (let offset = 0; offset < data.length; offset += 16) {
+      const row = data.subarray(offset, offset + 16);
+      const key = Buffer.from(row).toString('latin1');
+      if (row.length === 16 && key === this.#previous) {
+        if (!this.#starred) lines += '*\n';
+        this.#starred = true;
+        continue;
+      }
+      this.#previous = row.length === 16 ? key : undefined;
+      this.#starred = false;
+      let hex = '';
+      let text = '';
+      for (let i = 0; i < 16; i++) {
+        const byte = row[i];
+        hex += byte === undefined ? '   ' : `${byte.toString(16).padStart(2, '0')} `;
+        if (i === 7) hex += ' ';
+        if (byte !== undefined) text += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.';
+      }
+      lines += `${offsetOf(this.#offset + offset)}  ${hex} |${text}|\n`;
+    }
+    this.#offset += data.length;
+    if (data.length > 0) this.#seen = true;
+    return lines;
+  }
+
+  /** The closing offset line (none for no bytes at all). */
+  end(): string {
+    return this.#seen ? `${offsetOf(this.#offset)}\n` : '';
+  }
 }
 
 function offsetOf(n: number): string {

@@ -1,11 +1,11 @@
 /** ipcctl shm and pshm: System V segments (shmat) and POSIX objects (shm_open + mmap), as bytes. */
 import type { YargsOption } from 'yargs';
 import { type Args, type Command, expectOperands, type Group, KEY_OPTION, stringOption } from '../command.js';
-import { bytesFields, formatHexdump, formatJson } from '../format.js';
+import { bytesFields, formatHexdump, formatJson, Hexdump } from '../format.js';
 import { onObject, resolveSysv, takePosixName, takeSysvRef } from '../objects.js';
 import * as ops from '../ops.js';
 import { parseInteger } from '../parse.js';
-import { Failure, success } from '../result.js';
+import { type Chunk, Failure, type Result, success } from '../result.js';
 import { inputData } from './input.js';
 
 /** A segment or POSIX object, once every argument has been checked. */
@@ -62,6 +62,29 @@ const posix: Kind = {
 
 const BYTE_MAX = Number.MAX_SAFE_INTEGER;
 
+/**
+ * More bytes than this are read and written out in parts of this size, one attach or mapping
+ * each: a Buffer holds at most 4 GiB, a string (a hexdump) at most 2**29 characters.
+ */
+const PART = 16 * 2 ** 20;
+
+/** [offset, offset + length) of the memory, read PART bytes at a time. */
+async function* inParts(memory: Memory, offset: number, length: number): AsyncGenerator<Buffer> {
+  for (let done = 0; done < length; done += PART) {
+    yield onObject(memory.label, () => memory.read(offset + done, Math.min(PART, length - done)));
+  }
+}
+
+async function* hexdumpParts(memory: Memory, size: number): AsyncGenerator<Chunk> {
+  const hexdump = new Hexdump();
+  for await (const part of inParts(memory, 0, size)) yield hexdump.push(part);
+  yield hexdump.end();
+}
+
+function streamed(stream: AsyncIterable<Chunk>): Result {
+  return { status: 0, out: [], stream };
+}
+
 function read(kind: Kind): Command {
   return {
     synopsis: `${kind.object} [--offset N] [--length N]`,
@@ -78,15 +101,17 @@ function read(kind: Kind): Command {
       const lengthText = stringOption(args, 'length');
       const length = lengthText === undefined ? undefined : parseInteger(lengthText, 'length', 0, BYTE_MAX);
       const memory = resolve();
-      const data = onObject(memory.label, () => {
+      const wanted = onObject(memory.label, () => {
         const size = memory.size();
         if (offset + (length ?? 0) > size) {
           throw new Failure(
             `${memory.label}: bytes ${offset}..${offset + (length ?? 0)} exceed the segment size (${size} bytes)`,
           );
         }
-        return memory.read(offset, length);
+        return length ?? Math.max(0, size - offset);
       });
+      if (!context.json && wanted > PART) return streamed(inParts(memory, offset, wanted));
+      const data = onObject(memory.label, () => memory.read(offset, wanted));
       return success(context.json ? formatJson({ offset, ...bytesFields(data) }) : data);
     },
   };
@@ -122,6 +147,8 @@ function dump(kind: Kind): Command {
       const { operands, resolve } = kind.take(args);
       expectOperands({ ...args, operands }, 0, 0, '');
       const memory = resolve();
+      const size = onObject(memory.label, () => memory.size());
+      if (size > PART) return streamed(hexdumpParts(memory, size));
       return success(formatHexdump(onObject(memory.label, () => memory.read(0, undefined))));
     },
   };
