@@ -29,6 +29,9 @@ export const WOULD_BLOCK: unique symbol = Symbol('would block');
 /** The longest pause between two attempts of a pending wait. */
 export const POLL_MAX_MS = 10;
 
+/** The longest delay setTimeout takes (2**31 - 1 ms, some 24.8 days). */
+const TIMER_MAX = 0x7fffffff;
+
 interface Waiter {
   retry(): void;
 }
@@ -147,7 +150,11 @@ export function waitFor<T>(
       }
       if (disarm !== undefined) {
         if (timer !== undefined) clearTimeout(timer);
-        timer = left === Number.POSITIVE_INFINITY ? undefined : setTimeout(tick, Math.max(left, 0));
+        // A deadline beyond a timer's reach is met in steps: a longer delay is Node's 1 ms, and a warning.
+        timer =
+          left === Number.POSITIVE_INFINITY
+            ? undefined
+            : setTimeout(tick, Math.min(Math.max(left, 0), TIMER_MAX));
         return;
       }
       schedule(Math.min(delay, left));

@@ -186,6 +186,28 @@ describe('AbortSignal', () => {
     }
   });
 
+  it('waits out a timeout longer than a timer can take (2**31 ms) in steps, without a warning', async () => {
+    const result = await runWithDeadline(
+      `
+      import { createMsgQueue, openMqueue, receiveMessage, removeMsgQueue, unlinkMqueue } from ${CORE};
+      // setTimeout makes a longer delay 1 ms (a wait woken every millisecond) and emits this warning.
+      process.on('warning', (warning) => console.log('warning', warning.name));
+      const name = '/long-' + process.pid;
+      const mq = openMqueue(name, { create: true });
+      const queue = createMsgQueue();
+      const signal = AbortSignal.timeout(300);
+      const waits = [mq.receive({ timeout: 2 ** 31, signal }), mq.receive({ timeout: Number.MAX_SAFE_INTEGER, signal }),
+        receiveMessage(queue, { timeout: 2 ** 40, signal })];
+      for (const wait of waits) console.log(await wait.catch((error) => error.name));
+      mq.close();
+      unlinkMqueue(name);
+      removeMsgQueue(queue);
+      `,
+      10_000,
+    );
+    expect(result.stdout.split('\n').filter(Boolean)).toEqual(Array(3).fill('TimeoutError'));
+  });
+
   it('lets the process exit once the signal of its pending waits is aborted', async () => {
     const result = await runWithDeadline(
       `
