@@ -57,6 +57,17 @@ export function mode(value: unknown, name = 'mode', max = 0o777): number {
   return integerIn(value, name, 0, max);
 }
 
+/** The owner and mode changes of an IPC_SET, checked: uid and gid are uid_t/gid_t, mode 0..0o7777 (nine bits kept). */
+export function permChanges<T extends { uid?: number; gid?: number; mode?: number }>(changes: T): T {
+  if (typeof changes !== 'object' || changes === null) {
+    throw new TypeError(`changes must be an object (got ${describe(changes)})`);
+  }
+  if (changes.uid !== undefined) uint32(changes.uid, 'uid');
+  if (changes.gid !== undefined) uint32(changes.gid, 'gid');
+  if (changes.mode !== undefined) mode(changes.mode, 'mode', 0o7777);
+  return changes;
+}
+
 /** An optional boolean option. */
 export function flag(value: unknown, name: string): boolean {
   if (value === undefined || typeof value === 'boolean') return value === true;

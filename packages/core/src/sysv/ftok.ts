@@ -1,5 +1,6 @@
 /** ftok(3): the System V key glibc derives from a file's inode and device and a project id. */
 import { statSync } from 'node:fs';
+import * as args from '../ffi/arguments.js';
 import { assertCString, errorFrom } from '../ffi/call.js';
 import * as libc from '../ffi/libc.js';
 
@@ -10,6 +11,9 @@ import * as libc from '../ffi/libc.js';
  * EINVAL for a path with an embedded NUL.
  */
 export function ftok(path: string, projectId: number): number {
+  args.text(path, 'path');
+  // An int in C: ffi-rs would wrap 2**32 + 1 to 1 and make NaN 0, another key.
+  args.int32(projectId, 'projectId');
   assertCString(path, 'ftok', { path });
   const raw = libc.ftok(path, projectId);
   // -1 is also a real key (project 0xff, device minor 0xff, inode low bits 0xffff), so only a

@@ -109,6 +109,7 @@ export function statMsgQueue(id: number): MsgQueue {
 /** Changes owner, permission bits and qbytes (IPC_STAT, then IPC_SET of the patched record). */
 export function setMsgQueue(id: number, changes: MsgQueueChanges): void {
   args.ipcId(id);
+  args.permChanges(changes);
   const qbytes = changes.qbytes === undefined ? undefined : args.size(changes.qbytes, 'qbytes');
   const ds = readMsqidDs(id);
   writeIpcPermChanges(ds, changes);

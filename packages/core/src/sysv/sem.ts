@@ -84,6 +84,7 @@ export function statSemSet(id: number): SemSet {
 /** Changes owner and permission bits (IPC_STAT, then IPC_SET of the patched record). */
 export function setSemSet(id: number, changes: SemSetChanges): void {
   args.ipcId(id);
+  args.permChanges(changes);
   const ds = readSemidDs(id);
   writeIpcPermChanges(ds, changes);
   check(libc.semctl(id, 0, IPC_SET, ds), 'semctl', { id });
@@ -283,6 +284,11 @@ function encodeSembufs(ops: readonly SemOperation[], reuse?: { buffer: Buffer })
   }
   for (let n = 0; n < ops.length; n++) {
     const op = ops[n] as SemOperation;
+    if (typeof op !== 'object' || op === null) {
+      throw new TypeError(
+        `ops[${n}] must be an object { num, op, flags? } (got ${op === null ? 'null' : typeof op})`,
+      );
+    }
     const base = n * SEMBUF.size;
     const flags = (args.flag(op.flags?.undo, `ops[${n}].flags.undo`) ? SEM_UNDO : 0) | IPC_NOWAIT;
     sops.writeUInt16LE(args.uint16(op.num, `ops[${n}].num`), base + SEMBUF.num);

@@ -68,6 +68,7 @@ export function statShm(id: number): ShmSegment {
 
 /** Changes owner and permission bits (IPC_STAT, then IPC_SET of the patched record). */
 export function setShm(id: number, changes: ShmChanges): void {
+  args.permChanges(changes);
   const ds = readShmidDs(args.ipcId(id));
   writeIpcPermChanges(ds, changes);
   check(libc.shmctl(id, IPC_SET, ds), 'shmctl', { id });

@@ -6,11 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { ClosedHandleError, IpcError } from '../../src/errors.js';
 import { openMqueue, unlinkMqueue } from '../../src/posix/mqueue.js';
 import { openPosixShm, unlinkPosixShm } from '../../src/posix/shm.js';
+import { ftok } from '../../src/sysv/ftok.js';
 import {
   createMsgQueue,
   receiveMessageSync,
   removeMsgQueue,
   sendMessageSync,
+  setMsgQueue,
   statMsgQueue,
 } from '../../src/sysv/msg.js';
 import {
@@ -19,9 +21,11 @@ import {
   removeSemSet,
   semopSync,
   setAllSemValues,
+  setSemSet,
   setSemValue,
+  statSemSet,
 } from '../../src/sysv/sem.js';
-import { attachShm, createShm, removeShm, statShm } from '../../src/sysv/shm.js';
+import { attachShm, createShm, removeShm, setShm, statShm } from '../../src/sysv/shm.js';
 
 describe('integer arguments', () => {
   it('refuses values that ffi-rs would wrap, before any call, and leaves every object alone', () => {
@@ -64,6 +68,51 @@ describe('integer arguments', () => {
       for (const id of queues) removeMsgQueue(id);
       removeSemSet(set);
     }
+  });
+
+  it('refuses owners, groups and modes that are no uid_t, gid_t or mode, and touches nothing', () => {
+    const queue = createMsgQueue();
+    const set = createSemSet({ nsems: 1 });
+    const segment = createShm({ size: 16 });
+    const before = { uid: 65534, gid: 65534, mode: 0o640 };
+    try {
+      setMsgQueue(queue, before);
+      setSemSet(set, before);
+      setShm(segment, before);
+      // NaN was written as 0 (root became the owner), 1.5 as 1, and '644' & 0o777 as mode 0o204.
+      for (const value of [Number.NaN, 1.5, -1, 2 ** 32]) {
+        expect(() => setMsgQueue(queue, { uid: value })).toThrow(RangeError);
+        expect(() => setSemSet(set, { gid: value })).toThrow(RangeError);
+        expect(() => setShm(segment, { mode: value })).toThrow(RangeError);
+      }
+      expect(() => setMsgQueue(queue, { mode: '644' as unknown as number })).toThrow(
+        new TypeError('mode must be a number (got "644")'),
+      );
+      expect(() => setSemSet(set, { uid: '0' as unknown as number })).toThrow(TypeError);
+      expect(() => setShm(segment, null as unknown as object)).toThrow(
+        new TypeError('changes must be an object (got null)'),
+      );
+      expect(statMsgQueue(queue)).toMatchObject({ ...before, mode: 0o640 });
+      expect(statSemSet(set)).toMatchObject(before);
+      expect(statShm(segment)).toMatchObject({ uid: 65534, gid: 65534 });
+      expect(statShm(segment).mode & 0o777).toBe(0o640);
+    } finally {
+      removeMsgQueue(queue);
+      removeSemSet(set);
+      removeShm(segment);
+    }
+  });
+
+  it('refuses an ftok project id that is no int, instead of another key', () => {
+    const key = ftok('/tmp', 1);
+    for (const projectId of [Number.NaN, 2 ** 32 + 1, 1.9]) {
+      expect(() => ftok('/tmp', projectId)).toThrow(RangeError);
+    }
+    expect(() => ftok('/tmp', '1' as unknown as number)).toThrow(
+      new TypeError('projectId must be a number (got "1")'),
+    );
+    expect(() => ftok(42 as unknown as string, 1)).toThrow(new TypeError('path must be a string (got 42)'));
+    expect(ftok('/tmp', 1)).toBe(key);
   });
 
   it('refuses a POSIX message priority outside unsigned int, and sizes and offsets out of range', () => {
@@ -136,6 +185,9 @@ describe('data in, data out', () => {
       );
       expect(() => semopSync(id, [{ num: 0, op: null as unknown as number }])).toThrow(
         /ops\[0\]\.op must be a number/,
+      );
+      expect(() => semopSync(id, [null as unknown as { num: number; op: number }])).toThrow(
+        new TypeError('ops[0] must be an object { num, op, flags? } (got null)'),
       );
     } finally {
       removeMsgQueue(id);
