@@ -109,6 +109,18 @@ describe('makeFifo', () => {
     expect(readdirSync(dir).length).toBe(before);
   });
 
+  it('refuses a mode that is no mode_t and a path that is no string, creating nothing', () => {
+    const before = readdirSync(dir).length;
+    // NaN made a fifo of mode 0, '644' failed with ffi-rs's empty NumberExpected.
+    expect(() => makeFifo(join(dir, 'nan'), Number.NaN)).toThrow(RangeError);
+    expect(() => makeFifo(join(dir, 'big'), 0o10000)).toThrow(RangeError);
+    expect(() => makeFifo(join(dir, 'text'), '644' as unknown as number)).toThrow(
+      new TypeError('mode must be a number (got "644")'),
+    );
+    expect(() => makeFifo(42 as unknown as string)).toThrow(new TypeError('path must be a string (got 42)'));
+    expect(readdirSync(dir).length).toBe(before);
+  });
+
   it('fails with EACCES for an unprivileged user in a directory it cannot write', async () => {
     const sub = mkdtempSync(join(dir, 'root-only-'));
     // Searchable by everyone, writable only by root.

@@ -170,6 +170,7 @@ export function mqueueIdentity(name: string): { dev: bigint; ino: bigint } | 'ab
 
 /** Messages on a queue, as lsipc shows them; undefined when it cannot be opened for reading. */
 export function getMqueueCurmsgs(name: string): number | undefined {
+  args.text(name, 'name');
   if (name.includes('\0')) return undefined;
   const opened = libc.mqOpen(name, O_RDONLY | O_NONBLOCK, 0);
   if (opened.value === -1) return undefined;

@@ -104,6 +104,7 @@ export function unlinkPosixSem(name: string): void {
  * symlink, a file shorter than a sem_t). Read with pread(2), never mapped, so no file kills us.
  */
 export function getPosixSemValue(name: string): number | undefined {
+  args.text(name, 'name');
   const path = semaphorePath(name);
   if (path === undefined) return undefined;
   let fd: number;

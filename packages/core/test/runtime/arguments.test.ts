@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ClosedHandleError, IpcError } from '../../src/errors.js';
-import { openMqueue, unlinkMqueue } from '../../src/posix/mqueue.js';
+import { getMqueueCurmsgs, openMqueue, unlinkMqueue } from '../../src/posix/mqueue.js';
+import { getPosixSemValue } from '../../src/posix/sem.js';
 import { openPosixShm, unlinkPosixShm } from '../../src/posix/shm.js';
 import { ftok } from '../../src/sysv/ftok.js';
 import {
@@ -103,7 +104,7 @@ describe('integer arguments', () => {
     }
   });
 
-  it('refuses an ftok project id that is no int, instead of another key', () => {
+  it('refuses an ftok project id that is no int, instead of another key, and a name that is no string', () => {
     const key = ftok('/tmp', 1);
     for (const projectId of [Number.NaN, 2 ** 32 + 1, 1.9]) {
       expect(() => ftok('/tmp', projectId)).toThrow(RangeError);
@@ -112,6 +113,12 @@ describe('integer arguments', () => {
       new TypeError('projectId must be a number (got "1")'),
     );
     expect(() => ftok(42 as unknown as string, 1)).toThrow(new TypeError('path must be a string (got 42)'));
+    expect(() => getPosixSemValue(42 as unknown as string)).toThrow(
+      new TypeError('name must be a string (got 42)'),
+    );
+    expect(() => getMqueueCurmsgs(42 as unknown as string)).toThrow(
+      new TypeError('name must be a string (got 42)'),
+    );
     expect(ftok('/tmp', 1)).toBe(key);
   });
 
