@@ -291,6 +291,8 @@ function encodeSembufs(ops: readonly SemOperation[], reuse?: { buffer: Buffer })
     }
     const base = n * SEMBUF.size;
     const flags = (args.flag(op.flags?.undo, `ops[${n}].flags.undo`) ? SEM_UNDO : 0) | IPC_NOWAIT;
+    // Read by semop to decide whether it may wait: a string 'false' must not mean true.
+    args.flag(op.flags?.nowait, `ops[${n}].flags.nowait`);
     sops.writeUInt16LE(args.uint16(op.num, `ops[${n}].num`), base + SEMBUF.num);
     sops.writeInt16LE(args.int16(op.op, `ops[${n}].op`), base + SEMBUF.op);
     sops.writeInt16LE(flags, base + SEMBUF.flg);

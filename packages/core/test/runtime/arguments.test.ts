@@ -196,6 +196,10 @@ describe('data in, data out', () => {
       expect(() => semopSync(id, [null as unknown as { num: number; op: number }])).toThrow(
         new TypeError('ops[0] must be an object { num, op, flags? } (got null)'),
       );
+      const nowait = 'false' as unknown as boolean;
+      expect(() => semopSync(id, [{ num: 0, op: 1, flags: { nowait } }])).toThrow(
+        new TypeError('ops[0].flags.nowait must be a boolean (got "false")'),
+      );
     } finally {
       removeMsgQueue(id);
     }
