@@ -23,6 +23,7 @@ const MESSAGES: Record<string, string> = {
   EPERM: 'Operation not permitted',
   ENOENT: 'No such file or directory',
   EINTR: 'Interrupted system call',
+  EIO: 'Input/output error',
   EBADF: 'Bad file descriptor',
   EAGAIN: 'Resource temporarily unavailable',
   ENOMEM: 'Cannot allocate memory',
@@ -47,6 +48,7 @@ const MESSAGES: Record<string, string> = {
   ETIMEDOUT: 'Connection timed out',
   EOVERFLOW: 'Value too large for defined data type',
   ELOOP: 'Too many levels of symbolic links',
+  EDQUOT: 'Disk quota exceeded',
 };
 
 /** The errno name for a number (`2` → `'ENOENT'`). */

@@ -1,4 +1,5 @@
 import { fstatSync, readFileSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   buildScript,
@@ -259,6 +260,16 @@ describe('mappings', () => {
       expect(thrown).toBeInstanceOf(IpcError);
       expect(thrown).toMatchObject({ code: 'EBADF', syscall: 'pwrite', objectName: name });
       expect((thrown as Error).message).toBe(`pwrite (${name}): Bad file descriptor`);
+      // The other failures pread and pwrite can meet read as glibc words them, not "Unknown error 5".
+      for (const [code, text] of [
+        ['EIO', 'Input/output error'],
+        ['ENOSPC', 'No space left on device'],
+        ['EDQUOT', 'Disk quota exceeded'],
+      ] as const) {
+        expect(new IpcError({ errno: constants.errno[code], syscall: 'pwrite' }).message).toBe(
+          `pwrite: ${text}`,
+        );
+      }
       expect(handle.read(0, 8)).toEqual(Buffer.alloc(8));
     } finally {
       handle.close();
