@@ -385,6 +385,12 @@ describe('shm and pshm', () => {
     // Streamed in parts: the first part is out before the rest is read (head closes the pipe).
     const head = await sh(`ipcctl shm read ${id} | head -c 100 | wc -c`);
     expect(head).toEqual({ status: 0, stdout: '100\n', stderr: '' });
+    // Base64 of it would be longer than a string can be: refused before anything is read.
+    expect(await sh(`ipcctl --json shm read ${id} --offset ${2 ** 30}`)).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: `ipcctl: shm ${id}: --json shows at most 268435456 bytes (asked for ${4 * 2 ** 30}): use --offset and --length\n`,
+    });
   });
 
   it.each([

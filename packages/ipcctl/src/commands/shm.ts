@@ -81,6 +81,9 @@ async function* hexdumpParts(memory: Memory, size: number): AsyncGenerator<Chunk
   yield hexdump.end();
 }
 
+/** The most bytes --json shows: their base64 is one string, which V8 caps at 2**29 - 24 characters. */
+const JSON_MAX = 256 * 2 ** 20;
+
 function streamed(stream: AsyncIterable<Chunk>): Result {
   return { status: 0, out: [], stream };
 }
@@ -111,6 +114,11 @@ function read(kind: Kind): Command {
         return length ?? Math.max(0, size - offset);
       });
       if (!context.json && wanted > PART) return streamed(inParts(memory, offset, wanted));
+      if (context.json && wanted > JSON_MAX) {
+        throw new Failure(
+          `${memory.label}: --json shows at most ${JSON_MAX} bytes (asked for ${wanted}): use --offset and --length`,
+        );
+      }
       const data = onObject(memory.label, () => memory.read(offset, wanted));
       return success(context.json ? formatJson({ offset, ...bytesFields(data) }) : data);
     },
