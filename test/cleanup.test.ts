@@ -413,6 +413,34 @@ describe('POSIX objects', () => {
     );
   });
 
+  it('a /proc of a pid namespace we are not in shows no holder of ours: nothing is proven unheld', async () => {
+    await withNamespace(async (ns) => {
+      const live = await start(ns, ['pshm:held:map']);
+      // nsenter --mount into a container's mount namespace: its /proc lists the container's
+      // processes only, not the holder, and its self leads nowhere for us.
+      const script = [
+        'unshare --pid --fork --kill-child --mount-proc sleep 60 > /dev/null 2>&1 &',
+        'until child=$(tr -d " " < /proc/$!/task/$!/children) && [ -n "$child" ]; do sleep 0.1; done',
+        `nsenter --mount=/proc/$child/ns/mnt ${IPCRM} --orphaned --json; echo "status $?"`,
+        'kill $!',
+      ].join('\n');
+      const result = await ns.sh(script);
+      const [json, status] = result.stdout.trimEnd().split('\nstatus ');
+      const report = JSON.parse(json ?? '');
+      expect(status).toBe('2');
+      expect(report.removed).toEqual([]);
+      expect(report.undetermined).toEqual([
+        expect.objectContaining({
+          type: 'pshm',
+          name: '/held',
+          judgement: expect.objectContaining({ verdict: 'undetermined', reason: 'processes-hidden' }),
+        }),
+      ]);
+      expect(await remaining(ns)).toEqual(['pshm:held']);
+      expect(live.child.exitCode).toBe(null);
+    });
+  });
+
   it('a /dev/mqueue of another IPC namespace: the queue mq_unlink would reach is not the one judged, and stays', async () => {
     await withNamespace(
       async (ns) => {

@@ -37,7 +37,7 @@ export interface HolderScan {
   files: Map<string, IpcHolder[]>;
   /** Processes whose maps, descriptors or IPC namespace could not be read (EACCES). */
   uninspectable: number[];
-  /** /proc hides other users' processes from us (hidepid): some are not even listed. */
+  /** /proc hides processes from us (hidepid, another pid namespace's /proc): some are not even listed. */
   hidden: boolean;
 }
 

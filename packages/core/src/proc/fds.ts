@@ -63,7 +63,10 @@ export interface OpenFilesScan {
   /** Processes whose descriptors could not be read (EACCES): any of them may hold any file. */
   uninspectable: number[];
   unresolvedOpeners: UnresolvedOpener[];
-  /** /proc is mounted with hidepid=invisible (or ptraceable) and we are not root: some processes are not listed at all. */
+  /**
+   * Some processes are not listed at all: /proc is mounted with hidepid=invisible (or ptraceable)
+   * and we are not root, or it is the /proc of a pid namespace we are not in.
+   */
   processesHidden: boolean;
 }
 

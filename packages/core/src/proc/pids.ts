@@ -1,5 +1,5 @@
 /** What the open-file scan and the cleanup's holder scan both need to know of /proc's processes. */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** The pids /proc lists, ascending. */
 export function listPids(procRoot: string): number[] {
@@ -20,10 +20,13 @@ export function readCommand(procRoot: string, pid: number): string {
 }
 
 /**
- * Whether this /proc hides other users' processes from us (mounted hidepid=invisible or
- * ptraceable): then a pid missing from it proves nothing. root sees every process whatever hidepid says.
+ * Whether this /proc may leave processes of ours out, so that a pid or holder missing from it
+ * proves nothing: it hides other users' processes from us (mounted hidepid=invisible or
+ * ptraceable; root sees every process whatever hidepid says), or it is the /proc of a pid
+ * namespace we are not in (see isProcBlindToUs).
  */
 export function isProcHidingProcesses(procRoot: string): boolean {
+  if (isProcBlindToUs(procRoot)) return true;
   if (process.geteuid?.() === 0) return false;
   let mountinfo: string;
   try {
@@ -37,6 +40,23 @@ export function isProcHidingProcesses(procRoot: string): boolean {
     if (/(^|,)hidepid=(2|invisible|4|ptraceable)(,|$)/.test(superBlock.split(' ')[2] ?? '')) return true;
   }
   return false;
+}
+
+/**
+ * Whether this /proc was mounted for a pid namespace we are not in (a child's or a sibling's:
+ * `nsenter --mount` into a container, `unshare --pid --fork --mount-proc` entered by mount alone):
+ * it lists none of our namespace's processes, and its self, a link still, leads nowhere (ENOENT).
+ * A /proc of an ancestor namespace lists all of ours, under other numbers (isProcOfOurPidNamespace).
+ */
+function isProcBlindToUs(procRoot: string): boolean {
+  const self = `${procRoot}/self`;
+  try {
+    readlinkSync(self);
+    return false;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    return lstatSync(self, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+  }
 }
 
 /**
