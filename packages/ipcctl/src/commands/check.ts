@@ -1,7 +1,8 @@
 /**
  * ipcctl exists and wait: whether an object is there (exit 0) or not (exit 2), and waiting until
  * it appears or goes. System V objects are looked up in /proc/sysvipc (no permission needed,
- * nothing created for a key), POSIX objects by their file in /dev/shm or /dev/mqueue.
+ * nothing created for a key), POSIX shared memory and semaphores by their file in /dev/shm,
+ * queues with mq_open in our IPC namespace (/dev/mqueue serves the inotify watch only).
  */
 import { formatKey } from '@ipcutils/core';
 import { type Args, type Command, expectOperands, flag, interruptible, stringOption } from '../command.js';
