@@ -418,6 +418,22 @@ describe('shm and pshm', () => {
     },
   );
 
+  it.each([
+    ['shm', `-M ${33 * 2 ** 20}`, (id: string) => id],
+    ['pshm', `-m ${33 * 2 ** 20} -n /zeros`, () => '/zeros'],
+  ])(
+    '%s: a dump whose repeated rows run across parts is one `*`, as hexdump -C',
+    async (kind, what, object) => {
+      // 33 MiB of zeros: two part boundaries (16 and 32 MiB) inside one run of equal rows.
+      const id = await create(what);
+      expect(await sh(`ipcctl ${kind} dump ${object(id)}`)).toEqual({
+        status: 0,
+        stdout: `00000000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n*\n02100000\n`,
+        stderr: '',
+      });
+    },
+  );
+
   it('as nobody, a 600 segment cannot be read', async () => {
     const id = await create('-M 64 -p 600');
     expect(await sh(`ipcctl shm read ${id}`, { user: NOBODY })).toEqual({
