@@ -156,6 +156,37 @@ it("install-global never replaces or removes a completion file that is not its l
   }
 });
 
+it('install-global installs again over its own completion links (npm and pnpm stubbed)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'install-again-'));
+  try {
+    const prefix = join(dir, 'prefix');
+    const stubs = join(dir, 'stubs');
+    mkdirSync(stubs);
+    for (const tool of ['npm', 'pnpm']) {
+      writeFileSync(join(stubs, tool), '#!/bin/sh\nexit 0\n');
+      chmodSync(join(stubs, tool), 0o755);
+    }
+    const env = { ...process.env, PATH: `${stubs}:${process.env.PATH}`, npm_execpath: '' };
+    const install = () =>
+      spawnSync(process.execPath, [join(root, 'scripts/install-global.mjs'), '--prefix', prefix], {
+        encoding: 'utf8',
+        env,
+      });
+    const completions = join(prefix, 'share/bash-completion/completions');
+    const first = install();
+    expect({ status: first.status, stderr: first.stderr }).toEqual({ status: 0, stderr: '' });
+    const links = readdirSync(completions).map((name) => [name, readlinkSync(join(completions, name))]);
+    expect(links.map(([name]) => name)).toContain('ipcs');
+    const again = install();
+    expect({ status: again.status, stderr: again.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(readdirSync(completions).map((name) => [name, readlinkSync(join(completions, name))])).toEqual(
+      links,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('pnpm -r pack leaves no untracked files', () => {
   const untracked = () => {
     const status = spawnSync('git', ['status', '--porcelain', '--untracked-files=all'], {
