@@ -434,6 +434,24 @@ describe('shm and pshm', () => {
     },
   );
 
+  it('pshm: a streamed read is of the object it began with, though another is made under its name meanwhile', async () => {
+    // 40 MiB of zeros, read in three parts; once the first part is under way the name gets a
+    // new object of 0xff bytes. Parts looked up by name again would read the new one.
+    const size = 40 * 2 ** 20;
+    await create(`-m ${size} -n /swap`);
+    const script = [
+      'mkfifo out',
+      'ipcctl pshm read /swap > out &',
+      'exec 3< out',
+      'head -c 1 <&3 > /dev/null',
+      `rm /dev/shm/swap && ipcmk -m ${size} -n /swap > /dev/null`,
+      `head -c ${size} /dev/zero | tr '\\0' '\\377' | ipcctl pshm write /swap`,
+      "cat <&3 | tr -d '\\0' | wc -c",
+      'wait $!; echo "status $?"',
+    ].join('\n');
+    expect(await sh(script)).toEqual({ status: 0, stdout: '0\nstatus 0\n', stderr: '' });
+  });
+
   it('as nobody, a 600 segment cannot be read', async () => {
     const id = await create('-M 64 -p 600');
     expect(await sh(`ipcctl shm read ${id}`, { user: NOBODY })).toEqual({

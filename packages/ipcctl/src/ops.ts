@@ -206,6 +206,21 @@ export function readShm(id: number, offset: number, length: number | undefined):
   }
 }
 
+/** Bytes of one object read in parts through one attachment or mapping, until close(). */
+export interface PartReader {
+  read(offset: number, length: number): Buffer;
+  close(): void;
+}
+
+/**
+ * One read-only attachment for every part of a stream: a segment removed meanwhile stays
+ * attached and whole, never another segment's bytes after its own.
+ */
+export function shmReader(id: number): PartReader {
+  const attachment = attachShm(id, { readOnly: true });
+  return { read: (offset, length) => attachment.read(offset, length), close: () => attachment.detach() };
+}
+
 export function writeShm(id: number, offset: number, data: Buffer): void {
   const attachment = attachShm(id);
   try {
@@ -240,6 +255,22 @@ export function readPshm(name: string, offset: number, length: number | undefine
       mapping.unmap();
     }
   } finally {
+    handle.close();
+  }
+}
+
+/**
+ * One mapping for every part of a stream, as shmReader: the name is looked up once, so an object
+ * removed and made again under it meanwhile is not read from the middle on. Only for an object that
+ * is not empty (mmap of an empty one is EINVAL).
+ */
+export function pshmReader(name: string): PartReader {
+  const handle = openPosixShm(name, { readOnly: true });
+  try {
+    const mapping = handle.map();
+    return { read: (offset, length) => mapping.read(offset, length), close: () => mapping.unmap() };
+  } finally {
+    // The mapping keeps the descriptor until it is unmapped.
     handle.close();
   }
 }

@@ -13,6 +13,8 @@ interface Memory {
   label: string;
   size(): number;
   read(offset: number, length: number | undefined): Buffer;
+  /** The object held open for a stream of parts. */
+  reader(): ops.PartReader;
   write(offset: number, data: Buffer): void;
 }
 
@@ -36,6 +38,7 @@ const sysv: Kind = {
           label,
           size: () => ops.shmSize(id),
           read: (offset, length) => ops.readShm(id, offset, length),
+          reader: () => ops.shmReader(id),
           write: (offset, data) => ops.writeShm(id, offset, data),
         };
       },
@@ -54,6 +57,7 @@ const posix: Kind = {
         label: `pshm ${name}`,
         size: () => ops.pshmSize(name),
         read: (offset, length) => ops.readPshm(name, offset, length),
+        reader: () => ops.pshmReader(name),
         write: (offset, data) => ops.writePshm(name, offset, data),
       }),
     };
@@ -63,15 +67,21 @@ const posix: Kind = {
 const BYTE_MAX = Number.MAX_SAFE_INTEGER;
 
 /**
- * More bytes than this are read and written out in parts of this size, one attach or mapping
- * each: a Buffer holds at most 4 GiB, a string (a hexdump) at most 2**29 characters.
+ * More bytes than this are read and written out in parts of this size, all from one attachment or
+ * mapping: a Buffer holds at most 4 GiB, a string (a hexdump) at most 2**29 characters.
  */
 const PART = 16 * 2 ** 20;
 
-/** [offset, offset + length) of the memory, read PART bytes at a time. */
+/** [offset, offset + length) of the memory, read PART bytes at a time from one attachment or mapping. */
 async function* inParts(memory: Memory, offset: number, length: number): AsyncGenerator<Buffer> {
-  for (let done = 0; done < length; done += PART) {
-    yield onObject(memory.label, () => memory.read(offset + done, Math.min(PART, length - done)));
+  const reader = onObject(memory.label, () => memory.reader());
+  try {
+    for (let done = 0; done < length; done += PART) {
+      yield onObject(memory.label, () => reader.read(offset + done, Math.min(PART, length - done)));
+    }
+  } finally {
+    // Also when the output ends first (a closed pipe): the generator is returned.
+    reader.close();
   }
 }
 
