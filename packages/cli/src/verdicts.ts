@@ -15,7 +15,7 @@ const REASONS: Record<UseReason, string> = {
   'never-used': 'never operated on (--older-than decides)',
   'owner-running': 'a process of its owner still runs (--older-than decides)',
   'processes-uninspectable': 'processes we may not inspect could use it',
-  'processes-hidden': "/proc hides other users' processes",
+  'processes-hidden': "/proc hides processes (hidepid, or another pid namespace's /proc)",
   'pid-unknown': 'a pid it recorded cannot be looked up (hidepid, or another pid namespace)',
   'set-unreadable': 'its semaphores may not be read',
 };

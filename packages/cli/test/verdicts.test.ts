@@ -15,7 +15,7 @@ describe('the words for a judgement', () => {
       'a pid it recorded cannot be looked up (hidepid, or another pid namespace)',
     );
     expect(describeVerdict(judged('processes-hidden'))).toBe(
-      "undetermined: /proc hides other users' processes",
+      "undetermined: /proc hides processes (hidepid, or another pid namespace's /proc)",
     );
   });
 });

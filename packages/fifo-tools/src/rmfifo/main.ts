@@ -94,7 +94,7 @@ function describeUnknown(outcome: Extract<Outcome, { kind: 'unknown' }>): string
       return `${pids.length === 1 ? 'process' : 'processes'} ${shown} cannot be inspected`;
     }
     case 'hidden':
-      return "/proc hides other users' processes";
+      return "/proc hides processes (hidepid, or another pid namespace's /proc)";
     case 'opener':
       return 'a process keeps opening a FIFO by a name that no longer exists';
   }
