@@ -307,6 +307,28 @@ describe('rmfifo', () => {
     expect(readdirSync(dir).sort()).toEqual(['both', 'reader', 'waiting', 'writer']);
   });
 
+  it("escapes a holder's command name, which its owner chooses, in messages", async () => {
+    const dir = directory('command-name', ['held']);
+    // The kernel's comm is the program's file name: another user can make it a terminal escape.
+    const program = join(dir, '\x1b[2J\x1b]0;x\x07');
+    writeFileSync(program, readFileSync('/bin/sleep'), { mode: 0o755 });
+    const child = ns.spawn('sh', [
+      '-c',
+      'exec 3<>"$0"; echo ready; exec "$1" 1000',
+      join(dir, 'held'),
+      program,
+    ]);
+    holders.push(child);
+    await waitForLine(child, 'ready');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const result = await run('rmfifo', ['--unused', '-v', 'held'], { cwd: dir });
+    expect({ ...result, stdout: result.stdout.replace(/\d+/, '<pid>') }).toEqual({
+      status: 0,
+      stdout: "skipped 'held': in use by <pid> (\\x1b[2J\\x1b]0;x\\x07)\n",
+      stderr: '',
+    });
+  });
+
   it('--unused as a user who cannot inspect every process removes nothing and says why', async () => {
     const dir = directory('unknown', ['free'], NOBODY);
     const result = await run('rmfifo', ['--unused', 'free'], { cwd: dir, user: NOBODY });

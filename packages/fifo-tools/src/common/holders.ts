@@ -1,4 +1,5 @@
 import type { FdAccess, Holder } from '@ipcutils/core';
+import { escapeControlCharacters } from './escape.js';
 
 const ACCESS_LETTERS: Readonly<Record<FdAccess, string>> = { read: 'r', write: 'w', readwrite: 'rw' };
 
@@ -13,7 +14,10 @@ export function describeHolders(holders: readonly Holder[], complete: boolean): 
   return known.length === 0 ? 'none' : known.join(', ');
 }
 
-/** "4242 (sleep), 4243 (cat)" for messages. */
+/**
+ * "4242 (sleep), 4243 (cat)" for messages. A command name is whatever the process's owner made it
+ * (prctl, the program's file name): its control characters are escaped, never sent to a terminal.
+ */
 export function listHolderProcesses(holders: readonly Holder[]): string {
-  return holders.map((holder) => `${holder.pid} (${holder.command})`).join(', ');
+  return holders.map((holder) => `${holder.pid} (${escapeControlCharacters(holder.command)})`).join(', ');
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { colorLevel } from '../../src/common/color.js';
 import { escapeControlCharacters } from '../../src/common/escape.js';
-import { describeHolders } from '../../src/common/holders.js';
+import { describeHolders, listHolderProcesses } from '../../src/common/holders.js';
 import { formatMode } from '../../src/common/mode.js';
 
 describe('colorLevel', () => {
@@ -36,5 +36,16 @@ describe('formatting helpers', () => {
     expect(describeHolders([], false)).toBe('unknown');
     expect(describeHolders([holder, opening], true)).toBe('7 cat (r), 8 sh (w, opening)');
     expect(describeHolders([holder], false)).toBe('7 cat (r), unknown');
+  });
+
+  it("escapes the control characters of a holder's command name in messages", () => {
+    const holder = {
+      pid: 7,
+      command: '\x1b]0;x\x07\x1b[2J\n',
+      access: 'read' as const,
+      fds: [3],
+      opening: false,
+    };
+    expect(listHolderProcesses([holder])).toBe('7 (\\x1b]0;x\\x07\\x1b[2J\\x0a)');
   });
 });
