@@ -48,6 +48,8 @@ const MESSAGES: Record<string, string> = {
   ETIMEDOUT: 'Connection timed out',
   EOVERFLOW: 'Value too large for defined data type',
   ELOOP: 'Too many levels of symbolic links',
+  EOPNOTSUPP: 'Operation not supported',
+  ENOTSUP: 'Operation not supported',
   EDQUOT: 'Disk quota exceeded',
 };
 

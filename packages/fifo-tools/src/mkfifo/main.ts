@@ -1,8 +1,8 @@
 /**
  * mkfifo: coreutils 9.1's mkfifo (src/mkfifo.c) — same options, messages, quoting and exit status.
- * Without -m the FIFO gets 0666 minus the umask; with -m exactly MODE (mkfifo, then chmod).
+ * Without -m the FIFO gets 0666 minus the umask; with -m exactly MODE (mkfifo, then lchmod).
  */
-import { chmodSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fstatSync, lstatSync, openSync } from 'node:fs';
 import { type Context, isUtf8Locale, type Result, Transcript, UsageError, usageFailure } from '@ipcutils/cli';
 import { fsPath, IpcError, makeFifo, strerror } from '@ipcutils/core';
 import { quoteFileName } from '../common/quote.js';
@@ -18,6 +18,8 @@ const S_IRWXUGO = 0o777;
 /** What main needs besides its Context, replaceable in tests. */
 export interface MkfifoDependencies {
   readUmask: () => number;
+  /** Test seam: what another user may leave at the name between mkfifo and the chmod. */
+  makeFifo?: (path: string, mode: number) => void;
 }
 
 export function main(
@@ -60,6 +62,7 @@ export function main(
       chmod: specifiedMode !== undefined,
       context,
       program,
+      makeFifo: dependencies.makeFifo ?? makeFifo,
     });
     output.append(failed.events);
     return output.result(failed.status);
@@ -85,6 +88,7 @@ interface CreateContext {
   chmod: boolean;
   context: Context;
   program: string;
+  makeFifo: (path: string, mode: number) => void;
 }
 
 /** Attempts every name; status 1 if any failed, with its messages. */
@@ -95,7 +99,7 @@ function createFifos(names: readonly string[], context: CreateContext): Result {
   let status = 0;
   for (const name of names) {
     try {
-      makeFifo(name, context.mode);
+      context.makeFifo(name, context.mode);
     } catch (error) {
       if (!(error instanceof IpcError)) throw error;
       output.err(
@@ -106,7 +110,7 @@ function createFifos(names: readonly string[], context: CreateContext): Result {
     }
     if (!context.chmod) continue;
     try {
-      chmodSync(fsPath(name), context.mode);
+      chmodNoFollow(name, context.mode);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
       output.err(`${program}: cannot set permissions of ${quoteFileName(name, utf8)}: ${strerror(code)}\n`);
@@ -114,6 +118,40 @@ function createFifos(names: readonly string[], context: CreateContext): Result {
     }
   }
   return output.result(status);
+}
+
+// Linux's O_PATH (x86-64, arm64), which node:fs does not export.
+const O_PATH = 0o10000000;
+
+/**
+ * gnulib's lchmod(), as coreutils calls it: another user may have swapped the new FIFO for a
+ * symbolic link, and chmod(2) would change the link's target. The name is opened with
+ * O_PATH | O_NOFOLLOW and changed through /proc/self/fd; a link is EOPNOTSUPP.
+ */
+function chmodNoFollow(name: string, mode: number): void {
+  const notSupported = () => Object.assign(new Error('symbolic link'), { code: 'EOPNOTSUPP' });
+  let fd: number;
+  try {
+    fd = openSync(fsPath(name), O_PATH | constants.O_NOFOLLOW);
+  } catch (error) {
+    // ELOOP: a kernel before 2.6.39 refuses O_PATH on a link (gnulib's fallback is lstat).
+    if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
+    throw notSupported();
+  }
+  try {
+    if (fstatSync(fd).isSymbolicLink()) throw notSupported();
+    try {
+      chmodSync(`/proc/self/fd/${fd}`, mode);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  // No /proc: gnulib checks the name again and chmods it.
+  if (lstatSync(fsPath(name)).isSymbolicLink()) throw notSupported();
+  chmodSync(fsPath(name), mode);
 }
 
 /** glibc's strerror() text as the failed call reported it ("mkfifo (PATH): TEXT"). */

@@ -1,17 +1,17 @@
-import { lstatSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryIo } from '@ipcutils/cli';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/mkfifo/main.js';
+import { type MkfifoDependencies, main } from '../../src/mkfifo/main.js';
 import { readUmask } from '../../src/mkfifo/umask.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mkfifo-main-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[], umask = 0o022) {
+function run(args: string[], umask = 0o022, dependencies: Partial<MkfifoDependencies> = {}) {
   const io = memoryIo({ programName: 'mkfifo', env: { LC_ALL: 'C' } });
-  const status = io.take(main(args, io, { readUmask: () => umask }));
+  const status = io.take(main(args, io, { readUmask: () => umask, ...dependencies }));
   return { status, stdout: io.stdout, stderr: io.stderr };
 }
 
@@ -22,6 +22,21 @@ describe('mkfifo main', () => {
     const stat = lstatSync(path);
     expect(stat.isFIFO()).toBe(true);
     expect(stat.mode & 0o7777).toBe(0o646);
+  });
+
+  it('never changes the target of a symbolic link put at the name before the chmod, as lchmod', () => {
+    const target = join(dir, 'victim');
+    writeFileSync(target, '', { mode: 0o600 });
+    const path = join(dir, 'swapped');
+    // Another user, in a directory they may write, swaps the new FIFO for a link.
+    const makeFifo = (name: string) => symlinkSync(target, name);
+    expect(run(['-m', '666', path], 0o022, { makeFifo })).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: `mkfifo: cannot set permissions of '${path}': Operation not supported\n`,
+    });
+    expect(lstatSync(target).mode & 0o7777).toBe(0o600);
+    expect(readlinkSync(path)).toBe(target);
   });
 
   it('tries every name and exits 1 if any failed, quoting names as coreutils does', () => {
