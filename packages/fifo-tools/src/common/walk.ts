@@ -20,6 +20,8 @@ import { fsPath, nameFromBytes } from '@ipcutils/core';
 export interface FoundFifo {
   path: string;
   stat: BigIntStats;
+  /** The directory it was found in, as its descriptor showed it (rmfifo removes it only from there). */
+  directory: BigIntStats;
 }
 
 export interface WalkOptions {
@@ -71,7 +73,7 @@ export function findFifos(root: string, rootStat: BigIntStats, options: WalkOpti
             options.onError(entryPath, error as NodeJS.ErrnoException);
           continue;
         }
-        if (stat.isFIFO()) found.push({ path: entryPath, stat });
+        if (stat.isFIFO()) found.push({ path: entryPath, stat, directory: directory.stat });
         else if (stat.isDirectory() && !options.skipDirectory?.(stat) && markVisited(stat, options.visited))
           subdirectories.push({ path: entryPath, depth: depth + 1, stat });
       }
@@ -93,6 +95,7 @@ interface PendingDirectory {
 
 interface OpenDirectory {
   entries: Dirent[];
+  stat: BigIntStats;
   /** The directory as a path that resolves through its descriptor. */
   handle: string;
   close: () => void;
@@ -114,7 +117,7 @@ function openDirectory(path: string, expected: BigIntStats, follow: boolean): Op
     const handle = `/proc/self/fd/${fd}`;
     // Node's types omit 'buffer' with file types: the entries' names are then Buffers.
     const entries = readdirSync(handle, { withFileTypes: true, encoding: 'buffer' as BufferEncoding });
-    return { entries, handle, close };
+    return { entries, stat, handle, close };
   } catch (error) {
     close();
     throw error;

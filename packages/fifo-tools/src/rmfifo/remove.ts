@@ -13,10 +13,23 @@
  * Left over is the kernel's window between a path lookup begun before the rename and the
  * descriptor appearing in /proc: microseconds, where re-checking just before unlink would leave
  * the whole time between the check and the unlink open.
+ * Every name is resolved through a descriptor of the FIFO's directory, checked to be the directory
+ * it was selected in: one swapped for a symbolic link meanwhile would otherwise have rename(2)
+ * move away whatever file of that name the link leads to.
  */
-import { type BigIntStats, linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
+import {
+  type BigIntStats,
+  closeSync,
+  constants,
+  fstatSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { fileKey, fsPath, type Holder, type OpenFilesScan, scanOpenFiles } from '@ipcutils/core';
 import type { Candidate } from './select.js';
 
@@ -98,6 +111,46 @@ function judgeBatch(
 interface Renamed {
   candidate: Candidate;
   temporary: string;
+  /** Its names, resolved through its directory's descriptor. */
+  at: Resolve;
+}
+
+/** A name in the FIFO's directory as a path through that directory's descriptor. */
+type Resolve = (name: string) => string;
+
+/** The directories of a batch, each opened once and checked against the one its FIFOs were selected in. */
+class Directories {
+  private readonly opened = new Map<string, { fd: number; stat: BigIntStats; through: string }>();
+
+  /** How names in the candidate's directory resolve, or the outcome when that directory is gone or another. */
+  resolver(candidate: Candidate): Resolve | Outcome {
+    const { path } = candidate;
+    const where = dirname(path);
+    let directory = this.opened.get(where);
+    if (directory === undefined) {
+      try {
+        const fd = openSync(fsPath(where), constants.O_RDONLY | constants.O_DIRECTORY);
+        // Without /proc (a bare chroot) names can only be resolved by the path.
+        const through = exists(`/proc/self/fd/${fd}`) ? `/proc/self/fd/${fd}` : where;
+        directory = { fd, stat: fstatSync(fd, { bigint: true }), through };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+        return code === 'ENOENT'
+          ? { kind: 'changed', path, change: 'vanished' }
+          : { kind: 'failed', path, code };
+      }
+      this.opened.set(where, directory);
+    }
+    const { stat, through } = directory;
+    if (stat.dev !== candidate.directory.dev || stat.ino !== candidate.directory.ino)
+      return { kind: 'changed', path, change: 'replaced' };
+    return (name) => `${through}/${name}`;
+  }
+
+  close(): void {
+    for (const { fd } of this.opened.values()) closeSync(fd);
+    this.opened.clear();
+  }
 }
 
 async function removeBatch(
@@ -105,6 +158,20 @@ async function removeBatch(
   options: RemoveOptions,
   outcomes: Map<Candidate, Outcome>,
 ) {
+  const directories = new Directories();
+  try {
+    await removeRenaming(batch, options, { outcomes, directories });
+  } finally {
+    directories.close();
+  }
+}
+
+async function removeRenaming(
+  batch: readonly Candidate[],
+  options: RemoveOptions,
+  context: { outcomes: Map<Candidate, Outcome>; directories: Directories },
+) {
+  const { outcomes, directories } = context;
   let pending = batch;
   for (let attempt = 1; pending.length > 0; attempt++) {
     let knownOpeners = new Set<string>();
@@ -116,7 +183,7 @@ async function removeBatch(
     const renamed: Renamed[] = [];
     for (const candidate of pending) {
       await options.hooks?.beforeRename?.(candidate.path);
-      const moved = renameAway(candidate, options);
+      const moved = renameAway(candidate, options, directories);
       if ('kind' in moved) {
         outcomes.set(candidate, moved);
         continue;
@@ -203,19 +270,25 @@ function isOldEnough(stat: BigIntStats, options: RemoveOptions): boolean {
 }
 
 /** Renames the FIFO to a fresh name beside it and checks it is still the FIFO that was selected. */
-function renameAway(candidate: Candidate, options: RemoveOptions): Renamed | Outcome {
+function renameAway(
+  candidate: Candidate,
+  options: RemoveOptions,
+  directories: Directories,
+): Renamed | Outcome {
   const { path } = candidate;
-  const temporary = temporaryName(path);
+  const at = directories.resolver(candidate);
+  if (typeof at !== 'function') return at;
+  const temporary = temporaryName(path, at);
   try {
-    renameSync(fsPath(path), fsPath(temporary));
+    renameSync(fsPath(at(basename(path))), fsPath(at(basename(temporary))));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     return code === 'ENOENT' ? { kind: 'changed', path, change: 'vanished' } : { kind: 'failed', path, code };
   }
-  const entry = { candidate, temporary };
+  const entry = { candidate, temporary, at };
   let stat: BigIntStats;
   try {
-    stat = lstatSync(fsPath(temporary), { bigint: true });
+    stat = lstatSync(fsPath(at(basename(temporary))), { bigint: true });
   } catch {
     return { kind: 'changed', path, change: 'vanished' };
   }
@@ -226,14 +299,14 @@ function renameAway(candidate: Candidate, options: RemoveOptions): Renamed | Out
 }
 
 /** A name nobody uses in the same directory (rename(2) would silently replace an existing one). */
-function temporaryName(path: string): string {
+function temporaryName(path: string, at: Resolve): string {
   const { randomBytes } = crypto();
   for (;;) {
-    const name = `${dirname(path)}/.rmfifo-${randomBytes(8).toString('hex')}`;
+    const name = `.rmfifo-${randomBytes(8).toString('hex')}`;
     try {
-      lstatSync(fsPath(name));
+      lstatSync(fsPath(at(name)));
     } catch {
-      return name;
+      return `${dirname(path)}/${name}`;
     }
   }
 }
@@ -241,7 +314,7 @@ function temporaryName(path: string): string {
 function unlinkRenamed(entry: Renamed): Outcome {
   const { path } = entry.candidate;
   try {
-    unlinkSync(fsPath(entry.temporary));
+    unlinkSync(fsPath(entry.at(basename(entry.temporary))));
     return { kind: 'removed', path };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
@@ -252,17 +325,19 @@ function unlinkRenamed(entry: Renamed): Outcome {
 /** Puts the FIFO back under its name; the stranded outcome when that cannot be done. */
 function restore(entry: Renamed): Outcome | undefined {
   const { path } = entry.candidate;
+  const temporary = fsPath(entry.at(basename(entry.temporary)));
+  const original = fsPath(entry.at(basename(path)));
   try {
     // link(2) fails with EEXIST where rename(2) would replace a file created at the name meanwhile.
-    linkSync(fsPath(entry.temporary), fsPath(path));
-    unlinkSync(fsPath(entry.temporary));
+    linkSync(temporary, original);
+    unlinkSync(temporary);
     return undefined;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    if (code !== 'EEXIST' && !exists(path)) {
+    if (code !== 'EEXIST' && !exists(original)) {
       // No hard links here (fs.protected_hardlinks, or a filesystem without them): rename back.
       try {
-        renameSync(fsPath(entry.temporary), fsPath(path));
+        renameSync(temporary, original);
         return undefined;
       } catch {
         // reported below
@@ -272,9 +347,9 @@ function restore(entry: Renamed): Outcome | undefined {
   }
 }
 
-function exists(path: string): boolean {
+function exists(path: string | Buffer): boolean {
   try {
-    lstatSync(fsPath(path));
+    lstatSync(path);
     return true;
   } catch {
     return false;

@@ -1,5 +1,6 @@
 /** Which paths rmfifo may remove: FIFOs named on the command line, or found below a directory with -r. */
-import { type BigIntStats, lstatSync } from 'node:fs';
+import { type BigIntStats, lstatSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fsPath } from '@ipcutils/core';
 import { describeFileType } from '../common/mode.js';
 import { findFifos } from '../common/walk.js';
@@ -8,6 +9,8 @@ export interface Candidate {
   path: string;
   /** lstat at selection time: what must still be there when it is removed. */
   stat: BigIntStats;
+  /** The directory it was selected in: it is removed through that directory only. */
+  directory: BigIntStats;
 }
 
 export type SelectionProblem =
@@ -34,7 +37,14 @@ export function selectFifos(paths: readonly string[], options: { recursive: bool
       continue;
     }
     if (stat.isFIFO()) {
-      candidates.set(path, { path, stat });
+      let directory: BigIntStats;
+      try {
+        directory = statSync(fsPath(dirname(path)), { bigint: true });
+      } catch (error) {
+        problems.push({ path, kind: 'inaccessible', code: (error as NodeJS.ErrnoException).code ?? 'EIO' });
+        continue;
+      }
+      candidates.set(path, { path, stat, directory });
     } else if (stat.isDirectory() && options.recursive) {
       const onError = (where: string, error: NodeJS.ErrnoException) =>
         problems.push({ path: where, kind: 'unreadable-directory', code: error.code ?? 'EIO' });

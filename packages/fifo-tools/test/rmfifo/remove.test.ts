@@ -6,11 +6,13 @@ import {
   chmodSync,
   existsSync,
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   utimesSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +23,8 @@ import { buildScript } from '../../../../test/helpers/script.js';
 
 const REMOVE = `
 import { spawn } from 'node:child_process';
-import { lstatSync, readdirSync, readFileSync, readlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { removeFifos } from '../packages/fifo-tools/src/rmfifo/remove.ts';
 
 // Stages SCENARIO on the first path, once, at the hook around its rename.
@@ -58,6 +61,10 @@ async function stage(path, temporary) {
   } else if (scenario === 'blocked-reader') {
     const child = start('exec 3<"$0"', path);
     await until(() => waiting(child));
+  } else if (scenario === 'directory-swapped') {
+    // Its directory becomes a link to another, which has a file of the FIFO's name.
+    renameSync(dirname(path), dirname(path) + '.old');
+    symlinkSync(process.env.VICTIMS, dirname(path));
   } else if (scenario === 'replaced') {
     unlinkSync(path);
     writeFileSync(path, 'not a fifo');
@@ -71,7 +78,11 @@ const hooks =
   scenario === 'opened-after-rename'
     ? { afterRename: (path, temporary) => stage(path, temporary) }
     : { beforeRename: (path) => stage(path) };
-const candidates = paths.map((path) => ({ path, stat: lstatSync(path, { bigint: true }) }));
+const candidates = paths.map((path) => ({
+  path,
+  stat: lstatSync(path, { bigint: true }),
+  directory: statSync(dirname(path), { bigint: true }),
+}));
 const outcomes = await removeFifos(candidates, { ...JSON.parse(optionsJson), now: Date.now(), hooks });
 for (const child of children) child.kill('SIGKILL');
 console.log(JSON.stringify(outcomes));
@@ -109,12 +120,19 @@ function fifo(): string {
   return path;
 }
 
-async function remove(scenario: string, paths: string[], options: Record<string, unknown> = {}) {
+async function remove(
+  scenario: string,
+  paths: string[],
+  options: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+) {
   const all = { unused: true, olderThanMs: undefined, dryRun: false, ...options };
   return withNamespace(
     async (ns) => {
       // close() ends the pid namespace's init, and a reader still blocked in it.
-      const result = await ns.run(process.execPath, [script, scenario, JSON.stringify(all), ...paths]);
+      const result = await ns.run(process.execPath, [script, scenario, JSON.stringify(all), ...paths], {
+        env,
+      });
       if (result.status !== 0) throw new Error(result.stderr);
       return JSON.parse(result.stdout);
     },
@@ -179,6 +197,29 @@ describe('removeFifos never removes what replaced the FIFO', () => {
     expect(readFileSync(path, 'utf8')).toBe('not a fifo');
     expect(leftovers()).toEqual([]);
   });
+});
+
+describe('removeFifos never reaches outside the directory the FIFO was selected in', () => {
+  it.each([true, false])(
+    'with unused=%s, a directory swapped for a link leaves the file it leads to alone',
+    async (unused) => {
+      const swapped = join(dir, `swapped-${unused}`);
+      const victims = join(dir, `victims-${unused}`);
+      mkdirSync(swapped);
+      mkdirSync(victims);
+      const path = join(swapped, 'passwd');
+      makeFifo(path);
+      writeFileSync(join(victims, 'passwd'), 'precious');
+      const before = lstatSync(join(victims, 'passwd'), { bigint: true });
+      const [outcome] = await remove('directory-swapped', [path], { unused }, { VICTIMS: victims });
+      expect(outcome).toEqual({ kind: 'changed', path, change: 'replaced' });
+      // rename(2) of the file and its return would have changed its ctime (and left a window without it).
+      const after = lstatSync(join(victims, 'passwd'), { bigint: true });
+      expect([after.ino, after.ctimeNs]).toEqual([before.ino, before.ctimeNs]);
+      expect(readdirSync(victims)).toEqual(['passwd']);
+      expect(lstatSync(join(`${swapped}.old`, 'passwd')).isFIFO()).toBe(true);
+    },
+  );
 });
 
 describe('removeFifos filters', () => {
