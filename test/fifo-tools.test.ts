@@ -345,6 +345,14 @@ describe('rmfifo', () => {
     });
   });
 
+  it('removes a FIFO from a directory its user may write and search but not read, as rm does', async () => {
+    const dir = directory('search-only', ['fifo'], NOBODY);
+    chmodSync(dir, 0o333);
+    const result = await run('rmfifo', ['-v', join(dir, 'fifo')], { user: NOBODY });
+    expect(result).toEqual({ status: 0, stdout: `removed '${join(dir, 'fifo')}'\n`, stderr: '' });
+    expect(existsSync(join(dir, 'fifo'))).toBe(false);
+  });
+
   it('--older-than keeps FIFOs modified more recently', async () => {
     const dir = directory('age', ['old', 'new']);
     const now = Date.now() / 1000;

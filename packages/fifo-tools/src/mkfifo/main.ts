@@ -5,6 +5,7 @@
 import { chmodSync, closeSync, constants, fstatSync, lstatSync, openSync } from 'node:fs';
 import { type Context, isUtf8Locale, type Result, Transcript, UsageError, usageFailure } from '@ipcutils/cli';
 import { fsPath, IpcError, makeFifo, strerror } from '@ipcutils/core';
+import { O_PATH } from '../common/open.js';
 import { quoteFileName } from '../common/quote.js';
 import { formatVersion } from '../common/version.js';
 import { formatHelp } from './help.js';
@@ -119,9 +120,6 @@ function createFifos(names: readonly string[], context: CreateContext): Result {
   }
   return output.result(status);
 }
-
-// Linux's O_PATH (x86-64, arm64), which node:fs does not export.
-const O_PATH = 0o10000000;
 
 /**
  * gnulib's lchmod(), as coreutils calls it: another user may have swapped the new FIFO for a

@@ -31,6 +31,7 @@ import {
 import { createRequire } from 'node:module';
 import { basename, dirname } from 'node:path';
 import { fileKey, fsPath, type Holder, type OpenFilesScan, scanOpenFiles } from '@ipcutils/core';
+import { O_PATH } from '../common/open.js';
 import type { Candidate } from './select.js';
 
 export interface RemoveOptions {
@@ -129,7 +130,8 @@ class Directories {
     let directory = this.opened.get(where);
     if (directory === undefined) {
       try {
-        const fd = openSync(fsPath(where), constants.O_RDONLY | constants.O_DIRECTORY);
+        // O_PATH: like rename(2) by the path, it needs search permission only (a -wx directory).
+        const fd = openSync(fsPath(where), O_PATH | constants.O_DIRECTORY);
         // Without /proc (a bare chroot) names can only be resolved by the path.
         const through = exists(`/proc/self/fd/${fd}`) ? `/proc/self/fd/${fd}` : where;
         directory = { fd, stat: fstatSync(fd, { bigint: true }), through };
