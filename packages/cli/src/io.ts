@@ -518,3 +518,25 @@ export function memoryIo(options: Partial<Context> = {}): MemoryIo {
     },
   };
 }
+
+/** A trap of the signals that mean "stop" (see trapInterrupts). */
+export interface Interrupts {
+  /** Aborted, with the signal's name as its reason, when SIGINT, SIGTERM or SIGHUP arrives. */
+  signal: AbortSignal;
+  /** Gives the signals back their default action. */
+  release(): void;
+}
+
+/** Until release(), SIGINT, SIGTERM and SIGHUP abort the trap's signal instead of ending the process. */
+export function trapInterrupts(): Interrupts {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => controller.abort(name);
+  const names = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const name of names) process.on(name, onSignal);
+  return {
+    signal: controller.signal,
+    release: () => {
+      for (const name of names) process.off(name, onSignal);
+    },
+  };
+}

@@ -5,11 +5,10 @@
 import { readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
+import { trapInterrupts } from '@ipcutils/cli';
 import { nameToBytes } from '@ipcutils/core';
 import type { ProcessSide } from './main.js';
 import { Failure } from './result.js';
-
-const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export function processSide(): ProcessSide {
   return {
@@ -46,18 +45,6 @@ function readInput(limit: number): Buffer | undefined {
     if (total > limit) return undefined;
   }
   return Buffer.concat(chunks, total);
-}
-
-function trapInterrupts(): { signal: AbortSignal; release(): void } {
-  const controller = new AbortController();
-  const onSignal = (name: NodeJS.Signals) => controller.abort(name);
-  for (const name of INTERRUPTS) process.on(name, onSignal);
-  return {
-    signal: controller.signal,
-    release: () => {
-      for (const name of INTERRUPTS) process.off(name, onSignal);
-    },
-  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { runMain } from '@ipcutils/cli';
+import { runMain, trapInterrupts } from '@ipcutils/cli';
 import { main } from '../rmfifo/main.js';
 
-void runMain(main);
+void runMain((argv, context) => main(argv, context, { trapInterrupts }));

@@ -20,6 +20,7 @@ Options:
 
 Exit status is 0 when every FIFO was removed or skipped by a filter, 1 when a removal
 failed, a path is not a FIFO, or --unused cannot tell whether a FIFO is in use
-(processes of other users cannot be inspected: run as root).
+(processes of other users cannot be inspected: run as root). SIGINT, SIGTERM or SIGHUP
+stop it once the FIFOs under way are removed or back under their names: 128 + the signal.
 `;
 }

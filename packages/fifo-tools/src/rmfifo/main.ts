@@ -1,6 +1,7 @@
 /** rmfifo: removes FIFOs and nothing else, optionally only unused or old ones (see remove.ts). */
 
-import { type Context, isUtf8Locale, type Result, Transcript } from '@ipcutils/cli';
+import { constants } from 'node:os';
+import { type Context, type Interrupts, isUtf8Locale, type Result, Transcript } from '@ipcutils/cli';
 import { strerror } from '@ipcutils/core';
 import { settleOptions } from '../common/cli.js';
 import { listHolderProcesses } from '../common/holders.js';
@@ -9,7 +10,21 @@ import { parseOptions } from './options.js';
 import { isFailure, type Outcome, type RemovalHooks, removeFifos } from './remove.js';
 import { type SelectionProblem, selectFifos } from './select.js';
 
-export async function main(argv: readonly string[], io: Context, hooks?: RemovalHooks): Promise<Result> {
+/** What the bin (and tests) hand main besides its Context. */
+export interface RmfifoDependencies {
+  /**
+   * Signals that stop the removal between batches instead of ending the process: its FIFOs are
+   * renamed away until unlinked or put back, and a signal's default action would strand them.
+   */
+  trapInterrupts?: () => Interrupts;
+  hooks?: RemovalHooks;
+}
+
+export async function main(
+  argv: readonly string[],
+  io: Context,
+  dependencies: RmfifoDependencies = {},
+): Promise<Result> {
   const parsed = settleOptions(() => parseOptions(argv, io.programName), io.programName);
   if (parsed.kind === 'done') return parsed.result;
   const { options } = parsed;
@@ -18,16 +33,33 @@ export async function main(argv: readonly string[], io: Context, hooks?: Removal
   const quote = (path: string) => quoteFileName(path, utf8);
   const { candidates, problems } = selectFifos(options.paths, { recursive: options.recursive });
   for (const problem of problems) output.err(`${io.programName}: ${describeProblem(problem, quote)}\n`);
-  const outcomes = await removeFifos(candidates, {
-    ...options,
-    now: Date.now(),
-    ...(hooks ? { hooks } : {}),
-  });
+  const { hooks } = dependencies;
+  const interrupts = dependencies.trapInterrupts?.();
+  let outcomes: Outcome[];
+  try {
+    outcomes = await removeFifos(candidates, {
+      ...options,
+      now: Date.now(),
+      ...(hooks ? { hooks } : {}),
+      ...(interrupts ? { signal: interrupts.signal } : {}),
+    });
+  } finally {
+    interrupts?.release();
+  }
   for (const outcome of outcomes) {
     const message = describeOutcome(outcome, quote, options.verbose);
     if (message === undefined) continue;
     if (message.stream === 'out') output.out(`${message.text}\n`);
     else output.err(`${io.programName}: ${message.text}\n`);
+  }
+  const untouched = outcomes.filter((outcome) => outcome.kind === 'interrupted').length;
+  if (untouched > 0 && interrupts) {
+    const reason = String(interrupts.signal.reason);
+    output.err(
+      `${io.programName}: ${reason}: stopped with ${untouched} FIFO${untouched === 1 ? '' : 's'} untouched\n`,
+    );
+    // The shell's status for a command a signal ended: 128 + its number.
+    return output.result(128 + (constants.signals[reason as NodeJS.Signals] ?? 0));
   }
   return output.result(problems.length > 0 || outcomes.some(isFailure) ? 1 : 0);
 }
@@ -78,6 +110,8 @@ function describeOutcome(
       return err(`not removing ${name}: it ${CHANGES[outcome.change]} while being removed`);
     case 'failed':
       return err(`cannot remove ${name}: ${strerror(outcome.code)}`);
+    case 'interrupted':
+      return undefined;
     case 'stranded':
       return err(`cannot put ${name} back from ${quote(outcome.temporary)}: ${strerror(outcome.code)}`);
   }

@@ -43,6 +43,8 @@ export interface RemoveOptions {
   /** Milliseconds since the epoch the ages are measured from. */
   now: number;
   hooks?: RemovalHooks;
+  /** Checked between batches: once aborted, the FIFOs of later batches are left untouched. */
+  signal?: AbortSignal;
 }
 
 /** Test seams around the rename, where a race with another process can be staged. */
@@ -64,7 +66,9 @@ export type Outcome =
   | { kind: 'changed'; path: string; change: 'vanished' | 'replaced' | 'modified' }
   | { kind: 'failed'; path: string; code: string }
   /** Renamed away and could not be put back: it is at `temporary`. */
-  | { kind: 'stranded'; path: string; temporary: string; code: string };
+  | { kind: 'stranded'; path: string; temporary: string; code: string }
+  /** Not examined: a signal stopped the removal before its batch. */
+  | { kind: 'interrupted'; path: string };
 
 /**
  * uninspectable: processes we may not inspect could hold it; hidden: /proc hides other users'
@@ -94,6 +98,13 @@ export async function removeFifos(
   });
   for (let start = 0; start < eligible.length; start += BATCH_SIZE) {
     const batch = eligible.slice(start, start + BATCH_SIZE);
+    // A batch runs without yielding to the event loop: a signal is handled between batches only.
+    if (options.signal && start > 0) await new Promise((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted) {
+      for (const candidate of eligible.slice(start))
+        outcomes.set(candidate, { kind: 'interrupted', path: candidate.path });
+      break;
+    }
     if (options.dryRun) judgeBatch(batch, options, outcomes);
     else await removeBatch(batch, options, outcomes);
   }
