@@ -57,6 +57,23 @@ function start(script: string, options: RunOptions = {}) {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * `stop SIG PID`: sends the signal, waits for the process to end (10 s at most) and gives its exit
+ * status. One that is still running then has the state of each of its threads written to standard
+ * error and is killed: a test fails with what the process was doing instead of timing out.
+ */
+const STOP = `stop() {
+  kill -$1 $2; i=0
+  while [ $i -lt 100 ] && ! grep -qs '^State:.Z' /proc/$2/status && kill -0 $2 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+  if [ $i -ge 100 ]; then
+    echo "pid $2 still runs 10 s after SIG$1:" >&2
+    grep -E '^(SigQ|SigPnd|ShdPnd|SigBlk|SigCgt)' /proc/$2/status >&2
+    for t in /proc/$2/task/*; do echo "$t $(cat $t/comm) $(cat $t/wchan) $(cut -d' ' -f1 $t/syscall)" >&2; done
+    kill -KILL $2
+  fi
+  wait $2
+};`;
+
 describe('msg', () => {
   it('a receiver waits for the sender; the message arrives with its type', async () => {
     const q = await create('-Q');
@@ -195,7 +212,7 @@ describe('msg', () => {
   it('SIGINT ends a waiting receive with 128+2, and the next message stays queued', async () => {
     const q = await create('-Q');
     const result = await sh(
-      `ipcctl msg recv ${q} & p=$!; sleep 0.4; kill -INT $p; wait $p; echo "status $?"; ipcctl msg send ${q} later; ipcctl msg drain ${q}`,
+      `${STOP} ipcctl msg recv ${q} & p=$!; sleep 0.4; stop INT $p; echo "status $?"; ipcctl msg send ${q} later; ipcctl msg drain ${q}`,
     );
     expect(result).toEqual({ status: 0, stdout: 'status 130\n1\n', stderr: '' });
   });
@@ -254,7 +271,7 @@ describe('sem', () => {
       stderr: `ipcctl: sem ${s}: timed out\n`,
     });
     const result = await sh(
-      `ipcctl sem wait ${s} --undo & p=$!; sleep 0.4; kill -INT $p; wait $p; echo "status $?"; ipcctl sem post ${s}; ipcctl sem get ${s}`,
+      `${STOP} ipcctl sem wait ${s} --undo & p=$!; sleep 0.4; stop INT $p; echo "status $?"; ipcctl sem post ${s}; ipcctl sem get ${s}`,
     );
     expect(result).toEqual({ status: 0, stdout: 'status 130\n1\n', stderr: '' });
   });
@@ -282,7 +299,7 @@ describe('sem', () => {
     expect((await sh(`ipcctl sem get ${s}`)).stdout).toBe('1\n');
     // ipcctl itself terminated: CMD gets the signal, ipcctl still releases.
     const term = await sh(
-      `ipcctl sem run ${s} -- sleep 10 & p=$!; sleep 0.5; kill -TERM $p; wait $p; echo $?; ipcctl sem get ${s}`,
+      `${STOP} ipcctl sem run ${s} -- sleep 10 & p=$!; sleep 0.5; stop TERM $p; echo $?; ipcctl sem get ${s}`,
     );
     expect(term.stdout).toBe('143\n1\n');
     // ipcctl killed outright: SEM_UNDO gives the unit back.
@@ -439,10 +456,12 @@ describe('shm and pshm', () => {
     // new object of 0xff bytes. Parts looked up by name again would read the new one.
     const size = 40 * 2 ** 20;
     await create(`-m ${size} -n /swap`);
+    // The FIFO goes once open: the tests share this directory, and a later `> out` would block on it.
     const script = [
-      'mkfifo out',
-      'ipcctl pshm read /swap > out &',
-      'exec 3< out',
+      'mkfifo swap.fifo',
+      'ipcctl pshm read /swap > swap.fifo &',
+      'exec 3< swap.fifo',
+      'rm swap.fifo',
       'head -c 1 <&3 > /dev/null',
       `rm /dev/shm/swap && ipcmk -m ${size} -n /swap > /dev/null`,
       `head -c ${size} /dev/zero | tr '\\0' '\\377' | ipcctl pshm write /swap`,
@@ -488,13 +507,17 @@ describe('mq', () => {
   it('follow prints each message as it arrives, until interrupted', async () => {
     await create('-q -n /q');
     const result = await sh(
-      "ipcctl mq follow /q > out & p=$!; sleep 0.5; ipcctl mq send /q 'a\\b'; printf 'x\\ny\\0' | ipcctl mq send /q --priority 4; sleep 0.4; kill -INT $p; wait $p; echo $?; cat out",
+      `${STOP} ipcctl mq follow /q > out & p=$!; sleep 0.5; ipcctl mq send /q 'a\\b'; printf 'x\\ny\\0' | ipcctl mq send /q --priority 4; sleep 0.4; stop INT $p; echo $?; cat out`,
     );
     expect(result).toEqual({ status: 0, stdout: '0\n0 a\\\\b\n4 x\\ny\\x00\n', stderr: '' });
     const json = await sh(
-      'ipcctl mq follow /q --json > out & p=$!; sleep 0.5; ipcctl mq send /q hi; sleep 0.4; kill -TERM $p; wait $p; cat out',
+      `${STOP} ipcctl mq follow /q --json > out & p=$!; sleep 0.5; ipcctl mq send /q hi; sleep 0.4; stop TERM $p; cat out`,
     );
-    expect(json.stdout).toBe('{"name":"/q","priority":0,"size":2,"data":"aGk="}\n');
+    expect(json).toEqual({
+      status: 0,
+      stdout: '{"name":"/q","priority":0,"size":2,"data":"aGk="}\n',
+      stderr: '',
+    });
   });
 
   it('attr prints the attributes; sizes over mq_msgsize are refused', async () => {
@@ -701,7 +724,7 @@ describe('waits', () => {
     }
     await create('-s -n /s');
     const interrupt = (command: string) =>
-      `${command} & p=$!; sleep 0.4; kill -INT $p; wait $p; echo "status $?"`;
+      `${STOP} ${command} & p=$!; sleep 0.4; stop INT $p; echo "status $?"`;
     // A full System V queue (qbytes 4), a full POSIX queue (mq_maxmsg 1), an op on two semaphores
     // of which one cannot proceed, a POSIX semaphore at 0.
     const result = await sh(
