@@ -7,7 +7,7 @@ import { encodeSafe, toShellVarName } from './encode.js';
 import { type FitColumn, fitToTerminal } from './fit.js';
 import { TextOutput } from './output.js';
 import type { RenderOptions, Table } from './types.js';
-import { charWidth } from './wcwidth.js';
+import { shownWidth } from './wcwidth.js';
 
 /** Cells ready to print, row by row in one flat array: safe-encoded text and its width. */
 interface Printable {
@@ -229,8 +229,7 @@ function truncate(text: string, width: number): { text: string; width: number } 
   let kept = 0;
   let cells = 0;
   for (const char of text) {
-    const found = charWidth(char.codePointAt(0)!);
-    const columns = found < 0 ? 1 : found;
+    const columns = shownWidth(char.codePointAt(0)!);
     if (cells + columns > width) break;
     cells += columns;
     kept += char.length;

@@ -8,7 +8,7 @@ import type { RenderOptions, Table } from './types.js';
 
 export { encodeSafe, escapeInvalidBytes, toShellVarName } from './encode.js';
 export type { Cell, Column, RenderOptions, Row, Table, TableFormat } from './types.js';
-export { charWidth } from './wcwidth.js';
+export { shownWidth } from './wcwidth.js';
 
 /** scols_print_table(): an empty table prints nothing at all, except the JSON skeleton. */
 export function renderTable(table: Table, options: RenderOptions): string {

@@ -39,3 +39,12 @@ export function charWidth(code: number): number {
   }
   return widths[low]!;
 }
+
+/**
+ * Columns a character of text already made safe to show takes: its wcwidth(), and one for a
+ * character glibc would not print (a terminal shows something in its place).
+ */
+export function shownWidth(code: number): number {
+  const columns = charWidth(code);
+  return columns < 0 ? 1 : columns;
+}

@@ -4,7 +4,7 @@
  * output: NO_COLOR, TERM=dumb, or a table wider than the terminal.
  */
 import { stripVTControlCharacters } from 'node:util';
-import { charWidth } from '@ipcutils/cli/smartcols';
+import { shownWidth } from '@ipcutils/cli/smartcols';
 
 /** Whether the terminal gets the boxed table (before knowing whether it fits). */
 export function wantsTable(env: Readonly<Record<string, string | undefined>>): boolean {
@@ -19,10 +19,7 @@ export function textWidth(text: string): number {
   let widest = 0;
   for (const line of stripVTControlCharacters(text).split('\n')) {
     let width = 0;
-    for (const char of line) {
-      const columns = charWidth(char.codePointAt(0)!);
-      width += columns < 0 ? 1 : columns;
-    }
+    for (const char of line) width += shownWidth(char.codePointAt(0)!);
     widest = Math.max(widest, width);
   }
   return widest;
