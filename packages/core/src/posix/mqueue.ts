@@ -310,7 +310,8 @@ class MqueueHandle implements PosixMqueueHandle {
   /** One mq_timedsend with an expired deadline (it never sleeps): undefined, or WOULD_BLOCK when full. */
   #trySend(message: Buffer, priority: number, mayWait: boolean): undefined | typeof WOULD_BLOCK {
     // mq_timedsend's EMSGSIZE, before the shared buffer grows to the message (for the process's life).
-    if (message.length > this.messageSize && this.#open() !== -1) {
+    if (message.length > this.messageSize) {
+      this.#open(); // a closed handle says so first, as the call would
       throw new IpcError({
         errno: EMSGSIZE,
         syscall: 'mq_timedsend',
