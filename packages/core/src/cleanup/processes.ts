@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { PATH_PROC } from '../paths.js';
 import { readClockTicks } from '../proc/auxv.js';
-import { isProcHidingProcesses, isProcOfOurPidNamespace } from '../proc/pids.js';
+import { isProcHidingProcesses, procSelf } from '../proc/pids.js';
 
 /**
  * none: no pid recorded; gone: no process has it (or only a zombie); reused: the process that has
@@ -65,7 +65,7 @@ export class ProcessTable {
   pidState(pid: number, recordedAt: number, used = recordedAt !== 0): PidState {
     if (pid === 0) return used ? 'unknown' : 'none';
     // /proc/PID of another pid namespace is another process, or none, whatever ours does.
-    this.ourPids ??= isProcOfOurPidNamespace(this.procRoot);
+    this.ourPids ??= procSelf(this.procRoot) === 'ours';
     if (!this.ourPids) return 'unknown';
     const found = this.lookup(pid);
     if (found === 'unknown') return 'unknown';

@@ -23,10 +23,10 @@ export function readCommand(procRoot: string, pid: number): string {
  * Whether this /proc may leave processes of ours out, so that a pid or holder missing from it
  * proves nothing: it hides other users' processes from us (mounted hidepid=invisible or
  * ptraceable; root sees every process whatever hidepid says), or it is the /proc of a pid
- * namespace we are not in (see isProcBlindToUs).
+ * namespace we are not in (see procSelf).
  */
 export function isProcHidingProcesses(procRoot: string): boolean {
-  if (isProcBlindToUs(procRoot)) return true;
+  if (procSelf(procRoot) === 'blind') return true;
   if (process.geteuid?.() === 0) return false;
   let mountinfo: string;
   try {
@@ -43,34 +43,25 @@ export function isProcHidingProcesses(procRoot: string): boolean {
 }
 
 /**
- * Whether this /proc was mounted for a pid namespace we are not in (a child's or a sibling's:
- * `nsenter --mount` into a container, `unshare --pid --fork --mount-proc` entered by mount alone):
- * it lists none of our namespace's processes, and its self, a link still, leads nowhere (ENOENT).
- * A /proc of an ancestor namespace lists all of ours, under other numbers (isProcOfOurPidNamespace).
+ * What this /proc's self says of our pid namespace. /proc/sysvipc and semctl(GETPID) give pids as
+ * the caller's pid namespace numbers them, /proc/PID as the namespace the /proc was mounted for;
+ * `unshare --pid --fork` without --mount-proc, or `nsenter --pid` or `--mount` alone, leave the two
+ * apart.
+ * - ours: self is our pid (or not a link at all: a test's fixture tree);
+ * - renumbered: self is another pid (a /proc of an ancestor namespace lists all of ours, under
+ *   other numbers), or cannot be read;
+ * - blind: self is a link that leads nowhere (ENOENT): a /proc of a namespace we are not in (a
+ *   child's or a sibling's: `nsenter --mount` into a container), which lists none of ours.
  */
-function isProcBlindToUs(procRoot: string): boolean {
+export function procSelf(procRoot: string): 'ours' | 'renumbered' | 'blind' {
   const self = `${procRoot}/self`;
   try {
-    readlinkSync(self);
-    return false;
+    return readlinkSync(self) === String(process.pid) ? 'ours' : 'renumbered';
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
-    return lstatSync(self, { throwIfNoEntry: false })?.isSymbolicLink() === true;
-  }
-}
-
-/**
- * Whether this /proc numbers processes as our pid namespace does. /proc/sysvipc and semctl(GETPID)
- * give pids as the caller's pid namespace numbers them, /proc/PID as the namespace the /proc was
- * mounted for: `unshare --pid --fork` without --mount-proc, or `nsenter --pid` or `--mount` alone,
- * leave the two apart, and then /proc/self names another pid than ours, or none. A /proc whose
- * self is not a link at all (a test's fixture tree) counts as ours.
- */
-export function isProcOfOurPidNamespace(procRoot: string): boolean {
-  try {
-    return readlinkSync(`${procRoot}/self`) === String(process.pid);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EINVAL';
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EINVAL') return 'ours';
+    if (code === 'ENOENT' && lstatSync(self, { throwIfNoEntry: false })?.isSymbolicLink()) return 'blind';
+    return 'renumbered';
   }
 }
 
